@@ -1,0 +1,83 @@
+/* cli — the command line contract (DESIGN.md section 2).
+ *
+ * Parses argv into struct options.  Settings are merged from, lowest first:
+ * built-in defaults, the config file, the environment (STREAMTOP_<KEY>, and
+ * NO_COLOR), then the command line.  Every problem is reported as one line
+ * naming the option, variable or file line, and is a usage error (exit 2). */
+#ifndef STREAMTOP_CLI_H
+#define STREAMTOP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum command {
+    CMD_DASHBOARD,   /* no subcommand: live, --read-only or --no-ingest */
+    CMD_DEMO,
+    CMD_INGEST,
+    CMD_STATUS,
+    CMD_RETRY,
+    CMD_MIGRATE,
+    CMD_SIMULATE,
+};
+
+#define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"
+
+struct options {
+    enum command command;
+
+    /* common */
+    char *db_path;
+    bool db_path_given;        /* --db, config or environment rather than the default */
+    char *url;
+    double refresh_s;
+    double stall_timeout_s;
+    char *config_path;
+    char *log_file;
+    bool no_color;
+    char *stream_key_file;
+
+    /* ingest tuning */
+    long max_line_bytes;
+    long batch_events;
+    long batch_ms;
+
+    /* dashboard modes */
+    bool read_only;
+    bool no_ingest;
+
+    /* status */
+    bool json;
+
+    /* retry */
+    char **event_ids;
+    size_t event_count;
+    bool all_failed;
+    char *error_like;
+    bool dry_run;
+
+    /* simulate (and demo) */
+    long port;
+    double rate;
+    long long count;           /* -1: unlimited */
+    char *faults;
+    char *replay;
+    double heartbeat_s;
+};
+
+enum cli_result {
+    CLI_RUN,          /* options are complete: run the command */
+    CLI_DONE,         /* --help or --version was printed: exit 0 */
+    CLI_USAGE_ERROR,  /* e says what is wrong: exit 2 */
+};
+
+enum cli_result cli_parse(int argc, char **argv, struct options *o, struct err *e);
+void cli_free(struct options *o);
+
+const char *cli_command_name(enum command c);
+void cli_print_help(void);
+void cli_print_version(void);
+
+#endif

@@ -1,0 +1,416 @@
+/* `streamtop status`: one snapshot, printed for a person or as JSON, with
+ * an exit status a monitoring check can use (0 healthy, 1 not). */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <langinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "humanfmt.h"
+#include "schema.h"
+#include "snapshot.h"
+#include "textsafe.h"
+#include "timeutil.h"
+
+#define STATUS_FAILURE_ROWS 10
+
+struct status_report {
+    const char *db_path;
+    struct snapshot snap;
+    struct strlist missing, warnings, problems;
+    bool healthy;
+};
+
+/* ---- text ---- */
+
+static enum textsafe_charset out_charset;
+
+/* Stream text made safe for the terminal; a static buffer per call site
+ * slot, so several may appear in one printf. */
+static const char *safe(const char *text, int slot)
+{
+    static char bufs[4][1024];
+    textsafe_str(bufs[slot], sizeof bufs[slot], text, out_charset);
+    return bufs[slot];
+}
+
+static const char *age_of(int64_t now, int64_t at, char buf[HUMAN_LEN])
+{
+    return at ? human_age((now - at) / 1000, buf) : "never";
+}
+
+static void print_connection(const struct snapshot *s)
+{
+    const struct snap_connection *c = &s->connection;
+    char a[HUMAN_LEN], b[HUMAN_LEN], d[HUMAN_LEN];
+    if (!c->available) {
+        printf("connection  unavailable: %s\n", safe(c->why_unavailable, 0));
+        return;
+    }
+    printf("connection  %s", safe(c->state, 0));
+    if (c->endpoint[0])
+        printf(" %s %s", strcmp(c->state, "connected") == 0 ? "to" : "from", safe(c->endpoint, 1));
+    if (strcmp(c->state, "connected") == 0 && c->connected_since)
+        printf(" for %s", human_duration((s->taken_at - c->connected_since) / 1000, a));
+    if (strcmp(c->state, "backoff") == 0 && c->next_attempt_at)
+        printf(", next try in %s", human_duration((c->next_attempt_at - s->taken_at + 999) / 1000, a));
+    printf("\n            last event %s, heartbeat %s", age_of(s->taken_at, c->last_event_at, a),
+           age_of(s->taken_at, c->last_heartbeat_at, b));
+    if (c->last_timepoint >= 0)
+        printf(", timepoint %s", human_count(c->last_timepoint, d));
+    if (c->last_published_at)
+        printf(", lag %s", human_duration((s->taken_at - c->last_published_at) / 1000, a));
+    printf("\n            reconnects %s, errors %s", human_count(c->reconnects, a),
+           human_count(c->error_count, b));
+    if (c->timepoint_gaps)
+        printf(", possible gaps %s", human_count(c->timepoint_gaps, d));
+    printf("\n");
+    if (c->last_error[0])
+        printf("            last error: %s\n", safe(c->last_error, 0));
+    if (c->ingester_pid > 0)
+        printf("            ingester pid %lld on %s, seen %s\n", (long long)c->ingester_pid,
+               safe(c->ingester_host, 0), age_of(s->taken_at, c->ingester_seen_at, a));
+}
+
+static void print_throughput(const struct snap_throughput *t)
+{
+    char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN], f[HUMAN_LEN];
+    if (!t->available) {
+        printf("throughput  unavailable: %s\n", safe(t->why_unavailable, 0));
+        return;
+    }
+    printf("throughput  %s now, %s over 1m, %s over 15m\n", human_rate(t->rate_now, a),
+           human_rate(t->rate_1m, b), human_rate(t->rate_15m, c));
+    if (t->have_totals)
+        printf("            %s received: %s changed, %s deleted, %s invalid, %s repeated\n",
+               human_count(t->received, a), human_count(t->changed, b), human_count(t->deleted, c),
+               human_count(t->invalid, d), human_count(t->repeated, f));
+}
+
+static void print_failures(const struct snapshot *s)
+{
+    const struct snap_failures *f = &s->failures;
+    char a[HUMAN_LEN], b[HUMAN_LEN];
+    if (!f->available) {
+        printf("failures    unavailable: %s\n", safe(f->why_unavailable, 0));
+        return;
+    }
+    printf("failures    %s failed\n", human_count(f->count, a));
+    for (int i = 0; i < f->nrows; i++) {
+        const struct failure_row *r = &f->rows[i];
+        printf("            %-8s %s %s%s%s: %s", age_of(s->taken_at, r->received_at, a),
+               safe(r->event_id, 0), safe(r->company_number, 1), r->company_name[0] ? " " : "",
+               safe(r->company_name, 2), safe(r->error, 3));
+        if (r->attempts >= 0)
+            printf(" (%s attempt%s)", human_count(r->attempts, b), r->attempts == 1 ? "" : "s");
+        printf("\n");
+    }
+    if (f->count > f->nrows)
+        printf("            ... and %s more\n", human_count(f->count - f->nrows, a));
+}
+
+static void print_queue(const struct snapshot *s)
+{
+    const struct snap_queue *q = &s->queue;
+    char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN];
+    if (!q->available) {
+        printf("queue       unavailable: %s\n", safe(q->why_unavailable, 0));
+        return;
+    }
+    printf("queue       %s pending, %s processing", human_count(q->pending, a),
+           human_count(q->processing, b));
+    if (q->oldest_pending_at)
+        printf(", oldest %s", human_duration((s->taken_at - q->oldest_pending_at) / 1000, c));
+    printf(", applying %s\n", human_rate(q->process_rate, a));
+}
+
+static void print_metrics(const struct snapshot *s)
+{
+    const struct snap_metrics *m = &s->metrics;
+    char a[HUMAN_LEN];
+    if (!m->available) {
+        printf("metrics     unavailable: %s\n", safe(m->why_unavailable, 0));
+        return;
+    }
+    if (m->nrows == 0)
+        printf("metrics     none recorded\n");
+    for (int i = 0; i < m->nrows; i++)
+        printf("%s%-20s %14.4g  %s\n", i == 0 ? "metrics     " : "            ",
+               safe(m->rows[i].name, 0), m->rows[i].value,
+               age_of(s->taken_at, m->rows[i].recorded_at, a));
+}
+
+static void print_list(const char *label, const struct strlist *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        printf("%-11s %s\n", i == 0 ? label : "", safe(l->items[i], 0));
+}
+
+static void print_text(const struct status_report *r)
+{
+    const struct snapshot *s = &r->snap;
+    const char *codeset = nl_langinfo(CODESET);
+    out_charset = codeset && strcmp(codeset, "UTF-8") == 0 ? TEXTSAFE_UTF8 : TEXTSAFE_ASCII;
+    printf("streamtop   %s (", safe(r->db_path, 0));
+    if (s->schema_tracked)
+        printf("schema %d)\n", s->schema_version);
+    else
+        printf("not migrated by streamtop)\n");
+    print_connection(s);
+    print_throughput(&s->throughput);
+    print_failures(s);
+    print_queue(s);
+    print_metrics(s);
+    print_list("missing", &r->missing);
+    print_list("warning", &r->warnings);
+    if (r->healthy)
+        printf("health      ok\n");
+    else
+        print_list("unhealthy", &r->problems);
+}
+
+/* ---- JSON ---- */
+
+static cJSON *json_text(const char *text)
+{
+    char *clean = textsafe_utf8_dup(text, strlen(text));
+    cJSON *v = clean ? cJSON_CreateString(clean) : cJSON_CreateNull();
+    free(clean);
+    return v;
+}
+
+static void add_text(cJSON *o, const char *key, const char *text)
+{
+    cJSON_AddItemToObject(o, key, text && *text ? json_text(text) : cJSON_CreateNull());
+}
+
+static void add_time(cJSON *o, const char *key, int64_t ms)
+{
+    char buf[ISO_TIME_LEN];
+    if (ms)
+        cJSON_AddStringToObject(o, key, time_format_iso(ms, buf));
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *section(cJSON *root, const char *key, bool available, const char *why)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, key);
+    cJSON_AddBoolToObject(o, "available", available);
+    if (!available)
+        add_text(o, "unavailable_because", why);
+    return o;
+}
+
+static cJSON *json_list(const struct strlist *l)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < l->count; i++)
+        cJSON_AddItemToArray(a, json_text(l->items[i]));
+    return a;
+}
+
+static void json_connection(cJSON *root, const struct snapshot *s)
+{
+    const struct snap_connection *c = &s->connection;
+    cJSON *o = section(root, "connection", c->available, c->why_unavailable);
+    if (!c->available)
+        return;
+    add_text(o, "stream_type", c->stream_type);
+    add_text(o, "state", c->state);
+    add_text(o, "connection_status", c->status);
+    add_time(o, "state_since", c->state_since);
+    add_text(o, "endpoint", c->endpoint);
+    add_time(o, "connected_since", c->connected_since);
+    add_time(o, "next_attempt_at", c->next_attempt_at);
+    add_time(o, "last_event_at", c->last_event_at);
+    add_time(o, "last_heartbeat_at", c->last_heartbeat_at);
+    if (c->last_timepoint >= 0)
+        cJSON_AddNumberToObject(o, "last_timepoint", (double)c->last_timepoint);
+    else
+        cJSON_AddNullToObject(o, "last_timepoint");
+    add_text(o, "last_event_id", c->last_event_id);
+    add_time(o, "last_processed_at", c->last_processed_at);
+    add_time(o, "last_published_at", c->last_published_at);
+    if (c->last_published_at)
+        cJSON_AddNumberToObject(o, "lag_seconds", (double)(s->taken_at - c->last_published_at) / 1e3);
+    else
+        cJSON_AddNullToObject(o, "lag_seconds");
+    cJSON_AddNumberToObject(o, "reconnects", (double)c->reconnects);
+    cJSON_AddNumberToObject(o, "error_count", (double)c->error_count);
+    cJSON_AddNumberToObject(o, "timepoint_gaps", (double)c->timepoint_gaps);
+    add_text(o, "last_error", c->last_error);
+    if (c->ingester_pid > 0) {
+        cJSON *ing = cJSON_AddObjectToObject(o, "ingester");
+        cJSON_AddNumberToObject(ing, "pid", (double)c->ingester_pid);
+        add_text(ing, "host", c->ingester_host);
+        add_time(ing, "started_at", c->ingester_started_at);
+        add_time(ing, "seen_at", c->ingester_seen_at);
+    } else {
+        cJSON_AddNullToObject(o, "ingester");
+    }
+}
+
+static cJSON *json_spark(const double *v, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+static void json_throughput(cJSON *root, const struct snap_throughput *t)
+{
+    cJSON *o = section(root, "throughput", t->available, t->why_unavailable);
+    if (!t->available)
+        return;
+    cJSON_AddNumberToObject(o, "rate_now", t->rate_now);
+    cJSON_AddNumberToObject(o, "rate_1m", t->rate_1m);
+    cJSON_AddNumberToObject(o, "rate_15m", t->rate_15m);
+    cJSON_AddItemToObject(o, "per_minute", json_spark(t->spark, t->spark_len));
+    if (!t->have_totals) {
+        cJSON_AddNullToObject(o, "totals");
+        return;
+    }
+    cJSON *tot = cJSON_AddObjectToObject(o, "totals");
+    const struct { const char *name; int64_t v; } totals[] = {
+        {"received", t->received},   {"changed", t->changed},     {"deleted", t->deleted},
+        {"invalid", t->invalid},     {"repeated", t->repeated},   {"processed", t->processed},
+        {"failed", t->failed},       {"superseded", t->superseded}, {"bytes", t->bytes},
+    };
+    for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++)
+        cJSON_AddNumberToObject(tot, totals[i].name, (double)totals[i].v);
+}
+
+static void json_failures(cJSON *root, const struct snap_failures *f)
+{
+    cJSON *o = section(root, "failures", f->available, f->why_unavailable);
+    if (!f->available)
+        return;
+    cJSON_AddNumberToObject(o, "count", (double)f->count);
+    cJSON *rows = cJSON_AddArrayToObject(o, "recent");
+    for (int i = 0; i < f->nrows; i++) {
+        const struct failure_row *r = &f->rows[i];
+        cJSON *row = cJSON_CreateObject();
+        add_text(row, "event_id", r->event_id);
+        add_time(row, "received_at", r->received_at);
+        add_text(row, "company_number", r->company_number);
+        add_text(row, "company_name", r->company_name);
+        add_text(row, "error", r->error);
+        if (r->attempts >= 0)
+            cJSON_AddNumberToObject(row, "attempts", (double)r->attempts);
+        else
+            cJSON_AddNullToObject(row, "attempts");
+        cJSON_AddItemToArray(rows, row);
+    }
+}
+
+static void json_queue(cJSON *root, const struct snapshot *s)
+{
+    const struct snap_queue *q = &s->queue;
+    cJSON *o = section(root, "queue", q->available, q->why_unavailable);
+    if (!q->available)
+        return;
+    cJSON_AddNumberToObject(o, "pending", (double)q->pending);
+    cJSON_AddNumberToObject(o, "processing", (double)q->processing);
+    add_time(o, "oldest_pending_at", q->oldest_pending_at);
+    cJSON_AddNumberToObject(o, "process_rate", q->process_rate);
+    cJSON_AddItemToObject(o, "depth_per_minute", json_spark(q->spark, q->spark_len));
+}
+
+static void json_metrics(cJSON *root, const struct snap_metrics *m)
+{
+    cJSON *o = section(root, "metrics", m->available, m->why_unavailable);
+    if (!m->available)
+        return;
+    cJSON *rows = cJSON_AddArrayToObject(o, "recent");
+    for (int i = 0; i < m->nrows; i++) {
+        cJSON *row = cJSON_CreateObject();
+        add_text(row, "name", m->rows[i].name);
+        cJSON_AddNumberToObject(row, "value", m->rows[i].value);
+        cJSON *tags = cJSON_Parse(m->rows[i].tags);   /* tags are JSON when whole */
+        cJSON_AddItemToObject(row, "tags", tags ? tags : json_text(m->rows[i].tags));
+        add_time(row, "recorded_at", m->rows[i].recorded_at);
+        cJSON_AddItemToArray(rows, row);
+    }
+}
+
+static int print_json(const struct status_report *r)
+{
+    const struct snapshot *s = &r->snap;
+    cJSON *root = cJSON_CreateObject();
+    cJSON *db = cJSON_AddObjectToObject(root, "database");
+    add_text(db, "path", r->db_path);
+    if (s->schema_tracked)
+        cJSON_AddNumberToObject(db, "schema_version", s->schema_version);
+    else
+        cJSON_AddNullToObject(db, "schema_version");
+    cJSON_AddItemToObject(db, "missing", json_list(&r->missing));
+    cJSON_AddItemToObject(db, "warnings", json_list(&r->warnings));
+    add_time(root, "taken_at", s->taken_at);
+    cJSON_AddBoolToObject(root, "healthy", r->healthy);
+    cJSON_AddItemToObject(root, "problems", json_list(&r->problems));
+    json_connection(root, s);
+    json_throughput(root, &s->throughput);
+    json_failures(root, &s->failures);
+    json_queue(root, s);
+    json_metrics(root, &s->metrics);
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!text)
+        return -1;
+    puts(text);
+    cJSON_free(text);
+    return 0;
+}
+
+/* ---- command ---- */
+
+static int collect(struct snapshot_reader *reader, struct status_report *r, struct err *e)
+{
+    struct snapshot_request req = {
+        .stream_type = STREAM_TYPE, .failure_rows = STATUS_FAILURE_ROWS,
+    };
+    struct db *db = snapshot_reader_db(reader);
+    if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||
+        schema_warnings(db, &r->warnings, e) < 0)
+        return -1;
+    r->healthy = snapshot_healthy(&r->snap, &r->problems);
+    return 0;
+}
+
+int cmd_status(const struct options *o)
+{
+    struct snapshot_reader *reader;
+    struct err e;
+    struct status_report *r = calloc(1, sizeof *r);
+    int rc = EXIT_FAILURE;
+    if (!r) {
+        fprintf(stderr, "streamtop: out of memory\n");
+        return EXIT_FAILURE;
+    }
+    r->db_path = o->db_path;
+    if (snapshot_reader_open(o->db_path, &reader, &e) < 0) {
+        fprintf(stderr, "streamtop: %s\n", e.msg);
+        free(r);
+        return EXIT_FAILURE;
+    }
+    if (collect(reader, r, &e) < 0) {
+        fprintf(stderr, "streamtop: %s\n", e.msg);
+    } else if (o->json ? print_json(r) < 0 : (print_text(r), 0)) {
+        fprintf(stderr, "streamtop: out of memory\n");
+    } else {
+        rc = r->healthy ? EXIT_SUCCESS : EXIT_FAILURE;
+    }
+    if (fflush(stdout) != 0)
+        rc = EXIT_FAILURE;
+    snapshot_reader_close(reader);
+    strlist_free(&r->missing);
+    strlist_free(&r->warnings);
+    strlist_free(&r->problems);
+    free(r);
+    return rc;
+}

@@ -1,0 +1,78 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_file.h"
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+        *--end = '\0';
+    return s;
+}
+
+static int parse_line(char *line, size_t len, const char *where, config_apply_fn apply,
+                      void *ctx, struct err *e)
+{
+    if (memchr(line, '\0', len) != NULL) {
+        err_set(e, "%s: the line contains a NUL byte", where);
+        return -1;
+    }
+    char *s = trim(line);
+    if (*s == '\0' || *s == '#')
+        return 0;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+        err_set(e, "%s: expected 'key = value'", where);
+        return -1;
+    }
+    *eq = '\0';
+    char *key = trim(s);
+    char *value = trim(eq + 1);
+    if (*key == '\0') {
+        err_set(e, "%s: the key before '=' is empty", where);
+        return -1;
+    }
+    size_t vlen = strlen(value);
+    if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+        value[vlen - 1] = '\0';
+        value++;
+    } else if (value[0] == '"') {
+        err_set(e, "%s: %s: the opening quote is not closed", where, key);
+        return -1;
+    }
+    return apply(ctx, key, value, where, e);
+}
+
+int config_file_read(const char *path, config_apply_fn apply, void *ctx, struct err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        err_set(e, "config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned lineno = 0;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        char where[4200];
+        lineno++;
+        snprintf(where, sizeof where, "config file %s:%u", path, lineno);
+        rc = parse_line(line, (size_t)n, where, apply, ctx, e);
+    }
+    if (rc == 0 && ferror(f)) {
+        err_set(e, "config file %s: read error", path);
+        rc = -1;
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,439 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "timeutil.h"
+
+struct cached_stmt {
+    const char *sql;
+    sqlite3_stmt *stmt;
+};
+
+struct db {
+    sqlite3 *handle;
+    char *path;
+    enum db_mode mode;
+    bool frozen;                 /* read-only view opened immutable */
+    struct stat frozen_stat;     /* the file as it was when frozen */
+    struct cached_stmt *stmts;
+    size_t nstmts, capstmts;
+};
+
+static const char SQLITE_MAGIC[16] = "SQLite format 3";   /* includes the final NUL */
+
+int db_fail(struct db *db, struct err *e, const char *what)
+{
+    err_set(e, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->handle));
+    return -1;
+}
+
+/* Refuses a file that is not SQLite before SQLite opens it, so nothing can
+ * be written to it.  An empty file is an empty database.  Sets *wal when the
+ * header says the database is in WAL mode. */
+static int check_header(const char *path, bool *wal, struct err *e)
+{
+    unsigned char header[20];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    *wal = false;
+    if (fd < 0) {
+        err_set(e, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    ssize_t n = read(fd, header, sizeof header);
+    int saved = errno;
+    close(fd);
+    if (n < 0) {
+        err_set(e, "%s: %s", path, strerror(saved));
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    if ((size_t)n < sizeof header || memcmp(header, SQLITE_MAGIC, sizeof SQLITE_MAGIC) != 0) {
+        err_set(e, "%s: not an SQLite database; refusing to touch it", path);
+        return -1;
+    }
+    *wal = header[18] == 2 && header[19] == 2;
+    return 0;
+}
+
+static bool sibling_exists(const char *path, const char *suffix)
+{
+    char buf[4200];
+    struct stat st;
+    snprintf(buf, sizeof buf, "%s%s", path, suffix);
+    return stat(buf, &st) == 0;
+}
+
+/* mkdir -p for the directory that will hold path. */
+static int make_parent_dirs(const char *path, struct err *e)
+{
+    char *dir = strdup(path);
+    if (!dir)
+        return err_set(e, "out of memory"), -1;
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) {
+        free(dir);
+        return 0;
+    }
+    *slash = '\0';
+    for (char *p = dir + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+                err_set(e, "cannot create directory %s: %s", dir, strerror(errno));
+                free(dir);
+                return -1;
+            }
+            *p = saved;
+            if (saved == '\0')
+                break;
+        }
+    }
+    free(dir);
+    return 0;
+}
+
+/* "file:" URI for path, percent-encoding what a URI would misread. */
+static char *file_uri(const char *path, bool immutable)
+{
+    size_t len = strlen(path);
+    char *uri = malloc(len * 3 + 64);
+    if (!uri)
+        return NULL;
+    char *p = uri + sprintf(uri, "file:");
+    for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
+        if (*s == '%' || *s == '?' || *s == '#' || *s <= 0x20 || *s >= 0x7F)
+            p += sprintf(p, "%%%02X", *s);
+        else
+            *p++ = (char)*s;
+    }
+    sprintf(p, "?mode=ro%s", immutable ? "&immutable=1" : "");
+    return uri;
+}
+
+static int configure_rw(struct db *db, struct err *e)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->handle, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, e, "cannot open");
+    int rc = sqlite3_step(st);
+    bool wal = rc == SQLITE_ROW &&
+               sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return db_fail(db, e, "cannot open");
+    if (!wal) {
+        err_set(e, "%s: cannot switch to WAL mode (is the file on a network filesystem?)", db->path);
+        return -1;
+    }
+    /* trusted_schema=OFF: a database made by another system must not be
+     * able to run functions with side effects from its views or triggers. */
+    return db_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                       "PRAGMA trusted_schema=OFF; PRAGMA cache_size=-32768;", e);
+}
+
+static int configure_ro(struct db *db, struct err *e)
+{
+    if (db_exec(db, "PRAGMA query_only=1; PRAGMA trusted_schema=OFF;", e) < 0)
+        return -1;
+    /* Reading the schema now surfaces "not a database" and corruption at
+     * open time rather than in the first pane. */
+    return db_exec(db, "SELECT count(*) FROM sqlite_schema", e);
+}
+
+static int open_handle(struct db *db, struct err *e)
+{
+    int flags, rc;
+    char *uri = NULL;
+    const char *name = db->path;
+    if (db->mode == DB_READ_WRITE) {
+        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    } else {
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+        if (!(uri = file_uri(db->path, db->frozen)))
+            return err_set(e, "out of memory"), -1;
+        name = uri;
+    }
+    rc = sqlite3_open_v2(name, &db->handle, flags, NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        if (!db->handle)
+            return err_set(e, "%s: cannot open: out of memory", db->path), -1;
+        return db_fail(db, e, "cannot open");
+    }
+    sqlite3_extended_result_codes(db->handle, 1);
+    sqlite3_busy_timeout(db->handle, 5000);
+    return db->mode == DB_READ_WRITE ? configure_rw(db, e) : configure_ro(db, e);
+}
+
+static void close_handle(struct db *db)
+{
+    for (size_t i = 0; i < db->nstmts; i++)
+        sqlite3_finalize(db->stmts[i].stmt);
+    db->nstmts = 0;
+    sqlite3_close(db->handle);
+    db->handle = NULL;
+}
+
+static int prepare_file(struct db *db, struct err *e)
+{
+    struct stat st;
+    bool wal = false;
+    if (stat(db->path, &st) < 0) {
+        if (errno != ENOENT)
+            return err_set(e, "%s: %s", db->path, strerror(errno)), -1;
+        if (db->mode == DB_READ_ONLY)
+            return err_set(e, "%s: no such database (a read-only open never creates one)",
+                           db->path), -1;
+        return make_parent_dirs(db->path, e);
+    }
+    if (!S_ISREG(st.st_mode))
+        return err_set(e, "%s: not a regular file", db->path), -1;
+    if (check_header(db->path, &wal, e) < 0)
+        return -1;
+    if (db->mode == DB_READ_ONLY && wal &&
+        (!sibling_exists(db->path, "-wal") || !sibling_exists(db->path, "-shm"))) {
+        db->frozen = true;
+        db->frozen_stat = st;
+    }
+    return 0;
+}
+
+int db_open(const char *path, enum db_mode mode, struct db **out, struct err *e)
+{
+    struct db *db = calloc(1, sizeof *db);
+    *out = NULL;
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        return err_set(e, "out of memory"), -1;
+    }
+    db->mode = mode;
+    if (prepare_file(db, e) < 0 || open_handle(db, e) < 0) {
+        db_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    close_handle(db);
+    free(db->stmts);
+    free(db->path);
+    free(db);
+}
+
+sqlite3 *db_handle(struct db *db)
+{
+    return db->handle;
+}
+
+const char *db_path(const struct db *db)
+{
+    return db->path;
+}
+
+bool db_read_only(const struct db *db)
+{
+    return db->mode == DB_READ_ONLY;
+}
+
+bool db_view_frozen(const struct db *db)
+{
+    return db->frozen;
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct err *e)
+{
+    for (size_t i = 0; i < db->nstmts; i++) {
+        if (db->stmts[i].sql == sql) {
+            sqlite3_reset(db->stmts[i].stmt);
+            sqlite3_clear_bindings(db->stmts[i].stmt);
+            return db->stmts[i].stmt;
+        }
+    }
+    if (db->nstmts == db->capstmts) {
+        size_t cap = db->capstmts ? db->capstmts * 2 : 32;
+        struct cached_stmt *grown = realloc(db->stmts, cap * sizeof *grown);
+        if (!grown)
+            return err_set(e, "out of memory"), NULL;
+        db->stmts = grown;
+        db->capstmts = cap;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        db_fail(db, e, "cannot prepare a query");
+        return NULL;
+    }
+    db->stmts[db->nstmts++] = (struct cached_stmt){sql, st};
+    return st;
+}
+
+int db_exec(struct db *db, const char *sql, struct err *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        err_set(e, "%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->handle));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int db_step_done(struct db *db, sqlite3_stmt *st, struct err *e, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE) {
+        db_fail(db, e, what);
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+int db_begin_read(struct db *db, struct err *e)
+{
+    return db_exec(db, "BEGIN DEFERRED", e);
+}
+
+int db_begin_write(struct db *db, struct err *e)
+{
+    return db_exec(db, "BEGIN IMMEDIATE", e);
+}
+
+int db_commit(struct db *db, struct err *e)
+{
+    return db_exec(db, "COMMIT", e);
+}
+
+void db_rollback(struct db *db)
+{
+    if (!sqlite3_get_autocommit(db->handle))
+        sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static bool exists_query(struct db *db, const char *sql, const char *a, const char *b)
+{
+    sqlite3_stmt *st = db_stmt(db, sql, NULL);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+bool db_has_table(struct db *db, const char *table)
+{
+    return exists_query(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                        table, NULL);
+}
+
+bool db_has_column(struct db *db, const char *table, const char *column)
+{
+    return exists_query(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+                        table, column);
+}
+
+bool db_has_index(struct db *db, const char *index)
+{
+    return exists_query(db, "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                        index, NULL);
+}
+
+bool db_require_columns(struct db *db, const char *table, const char *const *columns, size_t n,
+                        char *why, size_t whysize)
+{
+    if (!db_has_table(db, table)) {
+        snprintf(why, whysize, "table %s is missing", table);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!db_has_column(db, table, columns[i])) {
+            snprintf(why, whysize, "column %s.%s is missing", table, columns[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+void db_column_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    size_t len = text ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (size == 0)
+        return;
+    if (len >= size) {
+        len = size - 1;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;   /* do not split a UTF-8 character */
+    }
+    if (len)
+        memcpy(buf, text, len);
+    buf[len] = '\0';
+}
+
+int64_t db_column_time(sqlite3_stmt *st, int col)
+{
+    int64_t ms;
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    return text && time_parse_iso(text, TIME_NAIVE_IS_UTC, &ms) ? ms : 0;
+}
+
+static int64_t pragma_int(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st = db_stmt(db, sql, NULL);
+    int64_t v = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return v;
+}
+
+int64_t db_schema_cookie(struct db *db)
+{
+    return pragma_int(db, "PRAGMA schema_version");
+}
+
+int64_t db_data_version(struct db *db)
+{
+    return pragma_int(db, "PRAGMA data_version");
+}
+
+int db_refresh_view(struct db *db, bool *reopened, struct err *e)
+{
+    struct stat st;
+    *reopened = false;
+    if (!db->frozen)
+        return 0;
+    bool writer_attached = sibling_exists(db->path, "-wal") && sibling_exists(db->path, "-shm");
+    bool file_changed = stat(db->path, &st) < 0 || st.st_ino != db->frozen_stat.st_ino ||
+                        st.st_size != db->frozen_stat.st_size ||
+                        st.st_mtim.tv_sec != db->frozen_stat.st_mtim.tv_sec ||
+                        st.st_mtim.tv_nsec != db->frozen_stat.st_mtim.tv_nsec;
+    if (!writer_attached && !file_changed)
+        return 0;
+    close_handle(db);
+    db->frozen = false;
+    if (prepare_file(db, e) < 0 || open_handle(db, e) < 0)
+        return -1;
+    *reopened = true;
+    return 0;
+}

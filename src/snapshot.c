@@ -1,0 +1,270 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "humanfmt.h"
+#include "metric_names.h"
+#include "schema.h"
+#include "snapshot.h"
+#include "store_events.h"
+#include "store_metadata.h"
+#include "store_metrics.h"
+#include "store_queue.h"
+#include "timeutil.h"
+
+/* An ingest_rate sample older than this no longer describes "now". */
+#define RATE_NOW_MAX_AGE_MS 15000
+
+/* What this database can show, probed once per schema change. */
+struct snapshot_caps {
+    int64_t schema_cookie;
+    struct schema_state schema;
+    bool metadata, state, queue, metrics;
+    enum failures_source failures;
+    char metadata_why[SNAP_REASON], failures_why[SNAP_REASON];
+    char queue_why[SNAP_REASON], metrics_why[SNAP_REASON];
+};
+
+struct snapshot_reader {
+    struct db *db;
+    bool caps_valid;
+    struct snapshot_caps caps;
+};
+
+int snapshot_reader_open(const char *path, struct snapshot_reader **out, struct err *e)
+{
+    struct snapshot_reader *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r)
+        return err_set(e, "out of memory"), -1;
+    if (db_open(path, DB_READ_ONLY, &r->db, e) < 0) {
+        free(r);
+        return -1;
+    }
+    struct schema_state s;
+    if (schema_state(r->db, &s, e) < 0) {   /* refuses a newer or foreign schema */
+        snapshot_reader_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void snapshot_reader_close(struct snapshot_reader *r)
+{
+    if (!r)
+        return;
+    db_close(r->db);
+    free(r);
+}
+
+struct db *snapshot_reader_db(struct snapshot_reader *r)
+{
+    return r->db;
+}
+
+static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e)
+{
+    struct snapshot_caps *c = &r->caps;
+    memset(c, 0, sizeof *c);
+    c->schema_cookie = cookie;
+    if (schema_state(r->db, &c->schema, e) < 0)
+        return -1;
+    c->metadata = store_metadata_readable(r->db, c->metadata_why, sizeof c->metadata_why);
+    c->state = c->metadata && store_state_readable(r->db);
+    c->failures = store_events_failures_source(r->db, c->failures_why, sizeof c->failures_why);
+    c->queue = store_queue_readable(r->db, c->queue_why, sizeof c->queue_why);
+    c->metrics = store_metrics_readable(r->db, c->metrics_why, sizeof c->metrics_why);
+    r->caps_valid = true;
+    return 0;
+}
+
+/* Sums a counter over windows and per minute, or takes a gauge's maximum
+ * per minute, from one pass over its samples. */
+struct series {
+    int64_t now;
+    int64_t first_minute;        /* minute number of spark[0] */
+    bool gauge;
+    double sum_1m, sum_15m;
+    double *spark;
+};
+
+static void add_sample(void *ctx, int64_t at, double v)
+{
+    struct series *s = ctx;
+    if (at > s->now - 60000)
+        s->sum_1m += v;
+    if (at > s->now - 900000)
+        s->sum_15m += v;
+    int64_t bucket = at / 60000 - s->first_minute;
+    if (bucket < 0 || bucket >= SNAP_SPARK_MINUTES)
+        return;   /* the current, unfinished minute is not drawn */
+    if (s->gauge)
+        s->spark[bucket] = v > s->spark[bucket] ? v : s->spark[bucket];
+    else
+        s->spark[bucket] += v / 60.0;
+}
+
+static int read_series(struct db *db, const char *name, int64_t now, bool gauge, double *spark,
+                       struct series *out, struct err *e)
+{
+    *out = (struct series){.now = now, .gauge = gauge, .spark = spark,
+                           .first_minute = now / 60000 - SNAP_SPARK_MINUTES};
+    if (spark)
+        memset(spark, 0, SNAP_SPARK_MINUTES * sizeof *spark);
+    int64_t since = spark ? out->first_minute * 60000 : now - 900000;
+    return store_metrics_series(db, name, since, add_sample, out, e);
+}
+
+static int fill_throughput(struct db *db, int64_t now, struct snap_throughput *t, struct err *e)
+{
+    struct series received;
+    double rate;
+    int64_t at;
+    bool found;
+    if (read_series(db, METRIC_EVENTS_RECEIVED, now, false, t->spark, &received, e) < 0 ||
+        store_metrics_latest(db, METRIC_INGEST_RATE, &at, &rate, &found, e) < 0)
+        return -1;
+    t->available = true;
+    t->rate_1m = received.sum_1m / 60.0;
+    t->rate_15m = received.sum_15m / 900.0;
+    t->rate_now = found && now - at <= RATE_NOW_MAX_AGE_MS ? rate : 0.0;
+    t->spark_len = SNAP_SPARK_MINUTES;
+    return 0;
+}
+
+static int fill_queue(struct db *db, int64_t now, bool with_metrics, struct snap_queue *q,
+                      struct err *e)
+{
+    struct series processed, depth;
+    if (store_queue_read(db, q, e) < 0)
+        return -1;
+    q->available = true;
+    if (!with_metrics)
+        return 0;
+    if (read_series(db, METRIC_EVENTS_PROCESSED, now, false, NULL, &processed, e) < 0 ||
+        read_series(db, METRIC_QUEUE_DEPTH, now, true, q->spark, &depth, e) < 0)
+        return -1;
+    q->process_rate = processed.sum_1m / 60.0;
+    q->spark_len = SNAP_SPARK_MINUTES;
+    return 0;
+}
+
+static int fill_sections(struct snapshot_reader *r, const struct snapshot_request *req,
+                         struct snapshot *s, struct err *e)
+{
+    const struct snapshot_caps *c = &r->caps;
+    s->schema_tracked = c->schema.tracked;
+    s->schema_version = c->schema.version;
+    if (c->metadata) {
+        if (store_metadata_read(r->db, req->stream_type, c->state, &s->connection, &s->throughput,
+                                e) < 0)
+            return -1;
+        s->connection.available = true;
+    } else {
+        snprintf(s->connection.why_unavailable, SNAP_REASON, "%s", c->metadata_why);
+    }
+    if (c->failures != FAILURES_UNAVAILABLE) {
+        int rows = req->failure_rows > 0 ? req->failure_rows : 10;
+        if (store_events_read_failures(r->db, c->failures, req->failure_filter,
+                                       req->failures_before_id, rows, &s->failures, e) < 0)
+            return -1;
+        s->failures.available = true;
+    } else {
+        snprintf(s->failures.why_unavailable, SNAP_REASON, "%s", c->failures_why);
+    }
+    if (c->queue) {
+        if (fill_queue(r->db, s->taken_at, c->metrics, &s->queue, e) < 0)
+            return -1;
+    } else {
+        snprintf(s->queue.why_unavailable, SNAP_REASON, "%s", c->queue_why);
+    }
+    if (c->metrics) {
+        if (fill_throughput(r->db, s->taken_at, &s->throughput, e) < 0 ||
+            store_metrics_recent(r->db, &s->metrics, e) < 0)
+            return -1;
+        s->metrics.available = true;
+    } else {
+        snprintf(s->throughput.why_unavailable, SNAP_REASON, "%s", c->metrics_why);
+        snprintf(s->metrics.why_unavailable, SNAP_REASON, "%s", c->metrics_why);
+        s->throughput.available = s->throughput.have_totals;
+    }
+    return 0;
+}
+
+int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
+                  struct snapshot *s, struct err *e)
+{
+    bool reopened;
+    memset(s, 0, sizeof *s);
+    s->taken_at = time_now_ms();
+    if (db_refresh_view(r->db, &reopened, e) < 0)
+        return -1;
+    if (reopened)
+        r->caps_valid = false;
+    /* One short read transaction: every section describes the same moment,
+     * and the writer's WAL is never held back for long. */
+    if (db_begin_read(r->db, e) < 0)
+        return -1;
+    int64_t cookie = db_schema_cookie(r->db);
+    int rc = 0;
+    if (!r->caps_valid || cookie != r->caps.schema_cookie)
+        rc = probe_caps(r, cookie, e);
+    if (rc == 0)
+        rc = fill_sections(r, req, s, e);
+    if (rc == 0)
+        rc = db_commit(r->db, e);
+    if (rc < 0)
+        db_rollback(r->db);
+    return rc;
+}
+
+static void judge_connection(const struct snapshot *s, bool *ok, struct strlist *problems)
+{
+    const struct snap_connection *c = &s->connection;
+    char buf[HUMAN_LEN];
+    if (!c->available) {
+        *ok = false;
+        strlist_addf(problems, "connection state unknown: %s", c->why_unavailable);
+        return;
+    }
+    if (c->have_state && c->ingester_pid > 0 && c->ingester_seen_at > 0 &&
+        s->taken_at - c->ingester_seen_at > HEALTH_MAX_DISCONNECTED_S * 1000) {
+        *ok = false;
+        strlist_addf(problems, "the ingester was last seen %s",
+                    human_age((s->taken_at - c->ingester_seen_at) / 1000, buf));
+        return;
+    }
+    if (strcmp(c->state, "connected") == 0)
+        return;
+    int64_t since = c->state_since ? c->state_since : c->updated_at;
+    bool ever = c->connected_since || c->last_event_at || c->last_event_id[0];
+    if (!ever) {
+        *ok = false;
+        strlist_addf(problems, "%s", "never connected");
+    } else if (since == 0 || s->taken_at - since > HEALTH_MAX_DISCONNECTED_S * 1000) {
+        *ok = false;
+        strlist_addf(problems, "not connected for %s",
+                    since ? human_duration((s->taken_at - since) / 1000, buf) : "an unknown time");
+    }
+}
+
+bool snapshot_healthy(const struct snapshot *s, struct strlist *problems)
+{
+    bool ok = true;
+    char buf[HUMAN_LEN];
+    judge_connection(s, &ok, problems);
+    if (s->failures.available && s->failures.count > 0) {
+        ok = false;
+        strlist_addf(problems, "%s failed events", human_count(s->failures.count, buf));
+    }
+    if (s->queue.available && s->queue.pending > 0 && s->queue.oldest_pending_at > 0 &&
+        s->taken_at - s->queue.oldest_pending_at > HEALTH_MAX_PENDING_AGE_S * 1000) {
+        ok = false;
+        strlist_addf(problems, "queue stuck: the oldest pending event is %s old",
+                    human_duration((s->taken_at - s->queue.oldest_pending_at) / 1000, buf));
+    }
+    return ok;
+}

@@ -1,0 +1,149 @@
+/* snapshot — everything the five panes show, read in one go.
+ *
+ * snapshot_fill() reads the database through a read-only connection in one
+ * short read transaction, with indexed queries only, into a plain struct.
+ * Panes render that struct, `status` prints it, and nothing else queries on
+ * the way to the screen, so live, attached, read-only and demo modes show
+ * the same thing.  Its cost does not grow with history: counters come from
+ * stream_state, rates and sparklines from a bounded window of
+ * system_metrics, and lists from partial indexes over failed or pending
+ * rows only.
+ *
+ * A database streamtop has not migrated may lack parts; each section says
+ * whether it is available and, if not, why, instead of failing. */
+#ifndef STREAMTOP_SNAPSHOT_H
+#define STREAMTOP_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+#include "strlist.h"
+
+#define SNAP_SPARK_MINUTES 60
+#define SNAP_FAILURE_ROWS 200
+#define SNAP_METRIC_ROWS 24
+#define SNAP_REASON 160
+
+/* All times are Unix milliseconds; 0 means never or unknown. */
+
+struct failure_row {
+    int64_t id;                     /* stream_events_log.id */
+    int64_t received_at;
+    char event_id[96];
+    char company_number[32];
+    char company_name[96];          /* from companies, when known */
+    char error[256];
+    int64_t attempts;               /* -1 when the queue row is unknown */
+};
+
+struct snap_connection {
+    bool available;
+    char why_unavailable[SNAP_REASON];
+    bool have_state;                /* streamtop's stream_state row exists */
+    char stream_type[32];
+    char status[16];                /* the seed's connection_status */
+    char state[16];                 /* disconnected/connecting/connected/backoff/error */
+    int64_t state_since;
+    char endpoint[256];
+    int64_t connected_since;
+    int64_t next_attempt_at;
+    int64_t last_event_at;
+    int64_t last_heartbeat_at;
+    int64_t last_timepoint;         /* -1 when none */
+    char last_event_id[96];
+    int64_t last_processed_at;      /* the seed's last_processed_timestamp */
+    int64_t last_published_at;      /* of the newest event: lag = now - this */
+    int64_t reconnects;
+    int64_t error_count;
+    int64_t timepoint_gaps;
+    char last_error[512];
+    int64_t updated_at;
+    int64_t ingester_pid;           /* 0 when none recorded */
+    char ingester_host[64];
+    int64_t ingester_started_at;
+    int64_t ingester_seen_at;
+};
+
+struct snap_throughput {
+    bool available;
+    char why_unavailable[SNAP_REASON];
+    bool have_totals;               /* stream_state counters */
+    double rate_now, rate_1m, rate_15m;           /* events received per second */
+    double spark[SNAP_SPARK_MINUTES];             /* per minute, oldest first */
+    int spark_len;
+    int64_t received, changed, deleted, invalid, repeated;
+    int64_t processed, failed, superseded, bytes;
+};
+
+struct snap_failures {
+    bool available;
+    char why_unavailable[SNAP_REASON];
+    int64_t count;                  /* every failed event */
+    int64_t matching;               /* those matching the filter */
+    struct failure_row rows[SNAP_FAILURE_ROWS];
+    int nrows;
+};
+
+struct snap_queue {
+    bool available;
+    char why_unavailable[SNAP_REASON];
+    int64_t pending, processing;
+    int64_t oldest_pending_at;
+    double process_rate;            /* events applied per second, last minute */
+    double spark[SNAP_SPARK_MINUTES];   /* depth, per minute, oldest first */
+    int spark_len;
+};
+
+struct snap_metric {
+    char name[64];
+    double value;
+    char tags[160];
+    int64_t recorded_at;
+};
+
+struct snap_metrics {
+    bool available;
+    char why_unavailable[SNAP_REASON];
+    struct snap_metric rows[SNAP_METRIC_ROWS];   /* newest value of each name */
+    int nrows;
+};
+
+struct snapshot {
+    int64_t taken_at;
+    int schema_version;             /* 0 when untracked */
+    bool schema_tracked;
+    struct snap_connection connection;
+    struct snap_throughput throughput;
+    struct snap_failures failures;
+    struct snap_queue queue;
+    struct snap_metrics metrics;
+};
+
+/* What the failures list should hold: the page the operator is looking at. */
+struct snapshot_request {
+    const char *stream_type;        /* "company-profile" */
+    const char *failure_filter;     /* substring of the error, or NULL */
+    int64_t failures_before_id;     /* page anchor: rows with a smaller id; 0 = newest */
+    int failure_rows;               /* at most SNAP_FAILURE_ROWS */
+};
+
+/* A read-only connection and what it has learnt about the schema. */
+struct snapshot_reader;
+
+/* Opens path read-only (never creating it) and refuses a schema newer than
+ * this binary. */
+int snapshot_reader_open(const char *path, struct snapshot_reader **out, struct err *e);
+void snapshot_reader_close(struct snapshot_reader *r);
+struct db *snapshot_reader_db(struct snapshot_reader *r);
+
+int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
+                  struct snapshot *s, struct err *e);
+
+/* Health as `status` judges it; each problem is added to problems as one line. */
+#define HEALTH_MAX_DISCONNECTED_S 300
+#define HEALTH_MAX_PENDING_AGE_S 300
+bool snapshot_healthy(const struct snapshot *s, struct strlist *problems);
+
+#endif

@@ -1,0 +1,135 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_events.h"
+
+enum failures_source store_events_failures_source(struct db *db, char *why, size_t whysize)
+{
+    static const char *const cols[] = {"id", "event_id", "company_number", "processing_status",
+                                       "error_message", "received_at"};
+    if (!db_require_columns(db, "stream_events_log", cols, sizeof cols / sizeof cols[0], why,
+                            whysize))
+        return FAILURES_UNAVAILABLE;
+    /* The partial index is made by streamtop's migrations together with
+     * everything the full query joins, so its presence vouches for them. */
+    if (db_has_index(db, "idx_stream_events_failed"))
+        return FAILURES_FULL;
+    if (db_has_index(db, "idx_stream_events_status"))
+        return FAILURES_SEED_INDEX;
+    snprintf(why, whysize, "no index on stream_events_log.processing_status");
+    return FAILURES_UNAVAILABLE;
+}
+
+/* '%filter%' for LIKE, with the filter's own % _ and \ taken literally. */
+static char *like_pattern(const char *filter)
+{
+    size_t len = strlen(filter);
+    char *p = malloc(len * 2 + 3), *out = p;
+    if (!p)
+        return NULL;
+    *p++ = '%';
+    for (; *filter; filter++) {
+        if (*filter == '%' || *filter == '_' || *filter == '\\')
+            *p++ = '\\';
+        *p++ = *filter;
+    }
+    *p++ = '%';
+    *p = '\0';
+    return out;
+}
+
+static const char COUNT_FULL[] =
+    "SELECT count(*), coalesce(sum(?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\'), 0) "
+    "FROM stream_events_log INDEXED BY idx_stream_events_failed "
+    "WHERE processing_status = 'failed'";
+static const char COUNT_SEED[] =
+    "SELECT count(*), coalesce(sum(?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\'), 0) "
+    "FROM stream_events_log INDEXED BY idx_stream_events_status "
+    "WHERE processing_status = 'failed'";
+static const char PAGE_FULL[] =
+    "SELECT l.id, l.received_at, l.event_id, l.company_number, c.company_name, "
+    "l.error_message, q.attempts "
+    "FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
+    "LEFT JOIN processing_queue AS q ON q.event_log_id = l.id "
+    "LEFT JOIN companies AS c ON c.company_number = l.company_number "
+    "WHERE l.processing_status = 'failed' AND l.id < ?2 "
+    "AND (?1 IS NULL OR l.error_message LIKE ?1 ESCAPE '\\') "
+    "ORDER BY l.id DESC LIMIT ?3";
+static const char PAGE_SEED[] =
+    "SELECT l.id, l.received_at, l.event_id, l.company_number, NULL, l.error_message, NULL "
+    "FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
+    "WHERE l.processing_status = 'failed' AND l.id < ?2 "
+    "AND (?1 IS NULL OR l.error_message LIKE ?1 ESCAPE '\\') "
+    "ORDER BY l.id DESC LIMIT ?3";
+
+static int count_failures(struct db *db, enum failures_source source, const char *pattern,
+                          struct snap_failures *f, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, source == FAILURES_FULL ? COUNT_FULL : COUNT_SEED, e);
+    if (!st)
+        return -1;
+    if (pattern)
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        db_fail(db, e, "counting failures");
+        sqlite3_reset(st);
+        return -1;
+    }
+    f->count = sqlite3_column_int64(st, 0);
+    f->matching = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    return 0;
+}
+
+static void read_failure_row(sqlite3_stmt *st, struct failure_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->received_at = db_column_time(st, 1);
+    db_column_copy(st, 2, r->event_id, sizeof r->event_id);
+    db_column_copy(st, 3, r->company_number, sizeof r->company_number);
+    db_column_copy(st, 4, r->company_name, sizeof r->company_name);
+    db_column_copy(st, 5, r->error, sizeof r->error);
+    r->attempts = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6);
+}
+
+static int page_failures(struct db *db, enum failures_source source, const char *pattern,
+                         int64_t before_id, int max_rows, struct snap_failures *f, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, source == FAILURES_FULL ? PAGE_FULL : PAGE_SEED, e);
+    if (!st)
+        return -1;
+    if (pattern)
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
+    sqlite3_bind_int(st, 3, max_rows);
+    int rc;
+    f->nrows = 0;
+    while (f->nrows < max_rows && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_failure_row(st, &f->rows[f->nrows++]);
+    if (f->nrows < max_rows && rc != SQLITE_DONE) {
+        db_fail(db, e, "reading failures");
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+int store_events_read_failures(struct db *db, enum failures_source source, const char *filter,
+                               int64_t before_id, int max_rows, struct snap_failures *f,
+                               struct err *e)
+{
+    char *pattern = NULL;
+    if (filter && *filter && !(pattern = like_pattern(filter)))
+        return err_set(e, "out of memory"), -1;
+    if (max_rows > SNAP_FAILURE_ROWS)
+        max_rows = SNAP_FAILURE_ROWS;
+    int rc = count_failures(db, source, pattern, f, e);
+    if (rc == 0)
+        rc = page_failures(db, source, pattern, before_id, max_rows, f, e);
+    free(pattern);
+    return rc;
+}
