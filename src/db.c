@@ -360,12 +360,29 @@ bool db_has_index(struct db *db, const char *index)
 bool db_require_columns(struct db *db, const char *table, const char *const *columns, size_t n,
                         char *why, size_t whysize)
 {
-    if (!db_has_table(db, table)) {
+    /* One table_info read per table: each read builds the whole column list. */
+    uint64_t found = 0;
+    sqlite3_stmt *st = db_stmt(db, "SELECT name FROM pragma_table_info(?1)", NULL);
+    if (!st) {
+        snprintf(why, whysize, "cannot read the columns of %s", table);
+        return false;
+    }
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    bool any = false;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        any = true;
+        for (size_t i = 0; i < n && i < 64; i++)
+            if (name && sqlite3_stricmp(name, columns[i]) == 0)
+                found |= UINT64_C(1) << i;
+    }
+    sqlite3_reset(st);
+    if (!any) {
         snprintf(why, whysize, "table %s is missing", table);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!db_has_column(db, table, columns[i])) {
+        if (i >= 64 || !(found & (UINT64_C(1) << i))) {
             snprintf(why, whysize, "column %s.%s is missing", table, columns[i]);
             return false;
         }

@@ -33,6 +33,8 @@ struct snapshot_reader {
     struct snapshot_caps caps;
 };
 
+static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e);
+
 int snapshot_reader_open(const char *path, struct snapshot_reader **out, struct err *e)
 {
     struct snapshot_reader *r = calloc(1, sizeof *r);
@@ -43,8 +45,8 @@ int snapshot_reader_open(const char *path, struct snapshot_reader **out, struct 
         free(r);
         return -1;
     }
-    struct schema_state s;
-    if (schema_state(r->db, &s, e) < 0) {   /* refuses a newer or foreign schema */
+    /* Probing now refuses a newer or foreign schema before anything is shown. */
+    if (probe_caps(r, db_schema_cookie(r->db), e) < 0) {
         snapshot_reader_close(r);
         return -1;
     }
@@ -99,7 +101,7 @@ static void add_sample(void *ctx, int64_t at, double v)
     if (at > s->now - 900000)
         s->sum_15m += v;
     int64_t bucket = at / 60000 - s->first_minute;
-    if (bucket < 0 || bucket >= SNAP_SPARK_MINUTES)
+    if (!s->spark || bucket < 0 || bucket >= SNAP_SPARK_MINUTES)
         return;   /* the current, unfinished minute is not drawn */
     if (s->gauge)
         s->spark[bucket] = v > s->spark[bucket] ? v : s->spark[bucket];

@@ -13,14 +13,13 @@ enum failures_source store_events_failures_source(struct db *db, char *why, size
     if (!db_require_columns(db, "stream_events_log", cols, sizeof cols / sizeof cols[0], why,
                             whysize))
         return FAILURES_UNAVAILABLE;
+    if (!db_has_index(db, "idx_stream_events_status")) {
+        snprintf(why, whysize, "index idx_stream_events_status is missing");
+        return FAILURES_UNAVAILABLE;
+    }
     /* The partial index is made by streamtop's migrations together with
      * everything the full query joins, so its presence vouches for them. */
-    if (db_has_index(db, "idx_stream_events_failed"))
-        return FAILURES_FULL;
-    if (db_has_index(db, "idx_stream_events_status"))
-        return FAILURES_SEED_INDEX;
-    snprintf(why, whysize, "no index on stream_events_log.processing_status");
-    return FAILURES_UNAVAILABLE;
+    return db_has_index(db, "idx_stream_events_failed") ? FAILURES_FULL : FAILURES_SEED_INDEX;
 }
 
 /* '%filter%' for LIKE, with the filter's own % _ and \ taken literally. */
@@ -41,14 +40,17 @@ static char *like_pattern(const char *filter)
     return out;
 }
 
-static const char COUNT_FULL[] =
-    "SELECT count(*), coalesce(sum(?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\'), 0) "
-    "FROM stream_events_log INDEXED BY idx_stream_events_failed "
+/* Counting every failure walks the seed's narrow status index (a rowid per
+ * entry); only a filter needs the wide covering one, for error_message. */
+static const char COUNT_ALL[] =
+    "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_status "
     "WHERE processing_status = 'failed'";
-static const char COUNT_SEED[] =
-    "SELECT count(*), coalesce(sum(?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\'), 0) "
-    "FROM stream_events_log INDEXED BY idx_stream_events_status "
-    "WHERE processing_status = 'failed'";
+static const char COUNT_MATCHING_FULL[] =
+    "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_failed "
+    "WHERE processing_status = 'failed' AND error_message LIKE ?1 ESCAPE '\\'";
+static const char COUNT_MATCHING_SEED[] =
+    "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_status "
+    "WHERE processing_status = 'failed' AND error_message LIKE ?1 ESCAPE '\\'";
 static const char PAGE_FULL[] =
     "SELECT l.id, l.received_at, l.event_id, l.company_number, c.company_name, "
     "l.error_message, q.attempts "
@@ -65,23 +67,32 @@ static const char PAGE_SEED[] =
     "AND (?1 IS NULL OR l.error_message LIKE ?1 ESCAPE '\\') "
     "ORDER BY l.id DESC LIMIT ?3";
 
-static int count_failures(struct db *db, enum failures_source source, const char *pattern,
-                          struct snap_failures *f, struct err *e)
+static int count_query(struct db *db, const char *sql, const char *pattern, int64_t *out,
+                       struct err *e)
 {
-    sqlite3_stmt *st = db_stmt(db, source == FAILURES_FULL ? COUNT_FULL : COUNT_SEED, e);
+    sqlite3_stmt *st = db_stmt(db, sql, e);
     if (!st)
         return -1;
     if (pattern)
         sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        db_fail(db, e, "counting failures");
-        sqlite3_reset(st);
-        return -1;
-    }
-    f->count = sqlite3_column_int64(st, 0);
-    f->matching = sqlite3_column_int64(st, 1);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return 0;
+    return rc == SQLITE_ROW ? 0 : db_fail(db, e, "counting failures");
+}
+
+static int count_failures(struct db *db, enum failures_source source, const char *pattern,
+                          struct snap_failures *f, struct err *e)
+{
+    if (count_query(db, COUNT_ALL, NULL, &f->count, e) < 0)
+        return -1;
+    if (!pattern) {
+        f->matching = f->count;
+        return 0;
+    }
+    return count_query(db, source == FAILURES_FULL ? COUNT_MATCHING_FULL : COUNT_MATCHING_SEED,
+                       pattern, &f->matching, e);
 }
 
 static void read_failure_row(sqlite3_stmt *st, struct failure_row *r)

@@ -13,7 +13,7 @@
 bool store_metrics_readable(struct db *db, char *why, size_t whysize)
 {
     static const char *const cols[] = {"metric_name", "metric_value", "tags", "recorded_at"};
-    static const char *const indexes[] = {"idx_system_metrics_name_time",
+    static const char *const indexes[] = {"idx_system_metrics_series",
                                           "idx_system_metrics_recorded"};
     if (!db_require_columns(db, "system_metrics", cols, sizeof cols / sizeof cols[0], why, whysize))
         return false;
@@ -31,7 +31,7 @@ int store_metrics_series(struct db *db, const char *name, int64_t since_ms, metr
 {
     char since[ISO_TIME_LEN];
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT recorded_at, metric_value FROM system_metrics "
+        "SELECT recorded_at, metric_value FROM system_metrics INDEXED BY idx_system_metrics_series "
         "WHERE metric_name = ?1 AND recorded_at > ?2 ORDER BY recorded_at", e);
     if (!st)
         return -1;
@@ -51,7 +51,7 @@ int store_metrics_latest(struct db *db, const char *name, int64_t *at_ms, double
                          bool *found, struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT recorded_at, metric_value FROM system_metrics "
+        "SELECT recorded_at, metric_value FROM system_metrics INDEXED BY idx_system_metrics_series "
         "WHERE metric_name = ?1 ORDER BY recorded_at DESC LIMIT 1", e);
     if (!st)
         return -1;

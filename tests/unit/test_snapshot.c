@@ -1,4 +1,455 @@
+/* snapshot: the values the panes show, read from a prepared database;
+ * health; every query indexed; databases streamtop has not migrated; and a
+ * read-only view that follows a writer that appears later. */
 #include "config.h"
+
 #include "unit.h"
-static void placeholder(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(placeholder)};return RUN_TAP(tests);}
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metric_names.h"
+#include "schema.h"
+#include "snapshot.h"
+#include "testdb.h"
+#include "timeutil.h"
+
+struct fixture {
+    char *dir;
+    char *path;
+    int64_t now;
+    struct snapshot snap;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->dir = testdb_mkdtemp();
+    f->path = testdb_path(f->dir, "snap.db");
+    f->now = time_now_ms();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    testdb_rmdir(f->dir);
+    free(f->path);
+    free(f);
+    return 0;
+}
+
+static const char *iso(int64_t ms)
+{
+    static char bufs[16][ISO_TIME_LEN];
+    static int next;
+    return time_format_iso(ms, bufs[next++ % 16]);
+}
+
+static void execf(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void execf(const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    char *sql;
+    va_start(ap, fmt);
+    assert_true(vasprintf(&sql, fmt, ap) > 0);
+    va_end(ap);
+    testdb_exec(path, sql);
+    free(sql);
+}
+
+/* A connected stream: 30 events of which 5 failed, a small queue, and
+ * twenty minutes of metrics every five seconds. */
+static void prepare(struct fixture *f)
+{
+    int64_t now = f->now;
+    testdb_migrate(f->path, schema_latest_version());
+    execf(f->path,
+          "UPDATE stream_metadata SET connection_status = 'connected', "
+          "last_event_id = 'company-profile:1030', last_processed_timestamp = '%s', "
+          "error_count = 2, last_error = 'HTTP 503 from stream.example', updated_at = '%s';"
+          "INSERT INTO stream_state (stream_type, state, state_since, endpoint, connected_since, "
+          "last_event_at, last_heartbeat_at, last_timepoint, last_published_at, reconnects, "
+          "events_received, events_changed, events_deleted, events_invalid, events_repeated, "
+          "events_processed, events_failed, events_superseded, bytes_received, timepoint_gaps, "
+          "ingester_pid, ingester_host, ingester_started_at, ingester_seen_at) VALUES "
+          "('company-profile', 'connected', '%s', 'https://stream.example/companies', '%s', '%s', "
+          "'%s', 1030, '%s', 3, 1000, 900, 60, 40, 7, 950, 5, 2, 1300000, 1, 4242, 'ingest-1', "
+          "'%s', '%s');",
+          iso(now - 1000), iso(now - 1000), iso(now - 7200000), iso(now - 7200000),
+          iso(now - 1000), iso(now - 10000), iso(now - 5000), iso(now - 7300000), iso(now - 2000));
+    for (int i = 1; i <= 30; i++) {
+        bool failed = i % 6 == 0;
+        execf(f->path,
+              "INSERT INTO stream_events_log (event_id, event_type, company_number, event_data, "
+              "processing_status, error_message, received_at) VALUES "
+              "('company-profile:%d', 'changed', '%08d', '{}', '%s', %s, '%s')",
+              1000 + i, i, failed ? "failed" : "processed",
+              failed ? (i == 12 ? "'database timeout'" : "'company_number missing'") : "NULL",
+              iso(now - (31 - i) * 1000));
+        if (failed)
+            execf(f->path, "INSERT INTO processing_queue (event_log_id, status, attempts, "
+                           "last_error, created_at, updated_at) VALUES (%d, 'failed', 2, 'x', '%s', '%s')",
+                  i, iso(now - 60000), iso(now - 60000));
+    }
+    execf(f->path, "INSERT INTO companies (company_number, company_name) VALUES ('00000030', 'THIRTY LTD')");
+    for (int i = 0; i < 3; i++)
+        execf(f->path, "INSERT INTO processing_queue (event_log_id, status, created_at, updated_at) "
+                       "VALUES (%d, 'pending', '%s', '%s')", 100 + i, iso(now - (i + 1) * 10000),
+              iso(now));
+    execf(f->path, "INSERT INTO processing_queue (event_log_id, status, worker_id, created_at, "
+                   "updated_at) VALUES (200, 'processing', 'w1', '%s', '%s')", iso(now), iso(now));
+    testdb_exec(f->path, "BEGIN");
+    for (int k = 0; k < 240; k++) {
+        int64_t at = now - k * 5000LL;
+        execf(f->path,
+              "INSERT INTO system_metrics (id, metric_name, metric_value, tags, recorded_at) VALUES "
+              "('r%d', '" METRIC_EVENTS_RECEIVED "', 50, '{\"interval_ms\":5000}', '%s'),"
+              "('p%d', '" METRIC_EVENTS_PROCESSED "', 45, '{\"interval_ms\":5000}', '%s'),"
+              "('q%d', '" METRIC_QUEUE_DEPTH "', %d, NULL, '%s')",
+              k, iso(at), k, iso(at), k, k % 12 == 0 ? 40 : 4, iso(at));
+    }
+    execf(f->path, "INSERT INTO system_metrics (id, metric_name, metric_value, tags, recorded_at) "
+                   "VALUES ('rate', '" METRIC_INGEST_RATE "', 9.5, NULL, '%s')", iso(now - 2000));
+}
+
+static void fill(struct fixture *f, const char *filter, int64_t before_id)
+{
+    struct snapshot_reader *r;
+    struct err e;
+    struct snapshot_request req = {.stream_type = "company-profile", .failure_filter = filter,
+                                   .failures_before_id = before_id, .failure_rows = 3};
+    if (snapshot_reader_open(f->path, &r, &e) < 0)
+        fail_msg("open: %s", e.msg);
+    if (snapshot_fill(r, &req, &f->snap, &e) < 0)
+        fail_msg("fill: %s", e.msg);
+    snapshot_reader_close(r);
+}
+
+static void connection_section(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    fill(f, NULL, 0);
+    const struct snap_connection *c = &f->snap.connection;
+    assert_true(c->available);
+    assert_true(c->have_state);
+    assert_string_equal(c->state, "connected");
+    assert_string_equal(c->status, "connected");
+    assert_string_equal(c->endpoint, "https://stream.example/companies");
+    assert_int_equal(c->connected_since, f->now - 7200000);
+    assert_int_equal(c->last_event_at, f->now - 1000);
+    assert_int_equal(c->last_heartbeat_at, f->now - 10000);
+    assert_int_equal(c->last_timepoint, 1030);
+    assert_string_equal(c->last_event_id, "company-profile:1030");
+    assert_int_equal(c->last_published_at, f->now - 5000);
+    assert_int_equal(c->reconnects, 3);
+    assert_int_equal(c->error_count, 2);
+    assert_int_equal(c->timepoint_gaps, 1);
+    assert_string_equal(c->last_error, "HTTP 503 from stream.example");
+    assert_int_equal(c->ingester_pid, 4242);
+    assert_string_equal(c->ingester_host, "ingest-1");
+    assert_int_equal(f->snap.schema_version, schema_latest_version());
+}
+
+static void throughput_section(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    fill(f, NULL, 0);
+    const struct snap_throughput *t = &f->snap.throughput;
+    assert_true(t->available);
+    assert_true(fabs(t->rate_now - 9.5) < 1e-9);
+    assert_true(fabs(t->rate_1m - 10.0) < 1e-9);      /* 12 samples x 50 / 60 s */
+    assert_true(fabs(t->rate_15m - 10.0) < 1e-9);     /* 180 samples x 50 / 900 s */
+    assert_int_equal(t->spark_len, SNAP_SPARK_MINUTES);
+    assert_true(fabs(t->spark[SNAP_SPARK_MINUTES - 1] - 10.0) < 1e-9);
+    assert_true(fabs(t->spark[SNAP_SPARK_MINUTES - 10] - 10.0) < 1e-9);
+    assert_true(t->spark[0] == 0.0);                  /* before the metrics began */
+    assert_int_equal(t->received, 1000);
+    assert_int_equal(t->changed, 900);
+    assert_int_equal(t->deleted, 60);
+    assert_int_equal(t->invalid, 40);
+    assert_int_equal(t->repeated, 7);
+    assert_int_equal(t->bytes, 1300000);
+}
+
+static void failures_section(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    fill(f, NULL, 0);
+    const struct snap_failures *fl = &f->snap.failures;
+    assert_true(fl->available);
+    assert_int_equal(fl->count, 5);
+    assert_int_equal(fl->matching, 5);
+    assert_int_equal(fl->nrows, 3);                    /* the page size asked for */
+    assert_string_equal(fl->rows[0].event_id, "company-profile:1030");   /* newest first */
+    assert_string_equal(fl->rows[0].company_number, "00000030");
+    assert_string_equal(fl->rows[0].company_name, "THIRTY LTD");
+    assert_string_equal(fl->rows[0].error, "company_number missing");
+    assert_int_equal(fl->rows[0].attempts, 2);
+    assert_int_equal(fl->rows[0].received_at, f->now - 1000);
+    assert_string_equal(fl->rows[1].event_id, "company-profile:1024");
+    assert_string_equal(fl->rows[2].event_id, "company-profile:1018");
+
+    fill(f, NULL, fl->rows[2].id);                     /* the next page */
+    assert_int_equal(f->snap.failures.nrows, 2);
+    assert_string_equal(f->snap.failures.rows[0].event_id, "company-profile:1012");
+
+    fill(f, "TIMEOUT", 0);                             /* case-insensitive substring */
+    assert_int_equal(f->snap.failures.count, 5);
+    assert_int_equal(f->snap.failures.matching, 1);
+    assert_int_equal(f->snap.failures.nrows, 1);
+    assert_string_equal(f->snap.failures.rows[0].error, "database timeout");
+
+    fill(f, "50%_\\", 0);                              /* LIKE wildcards are literal */
+    assert_int_equal(f->snap.failures.matching, 0);
+}
+
+static void queue_and_metrics_sections(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    fill(f, NULL, 0);
+    const struct snap_queue *q = &f->snap.queue;
+    assert_true(q->available);
+    assert_int_equal(q->pending, 3);
+    assert_int_equal(q->processing, 1);
+    assert_int_equal(q->oldest_pending_at, f->now - 30000);
+    assert_true(fabs(q->process_rate - 9.0) < 1e-9);
+    assert_true(q->spark[SNAP_SPARK_MINUTES - 1] == 40.0);   /* the minute's peak */
+
+    const struct snap_metrics *m = &f->snap.metrics;
+    assert_true(m->available);
+    assert_int_equal(m->nrows, 4);                     /* the newest value of each name */
+    for (int i = 0; i < m->nrows; i++)
+        for (int j = i + 1; j < m->nrows; j++)
+            assert_string_not_equal(m->rows[i].name, m->rows[j].name);
+    for (int i = 0; i + 1 < m->nrows; i++)
+        assert_true(m->rows[i].recorded_at >= m->rows[i + 1].recorded_at);
+    assert_int_equal(m->rows[0].recorded_at, f->now);
+}
+
+static bool has_problem(const struct strlist *l, const char *text)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strstr(l->items[i], text))
+            return true;
+    return false;
+}
+
+static void health(void **state)
+{
+    struct fixture *f = *state;
+    struct strlist problems = {0};
+    prepare(f);
+    fill(f, NULL, 0);
+    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_int_equal(problems.count, 1);
+    assert_true(has_problem(&problems, "5 failed events"));
+    strlist_free(&problems);
+
+    testdb_exec(f->path, "UPDATE stream_events_log SET processing_status = 'processed'");
+    fill(f, NULL, 0);
+    assert_true(snapshot_healthy(&f->snap, &problems));
+    assert_int_equal(problems.count, 0);
+
+    execf(f->path, "UPDATE stream_state SET state = 'backoff', state_since = '%s';"
+                   "UPDATE processing_queue SET created_at = '%s' WHERE status = 'pending'",
+          iso(f->now - 600000), iso(f->now - 900000));
+    fill(f, NULL, 0);
+    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_true(has_problem(&problems, "not connected for 10m"));
+    assert_true(has_problem(&problems, "queue stuck"));
+    strlist_free(&problems);
+
+    execf(f->path, "UPDATE stream_state SET state = 'connected', ingester_seen_at = '%s'",
+          iso(f->now - 3600000));
+    fill(f, NULL, 0);
+    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_true(has_problem(&problems, "ingester was last seen 1h ago"));
+    strlist_free(&problems);
+}
+
+static void a_fresh_database_is_not_healthy(void **state)
+{
+    struct fixture *f = *state;
+    struct strlist problems = {0};
+    testdb_migrate(f->path, schema_latest_version());
+    fill(f, NULL, 0);
+    assert_true(f->snap.connection.available);
+    assert_string_equal(f->snap.connection.state, "disconnected");
+    assert_int_equal(f->snap.failures.count, 0);
+    assert_int_equal(f->snap.queue.pending, 0);
+    assert_int_equal(f->snap.metrics.nrows, 0);
+    assert_true(f->snap.throughput.rate_1m == 0.0);
+    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_true(has_problem(&problems, "never connected"));
+    strlist_free(&problems);
+}
+
+/* ---- every query the snapshot runs is indexed ---- */
+
+struct traced {
+    char *sql[64];
+    int n;
+};
+
+static int trace_statement(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)x;
+    struct traced *t = ctx;
+    if (type == SQLITE_TRACE_STMT && t->n < 64) {
+        char *sql = sqlite3_expanded_sql(p);
+        t->sql[t->n++] = strdup(sql);
+        sqlite3_free(sql);
+    }
+    return 0;
+}
+
+static void assert_plan_indexed(sqlite3 *h, const char *sql)
+{
+    char *eqp;
+    sqlite3_stmt *st;
+    assert_true(asprintf(&eqp, "EXPLAIN QUERY PLAN %s", sql) > 0);
+    if (sqlite3_prepare_v2(h, eqp, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", eqp, sqlite3_errmsg(h));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        bool bare_scan = strncmp(detail, "SCAN ", 5) == 0 && !strstr(detail, " USING ");
+        if (bare_scan || strstr(detail, "TEMP B-TREE"))
+            fail_msg("not indexed: %s\n  for: %s", detail, sql);
+    }
+    sqlite3_finalize(st);
+    free(eqp);
+}
+
+static void every_query_is_indexed(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    struct snapshot_reader *r;
+    struct err e;
+    struct traced t = {0};
+    struct snapshot_request req = {.stream_type = "company-profile", .failure_filter = "time",
+                                   .failure_rows = 50};
+    assert_int_equal(snapshot_reader_open(f->path, &r, &e), 0);
+    /* The first fill also probes the schema; the second is a plain refresh. */
+    assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    sqlite3 *h = db_handle(snapshot_reader_db(r));
+    sqlite3_trace_v2(h, SQLITE_TRACE_STMT, trace_statement, &t);
+    assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    sqlite3_trace_v2(h, 0, NULL, NULL);
+    assert_true(t.n >= 8);
+    bool saw_failed_index = false;
+    for (int i = 0; i < t.n; i++) {
+        assert_plan_indexed(h, t.sql[i]);
+        saw_failed_index |= strstr(t.sql[i], "idx_stream_events_failed") != NULL;
+        free(t.sql[i]);
+    }
+    assert_true(saw_failed_index);
+    snapshot_reader_close(r);
+}
+
+/* ---- databases streamtop has not migrated ---- */
+
+static void seed_only_database_shows_what_it_can(void **state)
+{
+    struct fixture *f = *state;
+    testdb_migrate(f->path, 5);
+    execf(f->path,
+          "INSERT INTO stream_events_log (event_id, event_type, processing_status, error_message, "
+          "received_at) VALUES ('company-profile:1', 'changed', 'failed', 'bad', '%s');"
+          "INSERT INTO stream_events_log (event_id, event_type, processing_status, received_at) "
+          "VALUES ('company-profile:2', 'changed', 'processed', '%s')", iso(f->now), iso(f->now));
+    fill(f, NULL, 0);
+    assert_true(f->snap.connection.available);
+    assert_false(f->snap.connection.have_state);
+    assert_true(f->snap.failures.available);
+    assert_int_equal(f->snap.failures.count, 1);
+    assert_int_equal(f->snap.failures.rows[0].attempts, -1);
+    assert_false(f->snap.queue.available);
+    assert_string_equal(f->snap.queue.why_unavailable, "column processing_queue.priority is missing");
+    assert_false(f->snap.metrics.available);
+    assert_string_equal(f->snap.metrics.why_unavailable, "table system_metrics is missing");
+    assert_false(f->snap.throughput.available);
+}
+
+static void database_without_stream_tables(void **state)
+{
+    struct fixture *f = *state;
+    testdb_exec(f->path, "CREATE TABLE companies (company_number TEXT PRIMARY KEY)");
+    fill(f, NULL, 0);
+    assert_false(f->snap.schema_tracked);
+    assert_false(f->snap.connection.available);
+    assert_string_equal(f->snap.connection.why_unavailable, "table stream_metadata is missing");
+    assert_false(f->snap.failures.available);
+}
+
+/* ---- a read-only view follows a writer that appears later ---- */
+
+static void frozen_view_follows_a_new_writer(void **state)
+{
+    struct fixture *f = *state;
+    char *wal = testdb_path(f->dir, "snap.db-wal"), *shm = testdb_path(f->dir, "snap.db-shm");
+    testdb_migrate(f->path, schema_latest_version());
+    assert_false(testdb_file_exists(wal));   /* a clean close removes them */
+
+    struct snapshot_reader *r;
+    struct err e;
+    struct snapshot_request req = {.stream_type = "company-profile", .failure_rows = 5};
+    assert_int_equal(snapshot_reader_open(f->path, &r, &e), 0);
+    assert_true(db_view_frozen(snapshot_reader_db(r)));
+    assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    assert_false(testdb_file_exists(wal));
+    assert_false(testdb_file_exists(shm));
+
+    sqlite3 *writer;
+    assert_int_equal(sqlite3_open(f->path, &writer), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(writer, "UPDATE stream_metadata SET last_event_id = 'company-profile:77'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    assert_false(db_view_frozen(snapshot_reader_db(r)));
+    assert_string_equal(f->snap.connection.last_event_id, "company-profile:77");
+    assert_int_equal(sqlite3_exec(writer, "UPDATE stream_metadata SET last_event_id = 'company-profile:78'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    assert_string_equal(f->snap.connection.last_event_id, "company-profile:78");
+    snapshot_reader_close(r);
+    sqlite3_close(writer);
+    free(wal);
+    free(shm);
+}
+
+static void read_only_never_creates_a_database(void **state)
+{
+    struct fixture *f = *state;
+    struct snapshot_reader *r;
+    struct err e;
+    assert_int_equal(snapshot_reader_open(f->path, &r, &e), -1);
+    assert_non_null(strstr(e.msg, "no such database"));
+    assert_false(testdb_file_exists(f->path));
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(connection_section),
+        T(throughput_section),
+        T(failures_section),
+        T(queue_and_metrics_sections),
+        T(health),
+        T(a_fresh_database_is_not_healthy),
+        T(every_query_is_indexed),
+        T(seed_only_database_shows_what_it_can),
+        T(database_without_stream_tables),
+        T(frozen_view_follows_a_new_writer),
+        T(read_only_never_creates_a_database),
+    };
+    return RUN_TAP(tests);
+}
