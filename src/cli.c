@@ -63,7 +63,7 @@ static const struct opt_def opt_defs[] = {
     {G_STREAM, "stall-timeout", 0, V_SECONDS, OFF(stall_timeout_s), 1, 86400, STREAM_COMMANDS, true, "SECONDS",
      "drop a connection silent this long, not even a heartbeat (default 90)"},
     {G_STREAM, "stream-key-file", 0, V_PATH, OFF(stream_key_file), 0, 0,
-     BIT(CMD_DASHBOARD) | BIT(CMD_INGEST), true, "PATH",
+     BIT(CMD_DASHBOARD) | BIT(CMD_INGEST) | BIT(CMD_SIMULATE), true, "PATH",
      "file holding the stream key, readable by its owner only"},
     {G_STREAM, "log-file", 0, V_PATH, OFF(log_file), 0, 0, STREAM_COMMANDS | BIT(CMD_SIMULATE), true, "PATH",
      "append logs here instead of stderr"},

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ struct cached_stmt {
 
 struct db {
     sqlite3 *handle;
+    dev_t dev;                   /* the file's identity, for the registry */
+    ino_t ino;
     char *path;
     enum db_mode mode;
     bool frozen;                 /* read-only view opened immutable */
@@ -28,38 +31,128 @@ struct db {
 
 static const char SQLITE_MAGIC[16] = "SQLite format 3";   /* includes the final NUL */
 
+/* Which database files this process has connections to.
+ *
+ * POSIX advisory locks belong to the process, and closing any descriptor
+ * of a file drops all of them.  Were this process to open and close a
+ * database file behind SQLite's back while one of its connections held
+ * locks on it, a reader elsewhere could conclude it was the last
+ * connection and delete the live WAL.  So the file is read directly only
+ * when no connection of ours has it open; otherwise SQLite's own handle is
+ * used.  A frozen (immutable) view takes no locks either, so a writer is
+ * never opened beside one. */
+struct open_file {
+    dev_t dev;
+    ino_t ino;
+    int connections;
+    int frozen;
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct open_file registry[32];
+
+static struct open_file *registry_find(dev_t dev, ino_t ino, bool create)
+{
+    struct open_file *free_slot = NULL;
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
+        if (registry[i].connections > 0 && registry[i].dev == dev && registry[i].ino == ino)
+            return &registry[i];
+        if (registry[i].connections == 0 && !free_slot)
+            free_slot = &registry[i];
+    }
+    if (create && free_slot)
+        *free_slot = (struct open_file){.dev = dev, .ino = ino};
+    return create ? free_slot : NULL;
+}
+
+/* The number of this process's connections to the file (and frozen ones). */
+static int registry_count(dev_t dev, ino_t ino, int *frozen)
+{
+    pthread_mutex_lock(&registry_lock);
+    struct open_file *f = registry_find(dev, ino, false);
+    int n = f ? f->connections : 0;
+    *frozen = f ? f->frozen : 0;
+    pthread_mutex_unlock(&registry_lock);
+    return n;
+}
+
+static void registry_add(struct db *db)
+{
+    pthread_mutex_lock(&registry_lock);
+    struct open_file *f = registry_find(db->dev, db->ino, true);
+    if (f) {
+        f->connections++;
+        f->frozen += db->frozen;
+    }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static void registry_remove(struct db *db)
+{
+    pthread_mutex_lock(&registry_lock);
+    struct open_file *f = registry_find(db->dev, db->ino, false);
+    if (f) {
+        f->connections--;
+        f->frozen -= db->frozen;
+    }
+    pthread_mutex_unlock(&registry_lock);
+}
+
 int db_fail(struct db *db, struct err *e, const char *what)
 {
     err_set(e, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->handle));
     return -1;
 }
 
-/* Refuses a file that is not SQLite before SQLite opens it, so nothing can
- * be written to it.  An empty file is an empty database.  Sets *wal when the
- * header says the database is in WAL mode. */
-static int check_header(const char *path, bool *wal, struct err *e)
+#define HEADER_BYTES 20
+
+/* Refuses a file that is not SQLite.  An empty file is an empty database.
+ * Sets *wal when the header says the database is in WAL mode. */
+static int check_header(const char *path, const unsigned char *header, size_t n, bool *wal,
+                        struct err *e)
 {
-    unsigned char header[20];
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     *wal = false;
-    if (fd < 0) {
-        err_set(e, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    ssize_t n = read(fd, header, sizeof header);
-    int saved = errno;
-    close(fd);
-    if (n < 0) {
-        err_set(e, "%s: %s", path, strerror(saved));
-        return -1;
-    }
     if (n == 0)
         return 0;
-    if ((size_t)n < sizeof header || memcmp(header, SQLITE_MAGIC, sizeof SQLITE_MAGIC) != 0) {
+    if (n < HEADER_BYTES || memcmp(header, SQLITE_MAGIC, sizeof SQLITE_MAGIC) != 0) {
         err_set(e, "%s: not an SQLite database; refusing to touch it", path);
         return -1;
     }
     *wal = header[18] == 2 && header[19] == 2;
+    return 0;
+}
+
+/* Reads the header with a descriptor of our own: only when no connection
+ * of this process has the file open (see the registry above). */
+static int read_header_directly(const char *path, unsigned char *header, size_t *n, struct err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        err_set(e, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    ssize_t got = read(fd, header, HEADER_BYTES);
+    int saved = errno;
+    close(fd);
+    if (got < 0) {
+        err_set(e, "%s: %s", path, strerror(saved));
+        return -1;
+    }
+    *n = (size_t)got;
+    return 0;
+}
+
+/* Reads the header through SQLite's own handle on the file. */
+static int read_header_via_sqlite(struct db *db, unsigned char *header, size_t *n, struct err *e)
+{
+    sqlite3_file *f = NULL;
+    sqlite3_int64 size = 0;
+    if (sqlite3_file_control(db->handle, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+        !f || !f->pMethods || f->pMethods->xFileSize(f, &size) != SQLITE_OK)
+        return db_fail(db, e, "cannot read the file");
+    *n = size < HEADER_BYTES ? (size_t)size : HEADER_BYTES;
+    if (*n > 0 && f->pMethods->xRead(f, header, (int)*n, 0) != SQLITE_OK)
+        return db_fail(db, e, "cannot read the file");
     return 0;
 }
 
@@ -149,7 +242,7 @@ static int configure_ro(struct db *db, struct err *e)
     return db_exec(db, "SELECT count(*) FROM sqlite_schema", e);
 }
 
-static int open_handle(struct db *db, struct err *e)
+static int open_handle(struct db *db, bool header_checked, struct err *e)
 {
     int flags, rc;
     char *uri = NULL;
@@ -171,6 +264,14 @@ static int open_handle(struct db *db, struct err *e)
     }
     sqlite3_extended_result_codes(db->handle, 1);
     sqlite3_busy_timeout(db->handle, 5000);
+    if (!header_checked) {
+        /* Before any statement, so a foreign file is never written. */
+        unsigned char header[HEADER_BYTES];
+        size_t n;
+        bool wal;
+        if (read_header_via_sqlite(db, header, &n, e) < 0 || check_header(db->path, header, n, &wal, e) < 0)
+            return -1;
+    }
     return db->mode == DB_READ_WRITE ? configure_rw(db, e) : configure_ro(db, e);
 }
 
@@ -179,14 +280,19 @@ static void close_handle(struct db *db)
     for (size_t i = 0; i < db->nstmts; i++)
         sqlite3_finalize(db->stmts[i].stmt);
     db->nstmts = 0;
+    if (db->handle && db->dev)
+        registry_remove(db);
     sqlite3_close(db->handle);
     db->handle = NULL;
 }
 
-static int prepare_file(struct db *db, struct err *e)
+/* Checks the file before SQLite opens it.  Sets *header_checked when the
+ * header could be read directly (no connection of ours has it open). */
+static int prepare_file(struct db *db, bool *header_checked, struct err *e)
 {
     struct stat st;
-    bool wal = false;
+    int frozen_views = 0;
+    *header_checked = false;
     if (stat(db->path, &st) < 0) {
         if (errno != ENOENT)
             return err_set(e, "%s: %s", db->path, strerror(errno)), -1;
@@ -197,12 +303,38 @@ static int prepare_file(struct db *db, struct err *e)
     }
     if (!S_ISREG(st.st_mode))
         return err_set(e, "%s: not a regular file", db->path), -1;
-    if (check_header(db->path, &wal, e) < 0)
+    int ours = registry_count(st.st_dev, st.st_ino, &frozen_views);
+    if (db->mode == DB_READ_WRITE && frozen_views > 0)
+        return err_set(e, "%s: a lock-free read-only view of it is open in this process; "
+                          "a writer must start before it", db->path), -1;
+    if (ours > 0)
+        return 0;   /* SQLite's handle is used instead, after opening */
+    unsigned char header[HEADER_BYTES];
+    size_t n;
+    bool wal;
+    if (read_header_directly(db->path, header, &n, e) < 0 ||
+        check_header(db->path, header, n, &wal, e) < 0)
         return -1;
+    *header_checked = true;
     if (db->mode == DB_READ_ONLY && wal &&
         (!sibling_exists(db->path, "-wal") || !sibling_exists(db->path, "-shm"))) {
         db->frozen = true;
         db->frozen_stat = st;
+    }
+    return 0;
+}
+
+/* Opens the handle and records it in the registry. */
+static int open_file(struct db *db, struct err *e)
+{
+    bool header_checked;
+    struct stat st;
+    if (prepare_file(db, &header_checked, e) < 0 || open_handle(db, header_checked, e) < 0)
+        return -1;
+    if (stat(db->path, &st) == 0) {
+        db->dev = st.st_dev;
+        db->ino = st.st_ino;
+        registry_add(db);
     }
     return 0;
 }
@@ -216,7 +348,7 @@ int db_open(const char *path, enum db_mode mode, struct db **out, struct err *e)
         return err_set(e, "out of memory"), -1;
     }
     db->mode = mode;
-    if (prepare_file(db, e) < 0 || open_handle(db, e) < 0) {
+    if (open_file(db, e) < 0) {
         db_close(db);
         return -1;
     }
@@ -449,7 +581,7 @@ int db_refresh_view(struct db *db, bool *reopened, struct err *e)
         return 0;
     close_handle(db);
     db->frozen = false;
-    if (prepare_file(db, e) < 0 || open_handle(db, e) < 0)
+    if (open_file(db, e) < 0)
         return -1;
     *reopened = true;
     return 0;

@@ -20,11 +20,11 @@ int cmd_not_implemented(const struct options *o)
 static int (*const command_table[])(const struct options *) = {
     [CMD_DASHBOARD] = cmd_not_implemented,
     [CMD_DEMO] = cmd_not_implemented,
-    [CMD_INGEST] = cmd_not_implemented,
+    [CMD_INGEST] = cmd_ingest,
     [CMD_STATUS] = cmd_status,
-    [CMD_RETRY] = cmd_not_implemented,
+    [CMD_RETRY] = cmd_retry,
     [CMD_MIGRATE] = cmd_migrate,
-    [CMD_SIMULATE] = cmd_not_implemented,
+    [CMD_SIMULATE] = cmd_simulate,
 };
 
 int main(int argc, char **argv)

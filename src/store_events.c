@@ -144,3 +144,154 @@ int store_events_read_failures(struct db *db, enum failures_source source, const
     free(pattern);
     return rc;
 }
+
+/* ---- writing ---- */
+
+int store_events_insert(struct db *db, const struct log_row *row, bool or_ignore, int64_t *id,
+                        bool *inserted, struct err *e)
+{
+    static const char INSERT[] =
+        "INSERT INTO stream_events_log (event_id, event_type, company_number, event_data, "
+        "processing_status, error_message, received_at, processed_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    static const char INSERT_OR_IGNORE[] =
+        "INSERT OR IGNORE INTO stream_events_log (event_id, event_type, company_number, "
+        "event_data, processing_status, error_message, received_at, processed_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    sqlite3_stmt *st = db_stmt(db, or_ignore ? INSERT_OR_IGNORE : INSERT, e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, row->event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, row->event_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, row->company_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, row->event_data, (int)row->event_data_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, row->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, row->error, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, row->received_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, row->processed_at, -1, SQLITE_STATIC);
+    if (db_step_done(db, st, e, "storing an event") < 0)
+        return -1;
+    *inserted = sqlite3_changes(db_handle(db)) > 0;
+    *id = *inserted ? sqlite3_last_insert_rowid(db_handle(db)) : 0;
+    return 0;
+}
+
+int store_events_find(struct db *db, const char *event_id, bool *found, int64_t *id,
+                      char status[16], struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id, processing_status FROM stream_events_log "
+                                   "WHERE event_id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found) {
+        *id = sqlite3_column_int64(st, 0);
+        if (status)
+            db_column_copy(st, 1, status, 16);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "looking up an event");
+}
+
+int store_events_set_outcome(struct db *db, int64_t id, const char *status, const char *error,
+                             const char *processed_at, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE stream_events_log SET processing_status = ?2, "
+                                   "error_message = ?3, processed_at = ?4 WHERE id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, processed_at, -1, SQLITE_STATIC);
+    return db_step_done(db, st, e, "recording an event's outcome");
+}
+
+int store_events_mark_pending(struct db *db, int64_t id, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE stream_events_log SET processing_status = 'pending' "
+                                   "WHERE id = ?1 AND processing_status = 'failed'", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return db_step_done(db, st, e, "marking an event for retry");
+}
+
+int store_events_failed_ids(struct db *db, const char *filter, int64_t **ids, size_t *n,
+                            struct err *e)
+{
+    char why[SNAP_REASON];
+    enum failures_source source = store_events_failures_source(db, why, sizeof why);
+    *ids = NULL;
+    *n = 0;
+    if (source == FAILURES_UNAVAILABLE)
+        return err_set(e, "%s: cannot list failures: %s", db_path(db), why), -1;
+    char *pattern = filter && *filter ? like_pattern(filter) : NULL;
+    sqlite3_stmt *st = db_stmt(db, source == FAILURES_FULL
+        ? "SELECT id FROM stream_events_log INDEXED BY idx_stream_events_failed "
+          "WHERE processing_status = 'failed' AND (?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\') "
+          "ORDER BY id"
+        : "SELECT id FROM stream_events_log INDEXED BY idx_stream_events_status "
+          "WHERE processing_status = 'failed' AND (?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\') "
+          "ORDER BY id", e);
+    if (!st) {
+        free(pattern);
+        return -1;
+    }
+    if (pattern)
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    int rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            int64_t *grown = realloc(*ids, cap * sizeof *grown);
+            if (!grown) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            *ids = grown;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    free(pattern);
+    if (rc != SQLITE_DONE) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return db_fail(db, e, "listing failures");
+    }
+    return 0;
+}
+
+int store_events_load(struct db *db, int64_t id, struct stored_event *out, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT event_id, event_type, event_data FROM stream_events_log "
+                                   "WHERE id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    memset(out, 0, sizeof *out);
+    if (rc == SQLITE_ROW) {
+        db_column_copy(st, 0, out->event_id, sizeof out->event_id);
+        db_column_copy(st, 1, out->event_type, sizeof out->event_type);
+        const void *data = sqlite3_column_blob(st, 2);
+        out->len = (size_t)sqlite3_column_bytes(st, 2);
+        out->data = malloc(out->len + 1);
+        if (out->data) {
+            if (out->len)
+                memcpy(out->data, data, out->len);
+            out->data[out->len] = '\0';
+        }
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return err_set(e, "%s: no stored event with id %lld", db_path(db), (long long)id), -1;
+    if (rc != SQLITE_ROW)
+        return db_fail(db, e, "reading a stored event");
+    return out->data ? 0 : (err_set(e, "out of memory"), -1);
+}

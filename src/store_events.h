@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "event.h"
 #include "snapshot.h"
 
 /* How the failures list can be read from this database. */
@@ -23,5 +24,49 @@ enum failures_source store_events_failures_source(struct db *db, char *why, size
 int store_events_read_failures(struct db *db, enum failures_source source, const char *filter,
                                int64_t before_id, int max_rows, struct snap_failures *f,
                                struct err *e);
+
+/* ---- writing ---- */
+
+struct log_row {
+    const char *event_id;
+    const char *event_type;       /* "changed", "deleted", or "invalid" */
+    const char *company_number;   /* may be NULL */
+    const char *event_data;       /* the raw line (capped for invalid ones) */
+    size_t event_data_len;
+    const char *status;           /* "processed", "failed" or "pending" */
+    const char *error;            /* may be NULL */
+    const char *received_at;
+    const char *processed_at;     /* may be NULL */
+};
+
+/* Inserts a row.  With or_ignore, an event id already stored is left as it
+ * is and *inserted says so.  *id is the row's id when inserted. */
+int store_events_insert(struct db *db, const struct log_row *row, bool or_ignore, int64_t *id,
+                        bool *inserted, struct err *e);
+
+/* Whether an event id is stored; *id and status (when found). */
+int store_events_find(struct db *db, const char *event_id, bool *found, int64_t *id,
+                      char status[16], struct err *e);
+
+/* Sets the outcome of a row: status, error (NULL clears it), processed_at. */
+int store_events_set_outcome(struct db *db, int64_t id, const char *status, const char *error,
+                             const char *processed_at, struct err *e);
+
+/* Marks failed rows pending (a retry), keeping their last error. */
+int store_events_mark_pending(struct db *db, int64_t id, struct err *e);
+
+/* The ids of failed events whose error contains filter (NULL: all), in
+ * order; *ids is malloc'd. */
+int store_events_failed_ids(struct db *db, const char *filter, int64_t **ids, size_t *n,
+                            struct err *e);
+
+/* A row's id, type and raw data, for applying it again. */
+struct stored_event {
+    char event_id[EVENT_ID_LEN + 64];
+    char event_type[16];
+    char *data;                   /* malloc'd */
+    size_t len;
+};
+int store_events_load(struct db *db, int64_t id, struct stored_event *out, struct err *e);
 
 #endif

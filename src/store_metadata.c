@@ -1,9 +1,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 
+#include "humanfmt.h"
 #include "store_metadata.h"
+#include "timeutil.h"
 
 bool store_metadata_readable(struct db *db, char *why, size_t whysize)
 {
@@ -110,4 +114,232 @@ int store_metadata_read(struct db *db, const char *stream_type, bool with_state,
         snprintf(c->state, sizeof c->state, "%s",
                  strcmp(c->status, "connected") == 0 ? "connected" : "disconnected");
     return 0;
+}
+
+/* ---- writing ---- */
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t ms)
+{
+    char buf[ISO_TIME_LEN];
+    if (ms)
+        sqlite3_bind_text(st, i, time_format_iso(ms, buf), -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int apply_counters(struct db *db, const char *stream_type, const struct state_delta *d,
+                          int64_t now, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "UPDATE stream_state SET events_received = events_received + ?2, "
+        "events_changed = events_changed + ?3, events_deleted = events_deleted + ?4, "
+        "events_invalid = events_invalid + ?5, events_repeated = events_repeated + ?6, "
+        "events_processed = events_processed + ?7, events_failed = events_failed + ?8, "
+        "events_superseded = events_superseded + ?9, bytes_received = bytes_received + ?10, "
+        "reconnects = reconnects + ?11, timepoint_gaps = timepoint_gaps + ?12, "
+        "last_timepoint = coalesce(?13, last_timepoint), "
+        "last_published_at = coalesce(?14, last_published_at), "
+        "last_event_at = coalesce(?15, last_event_at), "
+        "last_heartbeat_at = coalesce(?16, last_heartbeat_at), "
+        "ingester_seen_at = ?17, updated_at = ?17 WHERE stream_type = ?1", e);
+    if (!st)
+        return -1;
+    const int64_t counters[] = {d->received, d->changed, d->deleted, d->invalid, d->repeated,
+                                d->processed, d->failed, d->superseded, d->bytes, d->reconnects,
+                                d->gaps};
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    for (int i = 0; i < (int)(sizeof counters / sizeof counters[0]); i++)
+        sqlite3_bind_int64(st, 2 + i, counters[i]);
+    if (d->last_timepoint >= 0)
+        sqlite3_bind_int64(st, 13, d->last_timepoint);
+    bind_time(st, 14, d->last_published_at);
+    bind_time(st, 15, d->last_event_at);
+    bind_time(st, 16, d->last_heartbeat_at);
+    bind_time(st, 17, now);
+    return db_step_done(db, st, e, "updating stream_state");
+}
+
+static int apply_connection(struct db *db, const char *stream_type, const struct state_delta *d,
+                            struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "UPDATE stream_state SET state = ?2, state_since = ?3, endpoint = coalesce(?4, endpoint), "
+        "connected_since = ?5, next_attempt_at = ?6 WHERE stream_type = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, d->state, -1, SQLITE_STATIC);
+    bind_time(st, 3, d->state_since);
+    sqlite3_bind_text(st, 4, d->endpoint, -1, SQLITE_STATIC);
+    bind_time(st, 5, d->connected_since);
+    bind_time(st, 6, d->next_attempt_at);
+    return db_step_done(db, st, e, "updating stream_state");
+}
+
+/* The seed's connection_status for one of our states. */
+static const char *seed_status(const char *state)
+{
+    if (strcmp(state, "connected") == 0)
+        return "connected";
+    return strcmp(state, "error") == 0 ? "error" : "disconnected";
+}
+
+static int apply_metadata(struct db *db, const char *stream_type, const struct state_delta *d,
+                          int64_t now, struct err *e)
+{
+    char event_id[64];
+    sqlite3_stmt *st = db_stmt(db,
+        "UPDATE stream_metadata SET last_event_id = coalesce(?2, last_event_id), "
+        "last_processed_timestamp = coalesce(?3, last_processed_timestamp), "
+        "connection_status = coalesce(?4, connection_status), "
+        "error_count = coalesce(error_count, 0) + ?5, last_error = coalesce(?6, last_error), "
+        "updated_at = ?7 "
+        "WHERE id = (SELECT id FROM stream_metadata WHERE stream_type = ?1 ORDER BY id LIMIT 1)", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    if (d->last_timepoint >= 0) {
+        snprintf(event_id, sizeof event_id, "%s:%lld", stream_type, (long long)d->last_timepoint);
+        sqlite3_bind_text(st, 2, event_id, -1, SQLITE_TRANSIENT);
+    }
+    bind_time(st, 3, d->processed_events ? now : 0);
+    if (d->state_changed)
+        sqlite3_bind_text(st, 4, seed_status(d->state), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, d->errors);
+    sqlite3_bind_text(st, 6, d->last_error, -1, SQLITE_STATIC);
+    bind_time(st, 7, now);
+    return db_step_done(db, st, e, "updating stream_metadata");
+}
+
+int store_state_apply(struct db *db, const char *stream_type, const struct state_delta *d,
+                      int64_t now, struct err *e)
+{
+    if (apply_counters(db, stream_type, d, now, e) < 0 ||
+        (d->state_changed && apply_connection(db, stream_type, d, e) < 0))
+        return -1;
+    return apply_metadata(db, stream_type, d, now, e);
+}
+
+int store_state_resume_point(struct db *db, const char *stream_type, int64_t *timepoint,
+                             struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "SELECT coalesce((SELECT last_timepoint FROM stream_state WHERE stream_type = ?1), "
+        "(SELECT CAST(substr(last_event_id, length(?1) + 2) AS INTEGER) FROM stream_metadata "
+        " WHERE stream_type = ?1 AND last_event_id LIKE ?1 || ':%' ORDER BY id LIMIT 1), -1)", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *timepoint = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(db, e, "reading the resume point");
+}
+
+static int ensure_rows(struct db *db, const char *stream_type, int64_t now, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO stream_state (stream_type) VALUES (?1)", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    if (db_step_done(db, st, e, "creating the stream_state row") < 0)
+        return -1;
+    st = db_stmt(db, "INSERT INTO stream_metadata (stream_type, created_at, updated_at) "
+                     "SELECT ?1, ?2, ?2 WHERE NOT EXISTS "
+                     "(SELECT 1 FROM stream_metadata WHERE stream_type = ?1)", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    bind_time(st, 2, now);
+    return db_step_done(db, st, e, "creating the stream_metadata row");
+}
+
+/* Whether the recorded ingester may still be running. */
+static bool holder_alive(const struct ingester_identity *me, int64_t pid, const char *host,
+                         int64_t seen_at, int64_t now)
+{
+    bool recent = seen_at && now - seen_at < INGESTER_LEASE_S * 1000;
+    if (strcmp(host, me->host) != 0)
+        return recent;
+    if (pid == me->pid)
+        return false;   /* a previous run of this very process id: gone */
+    return recent && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+static int check_holder(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                        int64_t now, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT ingester_pid, ingester_host, ingester_started_at, "
+                                   "ingester_seen_at FROM stream_state WHERE stream_type = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        int64_t pid = sqlite3_column_int64(st, 0), seen = db_column_time(st, 3);
+        char host[64], since[64], age[HUMAN_LEN];
+        db_column_copy(st, 1, host, sizeof host);
+        db_column_copy(st, 2, since, sizeof since);
+        if (holder_alive(me, pid, host, seen, now)) {
+            err_set(e, "%s: another streamtop is ingesting this stream: pid %lld on %s since %s, "
+                       "last seen %s; stop it first (a vanished one is taken over after %d s)",
+                    db_path(db), (long long)pid, host, since,
+                    human_age((now - seen) / 1000, age), INGESTER_LEASE_S);
+            result = -1;
+        }
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        result = db_fail(db, e, "reading stream_state");
+    }
+    sqlite3_reset(st);
+    return result;
+}
+
+int store_state_acquire(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                        int64_t now, struct err *e)
+{
+    if (db_begin_write(db, e) < 0)
+        return -1;
+    if (ensure_rows(db, stream_type, now, e) < 0 || check_holder(db, stream_type, me, now, e) < 0)
+        goto failed;
+    sqlite3_stmt *st = db_stmt(db, "UPDATE stream_state SET ingester_pid = ?2, ingester_host = ?3, "
+                                   "ingester_started_at = ?4, ingester_seen_at = ?4, "
+                                   "updated_at = ?4 WHERE stream_type = ?1", e);
+    if (!st)
+        goto failed;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, me->pid);
+    sqlite3_bind_text(st, 3, me->host, -1, SQLITE_STATIC);
+    bind_time(st, 4, now);
+    if (db_step_done(db, st, e, "claiming the stream") < 0 || db_commit(db, e) < 0)
+        goto failed;
+    return 0;
+failed:
+    db_rollback(db);
+    return -1;
+}
+
+int store_state_release(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                        int64_t now, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "UPDATE stream_state SET ingester_pid = NULL, ingester_host = NULL, "
+        "ingester_started_at = NULL, ingester_seen_at = NULL, state = 'disconnected', "
+        "state_since = ?4, connected_since = NULL, next_attempt_at = NULL, updated_at = ?4 "
+        "WHERE stream_type = ?1 AND ingester_pid = ?2 AND ingester_host = ?3", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, me->pid);
+    sqlite3_bind_text(st, 3, me->host, -1, SQLITE_STATIC);
+    bind_time(st, 4, now);
+    if (db_step_done(db, st, e, "releasing the stream") < 0)
+        return -1;
+    st = db_stmt(db, "UPDATE stream_metadata SET connection_status = 'disconnected', updated_at = ?2 "
+                     "WHERE stream_type = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    bind_time(st, 2, now);
+    return db_step_done(db, st, e, "releasing the stream");
 }

@@ -4,6 +4,9 @@
 #ifndef STREAMTOP_STORE_METADATA_H
 #define STREAMTOP_STORE_METADATA_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "db.h"
 #include "err.h"
 #include "snapshot.h"
@@ -16,5 +19,51 @@ bool store_state_readable(struct db *db);
  * throughput section when present) for one stream. */
 int store_metadata_read(struct db *db, const char *stream_type, bool with_state,
                         struct snap_connection *c, struct snap_throughput *t, struct err *e);
+
+/* ---- writing (the ingester) ---- */
+
+/* What one committed batch changes in stream_state and stream_metadata. */
+struct state_delta {
+    int64_t received, changed, deleted, invalid, repeated, processed, failed, superseded;
+    int64_t bytes, reconnects, gaps, errors;
+    int64_t last_timepoint;          /* -1: unchanged */
+    int64_t last_published_at;       /* 0: unchanged */
+    int64_t last_event_at;           /* 0: unchanged */
+    int64_t last_heartbeat_at;       /* 0: unchanged */
+    bool processed_events;           /* stamp last_processed_timestamp */
+    /* the connection, when it changed */
+    bool state_changed;
+    const char *state;               /* stream_state.state */
+    int64_t state_since;
+    const char *endpoint;            /* NULL: unchanged */
+    int64_t connected_since;         /* 0: not connected */
+    int64_t next_attempt_at;         /* 0: none */
+    const char *last_error;          /* NULL: unchanged */
+};
+
+/* Adds a batch's changes (and refreshes ingester_seen_at). */
+int store_state_apply(struct db *db, const char *stream_type, const struct state_delta *d,
+                      int64_t now, struct err *e);
+
+/* Where to resume: the newest stored timepoint, or -1. */
+int store_state_resume_point(struct db *db, const char *stream_type, int64_t *timepoint,
+                             struct err *e);
+
+struct ingester_identity {
+    int64_t pid;
+    char host[64];
+};
+
+/* Makes this process the stream's only ingester (creating the stream's
+ * rows if needed).  Fails, naming the running one, if another ingester is
+ * alive: same host and its process exists, or any host and seen within
+ * INGESTER_LEASE_S seconds. */
+#define INGESTER_LEASE_S 120
+int store_state_acquire(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                        int64_t now, struct err *e);
+
+/* Gives the stream up: no ingester, disconnected. */
+int store_state_release(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                        int64_t now, struct err *e);
 
 #endif

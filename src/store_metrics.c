@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "store_metrics.h"
 #include "timeutil.h"
@@ -99,5 +100,59 @@ int store_metrics_recent(struct db *db, struct snap_metrics *m, struct err *e)
         return db_fail(db, e, "reading system_metrics");
     }
     sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- writing ---- */
+
+/* RFC 9562 version 7: 48 bits of Unix milliseconds, then random bits. */
+static void uuid7(int64_t ms, char out[37])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        memset(b, 0, sizeof b);   /* still unique enough with the time and a counter below */
+    static _Atomic unsigned counter;
+    unsigned c = counter++;
+    b[8] ^= (unsigned char)c;
+    b[9] ^= (unsigned char)(c >> 8);
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char)((uint64_t)ms >> (40 - 8 * i));
+    b[6] = (unsigned char)(0x70 | (b[6] & 0x0F));
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
+int store_metrics_insert(struct db *db, const char *name, double value, const char *tags,
+                         int64_t recorded_at, struct err *e)
+{
+    char id[37], at[ISO_TIME_LEN];
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO system_metrics (id, metric_name, metric_value, tags, "
+                                   "recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)", e);
+    if (!st)
+        return -1;
+    uuid7(recorded_at, id);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 3, value);
+    sqlite3_bind_text(st, 4, tags, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, time_format_iso(recorded_at, at), -1, SQLITE_TRANSIENT);
+    return db_step_done(db, st, e, "recording a metric");
+}
+
+int store_metrics_prune(struct db *db, int64_t cutoff, int limit, int *deleted, struct err *e)
+{
+    char at[ISO_TIME_LEN];
+    sqlite3_stmt *st = db_stmt(db,
+        "DELETE FROM system_metrics WHERE rowid IN (SELECT rowid FROM system_metrics "
+        "INDEXED BY idx_system_metrics_recorded WHERE recorded_at < ?1 LIMIT ?2)", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, time_format_iso(cutoff, at), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, limit);
+    if (db_step_done(db, st, e, "pruning system_metrics") < 0)
+        return -1;
+    *deleted = sqlite3_changes(db_handle(db));
     return 0;
 }

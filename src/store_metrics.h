@@ -24,4 +24,15 @@ int store_metrics_latest(struct db *db, const char *name, int64_t *at_ms, double
 /* The newest value of each metric name, newest first. */
 int store_metrics_recent(struct db *db, struct snap_metrics *m, struct err *e);
 
+/* ---- writing (the ingester) ---- */
+
+/* Appends a sample.  Its id is a version 7 UUID: time-ordered, so inserts
+ * land at the end of the primary key's index. */
+int store_metrics_insert(struct db *db, const char *name, double value, const char *tags,
+                         int64_t recorded_at, struct err *e);
+
+/* Deletes up to limit samples recorded before cutoff; *deleted says how
+ * many (fewer than limit means none older remain). */
+int store_metrics_prune(struct db *db, int64_t cutoff, int limit, int *deleted, struct err *e);
+
 #endif

@@ -48,3 +48,84 @@ int store_queue_read(struct db *db, struct snap_queue *q, struct err *e)
     sqlite3_reset(st);
     return 0;
 }
+
+int store_queue_pending_count(struct db *db, int64_t *n, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM processing_queue INDEXED BY idx_queue_pending "
+                                   "WHERE status = 'pending'", e);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(db, e, "counting pending events");
+}
+
+int store_queue_record_failure(struct db *db, const struct queue_failure *f, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "INSERT INTO processing_queue (event_log_id, status, attempts, last_error, last_attempt_at, "
+        "created_at, updated_at, worker_id, actual_duration) "
+        "VALUES (?1, 'failed', 1, ?2, ?3, ?3, ?3, ?4, ?5) "
+        "ON CONFLICT (event_log_id) DO UPDATE SET status = 'failed', attempts = attempts + 1, "
+        "last_error = excluded.last_error, last_attempt_at = excluded.last_attempt_at, "
+        "updated_at = excluded.updated_at, worker_id = excluded.worker_id, "
+        "actual_duration = excluded.actual_duration", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, f->log_id);
+    sqlite3_bind_text(st, 2, f->error, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f->now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, f->worker_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, f->duration_us);
+    return db_step_done(db, st, e, "recording a failed event");
+}
+
+int store_queue_requeue(struct db *db, int64_t log_id, int priority, int64_t estimated_us,
+                        const char *now, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "INSERT INTO processing_queue (event_log_id, status, priority, estimated_duration, "
+        "created_at, updated_at) VALUES (?1, 'pending', ?2, ?3, ?4, ?4) "
+        "ON CONFLICT (event_log_id) DO UPDATE SET status = 'pending', "
+        "priority = max(coalesce(priority, 0), excluded.priority), "
+        "estimated_duration = coalesce(actual_duration, excluded.estimated_duration), "
+        "updated_at = excluded.updated_at", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, log_id);
+    sqlite3_bind_int(st, 2, priority);
+    sqlite3_bind_int64(st, 3, estimated_us);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    return db_step_done(db, st, e, "queueing an event for retry");
+}
+
+int store_queue_claim(struct db *db, int max, struct queued_event *out, int *n, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "SELECT id, event_log_id FROM processing_queue INDEXED BY idx_queue_pending "
+        "WHERE status = 'pending' AND event_log_id IS NOT NULL "
+        "ORDER BY priority DESC, id LIMIT ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, max);
+    int rc;
+    *n = 0;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        out[*n].queue_id = sqlite3_column_int64(st, 0);
+        out[*n].log_id = sqlite3_column_int64(st, 1);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return *n == max || rc == SQLITE_DONE ? 0 : db_fail(db, e, "claiming queued events");
+}
+
+int store_queue_done(struct db *db, int64_t queue_id, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "DELETE FROM processing_queue WHERE id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, queue_id);
+    return db_step_done(db, st, e, "completing a queued event");
+}

@@ -12,4 +12,38 @@ bool store_queue_readable(struct db *db, char *why, size_t whysize);
 /* Pending and processing counts and the oldest pending row's age. */
 int store_queue_read(struct db *db, struct snap_queue *q, struct err *e);
 
+/* The priority of an event an operator retried (the seed's default is 5;
+ * higher is claimed first). */
+#define QUEUE_RETRY_PRIORITY 10
+
+/* Pending rows: a cheap count for the queue_depth metric. */
+int store_queue_pending_count(struct db *db, int64_t *n, struct err *e);
+
+/* Records a failed attempt at the event log_id: inserts its queue row, or
+ * updates it (attempts + 1) when it has one. */
+struct queue_failure {
+    int64_t log_id;
+    const char *error;
+    const char *worker_id;
+    int64_t duration_us;
+    const char *now;
+};
+int store_queue_record_failure(struct db *db, const struct queue_failure *f, struct err *e);
+
+/* Puts the event log_id back to pending with priority (creating its queue
+ * row if it had none), for the processor to apply again.  Its estimated
+ * duration is its last attempt's, else estimated_us. */
+int store_queue_requeue(struct db *db, int64_t log_id, int priority, int64_t estimated_us,
+                        const char *now, struct err *e);
+
+/* Pending rows, highest priority first then oldest. */
+struct queued_event {
+    int64_t queue_id;
+    int64_t log_id;
+};
+int store_queue_claim(struct db *db, int max, struct queued_event *out, int *n, struct err *e);
+
+/* The event was applied: its queue row has nothing left to do. */
+int store_queue_done(struct db *db, int64_t queue_id, struct err *e);
+
 #endif

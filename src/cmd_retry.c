@@ -1,0 +1,81 @@
+/* `streamtop retry`: put failed events back to pending, by id or all. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "db.h"
+#include "retry.h"
+#include "schema.h"
+#include "store_queue.h"
+#include "textsafe.h"
+
+static int open_existing(const char *path, struct db **db, struct err *e)
+{
+    struct schema_state st;
+    if (access(path, F_OK) < 0)
+        return err_set(e, "%s: no such database", path), -1;
+    if (db_open(path, DB_READ_WRITE, db, e) < 0)
+        return -1;
+    if (schema_state(*db, &st, e) < 0)
+        goto failed;
+    if (!st.tracked || st.version < schema_latest_version()) {
+        err_set(e, "%s: not at this streamtop's schema; run `streamtop migrate --db %s` first",
+                path, path);
+        goto failed;
+    }
+    return 0;
+failed:
+    db_close(*db);
+    return -1;
+}
+
+static void report(const struct options *o, const struct retry_result *r)
+{
+    char safe[512];
+    for (size_t i = 0; i < r->not_failed.count; i++) {
+        textsafe_str(safe, sizeof safe, r->not_failed.items[i], TEXTSAFE_ASCII);
+        fprintf(stderr, "streamtop: %s is not failed; skipped\n", safe);
+    }
+    if (o->dry_run)
+        printf("would retry %zu failed event%s (dry run: nothing changed)\n", r->retried,
+               r->retried == 1 ? "" : "s");
+    else
+        printf("retried %zu failed event%s: pending at priority %d for the ingester\n", r->retried,
+               r->retried == 1 ? "" : "s", QUEUE_RETRY_PRIORITY);
+}
+
+int cmd_retry(const struct options *o)
+{
+    struct db *db;
+    struct err e = {{0}};
+    struct retry_result res;
+    struct retry_request req = {
+        .event_ids = (const char *const *)o->event_ids, .event_count = o->event_count,
+        .all_failed = o->all_failed, .error_like = o->error_like, .dry_run = o->dry_run,
+    };
+    if (open_existing(o->db_path, &db, &e) < 0) {
+        fprintf(stderr, "streamtop: %s\n", e.msg);
+        return EXIT_FAILURE;
+    }
+    int rc = retry_run(db, &req, &res, &e);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "streamtop: %s\n", e.msg);
+        return EXIT_FAILURE;
+    }
+    if (res.unknown.count > 0) {
+        char safe[512];
+        for (size_t i = 0; i < res.unknown.count; i++) {
+            textsafe_str(safe, sizeof safe, res.unknown.items[i], TEXTSAFE_ASCII);
+            fprintf(stderr, "streamtop: unknown event id '%s'; nothing was retried\n", safe);
+        }
+        retry_result_free(&res);
+        return EXIT_FAILURE;
+    }
+    report(o, &res);
+    retry_result_free(&res);
+    return EXIT_SUCCESS;
+}

@@ -1,0 +1,142 @@
+#include "config.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "checkpointer.h"
+#include "curl_api.h"
+#include "db.h"
+#include "ingester.h"
+#include "log.h"
+#include "processor.h"
+#include "schema.h"
+#include "store_metadata.h"
+#include "stream_client.h"
+#include "timeutil.h"
+
+struct ingester {
+    struct ingester_config cfg;
+    struct db *db;                 /* for the lease */
+    struct ingester_identity me;
+    char worker_id[96];
+    struct channel channel;
+    bool channel_ready;
+    atomic_bool stop;
+    struct checkpointer *checkpointer;
+    struct processor *processor;
+    struct stream_client *client;
+};
+
+/* The ingester writes, so it brings a database it made up to date; one
+ * made by another system is adopted only when an operator asks. */
+static int prepare_schema(struct db *db, struct err *e)
+{
+    struct schema_state st;
+    struct migrate_report r;
+    if (schema_state(db, &st, e) < 0)
+        return -1;
+    if (!st.tracked && st.has_tables) {
+        err_set(e, "%s was not made by streamtop: run `streamtop migrate --db %s` to adopt it first",
+                db_path(db), db_path(db));
+        return -1;
+    }
+    if (st.version == schema_latest_version())
+        return 0;
+    int rc = schema_migrate(db, schema_latest_version(), &r, e);
+    migrate_report_free(&r);
+    return rc;
+}
+
+static int claim_stream(struct ingester *ig, int64_t *resume, struct err *e)
+{
+    ig->me.pid = getpid();
+    if (gethostname(ig->me.host, sizeof ig->me.host) < 0)
+        snprintf(ig->me.host, sizeof ig->me.host, "localhost");
+    ig->me.host[sizeof ig->me.host - 1] = '\0';
+    snprintf(ig->worker_id, sizeof ig->worker_id, "%s:%lld", ig->me.host, (long long)ig->me.pid);
+    if (db_open(ig->cfg.db_path, DB_READ_WRITE, &ig->db, e) < 0 || prepare_schema(ig->db, e) < 0 ||
+        store_state_acquire(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), e) < 0)
+        return -1;
+    return store_state_resume_point(ig->db, ig->cfg.stream_type, resume, e);
+}
+
+static int start_threads(struct ingester *ig, const struct curl_api *curl, int64_t resume,
+                         struct err *e)
+{
+    channel_init(&ig->channel, CHANNEL_MAX_BYTES);
+    ig->channel_ready = true;
+    if (checkpointer_start(ig->cfg.db_path, &ig->checkpointer, e) < 0)
+        return -1;
+    struct processor_config pc = {
+        .db_path = ig->cfg.db_path, .stream_type = ig->cfg.stream_type, .worker_id = ig->worker_id,
+        .in = &ig->channel, .batch_events = ig->cfg.batch_events, .batch_ms = ig->cfg.batch_ms,
+        .metrics_interval_ms = METRICS_INTERVAL_MS, .resume_timepoint = resume,
+        .wal_pages = checkpointer_poke, .wal_ctx = ig->checkpointer,
+    };
+    if (processor_start(&pc, &ig->processor, e) < 0)
+        return -1;
+    struct stream_client_config sc = {
+        .curl = curl, .url = ig->cfg.url, .key = ig->cfg.key,
+        .stall_timeout_s = ig->cfg.stall_timeout_s, .max_line = ig->cfg.max_line,
+        .resume_timepoint = resume, .out = &ig->channel, .stop = &ig->stop,
+        .seed = (uint64_t)time_now_ms() ^ (uint64_t)ig->me.pid,
+    };
+    return stream_client_start(&sc, &ig->client, e);
+}
+
+int ingester_start(const struct ingester_config *cfg, struct ingester **out, struct err *e)
+{
+    struct ingester *ig = calloc(1, sizeof *ig);
+    int64_t resume = -1;
+    *out = NULL;
+    if (!ig)
+        return err_set(e, "out of memory"), -1;
+    ig->cfg = *cfg;
+    atomic_init(&ig->stop, false);
+    const struct curl_api *curl = curl_api_load(e);
+    if (!curl || claim_stream(ig, &resume, e) < 0 || start_threads(ig, curl, resume, e) < 0) {
+        ingester_stop(ig);
+        return -1;
+    }
+    char from[32];
+    snprintf(from, sizeof from, "%lld", (long long)resume);
+    log_kv(LOG_INFO, "ingester_started", "db", cfg->db_path, "worker", ig->worker_id,
+           "resume_timepoint", resume >= 0 ? from : "none", NULL);
+    *out = ig;
+    return 0;
+}
+
+bool ingester_healthy(struct ingester *ig, struct err *e)
+{
+    char msg[512];
+    if (ig->processor && processor_failed(ig->processor, msg, sizeof msg)) {
+        err_set(e, "%s", msg);
+        return false;
+    }
+    return true;
+}
+
+void ingester_stop(struct ingester *ig)
+{
+    if (!ig)
+        return;
+    atomic_store(&ig->stop, true);
+    stream_client_join(ig->client);
+    if (ig->channel_ready)
+        channel_close(&ig->channel);
+    processor_join(ig->processor);
+    checkpointer_stop(ig->checkpointer);
+    if (ig->channel_ready)
+        channel_destroy(&ig->channel);
+    struct err e;
+    if (ig->db && ig->me.pid &&
+        store_state_release(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), &e) < 0)
+        log_kv(LOG_WARN, "release_failed", "error", e.msg, NULL);
+    db_close(ig->db);
+    log_kv(LOG_INFO, "ingester_stopped", NULL);
+    free(ig);
+}

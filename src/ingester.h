@@ -1,0 +1,42 @@
+/* ingester — the stream client, the processor and the checkpointer,
+ * started and stopped together.
+ *
+ * Starting: bring the schema up to date (a database another system made
+ * must be adopted with `migrate` first), become the stream's only
+ * ingester, read the resume point, start the threads.  Stopping: the
+ * client stops reading, the processor commits everything already
+ * received, a last checkpoint runs, the stream is released.  Used by
+ * `ingest` (headless) and by the live dashboard. */
+#ifndef STREAMTOP_INGESTER_H
+#define STREAMTOP_INGESTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define CHANNEL_MAX_BYTES (64u * 1024 * 1024)
+
+struct ingester_config {
+    const char *db_path;
+    const char *url;
+    const char *key;
+    const char *stream_type;
+    double stall_timeout_s;
+    size_t max_line;
+    size_t batch_events;
+    int64_t batch_ms;
+};
+
+struct ingester;
+
+int ingester_start(const struct ingester_config *cfg, struct ingester **out, struct err *e);
+
+/* False, with e set, once a thread has stopped on an error. */
+bool ingester_healthy(struct ingester *ig, struct err *e);
+
+/* Stops everything cleanly (the open batch is committed) and frees it. */
+void ingester_stop(struct ingester *ig);
+
+#endif

@@ -1,0 +1,579 @@
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "metric_names.h"
+#include "processor.h"
+#include "store_companies.h"
+#include "store_events.h"
+#include "store_metadata.h"
+#include "store_metrics.h"
+#include "store_queue.h"
+#include "timeutil.h"
+
+#define RETRY_SCAN_MS 500
+#define RETRY_BATCH 64
+#define PRUNE_EVERY_MS 3600000
+#define PRUNE_ROWS 5000
+#define GIVE_UP_WHEN_STOPPING_MS 10000
+
+/* Counts that go into metric samples: totals since the last sample. */
+struct metric_counts {
+    int64_t received, processed, failed, repeated, bytes, reconnects, gaps;
+};
+
+struct processor {
+    struct processor_config cfg;
+    pthread_t thread;
+    bool started;
+    struct db *db;
+    atomic_bool failed;
+    char failure[sizeof ((struct err *)0)->msg];
+    int64_t committed_max_tp;       /* newest timepoint committed */
+    int64_t last_published_at;      /* of the newest committed event: lag */
+    struct metric_counts since_sample;
+    int64_t last_sample_at;
+    int64_t last_prune_at;
+    int64_t data_version;
+    int64_t next_retry_scan;
+    bool retry_backlog;             /* the last scan filled a whole batch */
+};
+
+/* One attempt at committing a batch: what it adds, discarded if it fails. */
+struct batch {
+    struct state_delta delta;
+    struct metric_counts counts;
+    int64_t max_tp;
+    int64_t published_at;
+};
+
+static void add_counts(struct metric_counts *to, const struct metric_counts *from)
+{
+    to->received += from->received;
+    to->processed += from->processed;
+    to->failed += from->failed;
+    to->repeated += from->repeated;
+    to->bytes += from->bytes;
+    to->reconnects += from->reconnects;
+    to->gaps += from->gaps;
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- one message ---- */
+
+static int record_failure(struct processor *p, int64_t log_id, const char *why, int64_t duration_us,
+                          const char *now, struct err *e)
+{
+    struct queue_failure f = {log_id, why, p->cfg.worker_id, duration_us, now};
+    return store_queue_record_failure(p->db, &f, e);
+}
+
+static void count_outcome(struct batch *b, enum apply_outcome outcome)
+{
+    switch (outcome) {
+    case APPLY_FAILED:
+        b->delta.failed++;
+        b->counts.failed++;
+        return;
+    case APPLY_SUPERSEDED:
+        b->delta.superseded++;
+        break;
+    case APPLY_REPEATED:
+        b->delta.repeated++;
+        b->counts.repeated++;
+        break;
+    case APPLY_APPLIED:
+        break;
+    }
+    b->delta.processed++;
+    b->counts.processed++;
+}
+
+static int store_event(struct processor *p, struct batch *b, const struct ingest_msg *m,
+                       const char *now, struct err *e)
+{
+    const struct stream_event *ev = m->event;
+    char id[EVENT_ID_LEN], received[ISO_TIME_LEN], why[512];
+    b->counts.bytes += (int64_t)m->bytes;
+    b->delta.bytes += (int64_t)m->bytes;
+    event_id(ev->timepoint, id);
+    int64_t newest = p->committed_max_tp > b->max_tp ? p->committed_max_tp : b->max_tp;
+    if (ev->timepoint <= newest) {
+        bool found;
+        int64_t ignored;
+        if (store_events_find(p->db, id, &found, &ignored, NULL, e) < 0)
+            return -1;
+        if (found)
+            return 0;   /* sent again after a resume: stored already */
+    }
+    enum apply_outcome outcome;
+    int64_t t0 = mono_us();
+    if (store_companies_apply(p->db, ev, id, now, &outcome, why, sizeof why, e) < 0)
+        return -1;
+    struct log_row row = {
+        .event_id = id, .event_type = event_type_name(ev->type), .company_number = ev->company_number,
+        .event_data = ev->raw, .event_data_len = ev->raw_len,
+        .status = outcome == APPLY_FAILED ? "failed" : "processed",
+        .error = outcome == APPLY_FAILED || outcome == APPLY_SUPERSEDED ? why : NULL,
+        .received_at = time_format_iso(m->at, received), .processed_at = now,
+    };
+    int64_t log_id;
+    bool inserted;
+    if (store_events_insert(p->db, &row, false, &log_id, &inserted, e) < 0 ||
+        (outcome == APPLY_FAILED && record_failure(p, log_id, why, mono_us() - t0, now, e) < 0))
+        return -1;
+    b->delta.received++;
+    b->counts.received++;
+    if (ev->type == EVENT_DELETED)
+        b->delta.deleted++;
+    else
+        b->delta.changed++;
+    if (m->gap_before) {
+        b->delta.gaps++;
+        b->counts.gaps++;
+    }
+    count_outcome(b, outcome);
+    b->delta.last_event_at = m->at;
+    b->delta.processed_events = true;
+    if (ev->timepoint > b->max_tp) {
+        b->max_tp = ev->timepoint;
+        b->published_at = ev->published_at;
+    }
+    return 0;
+}
+
+static int store_invalid(struct processor *p, struct batch *b, const struct ingest_msg *m,
+                         const char *now, struct err *e)
+{
+    char received[ISO_TIME_LEN];
+    struct log_row row = {
+        .event_id = m->invalid_id, .event_type = "invalid", .company_number = NULL,
+        .event_data = m->raw, .event_data_len = m->raw_len, .status = "failed",
+        .error = m->error, .received_at = time_format_iso(m->at, received), .processed_at = now,
+    };
+    int64_t log_id;
+    bool inserted;
+    b->counts.bytes += (int64_t)m->bytes;
+    b->delta.bytes += (int64_t)m->bytes;
+    if (store_events_insert(p->db, &row, true, &log_id, &inserted, e) < 0)
+        return -1;
+    if (!inserted)
+        return 0;   /* the same line, sent again after a resume */
+    b->delta.received++;
+    b->delta.invalid++;
+    b->delta.failed++;
+    b->counts.received++;
+    b->counts.failed++;
+    b->delta.last_event_at = m->at;
+    return record_failure(p, log_id, m->error, 0, now, e);
+}
+
+static const char *state_name(enum conn_state s)
+{
+    static const char *const names[] = {
+        [CONN_DISCONNECTED] = "disconnected", [CONN_CONNECTING] = "connecting",
+        [CONN_CONNECTED] = "connected",       [CONN_BACKOFF] = "backoff",
+        [CONN_ERROR] = "error",
+    };
+    return names[s];
+}
+
+static void note_connection(struct batch *b, const struct ingest_msg *m)
+{
+    struct state_delta *d = &b->delta;
+    d->state_changed = true;
+    d->state = state_name(m->state);
+    d->state_since = m->at;
+    d->endpoint = m->endpoint;
+    d->connected_since = m->state == CONN_CONNECTED ? m->at : 0;
+    d->next_attempt_at = m->next_attempt_at;
+    if (m->error)
+        d->last_error = m->error;
+    if (m->reconnect) {
+        d->reconnects++;
+        b->counts.reconnects++;
+    }
+    if (m->error && (m->state == CONN_BACKOFF || m->state == CONN_ERROR))
+        d->errors++;
+    if (m->timepoint_gap) {
+        d->gaps++;
+        b->counts.gaps++;
+    }
+}
+
+static int handle(struct processor *p, struct batch *b, const struct ingest_msg *m,
+                  const char *now, struct err *e)
+{
+    switch (m->kind) {
+    case MSG_EVENT:
+        return store_event(p, b, m, now, e);
+    case MSG_INVALID:
+        return store_invalid(p, b, m, now, e);
+    case MSG_HEARTBEAT:
+        b->delta.last_heartbeat_at = m->at;
+        b->delta.bytes += (int64_t)m->bytes;
+        b->counts.bytes += (int64_t)m->bytes;
+        return 0;
+    case MSG_CONNECTION:
+        note_connection(b, m);
+        return 0;
+    }
+    return 0;
+}
+
+/* ---- metric samples ---- */
+
+static int write_samples(struct processor *p, const struct metric_counts *c,
+                         int64_t newest_published, int64_t now, struct err *e)
+{
+    int64_t interval = now - p->last_sample_at, pending = 0;
+    char tags[96];
+    snprintf(tags, sizeof tags, "{\"interval_ms\":%lld,\"stream\":\"%s\"}", (long long)interval,
+             p->cfg.stream_type);
+    const struct { const char *name; int64_t v; } counters[] = {
+        {METRIC_EVENTS_RECEIVED, c->received}, {METRIC_EVENTS_PROCESSED, c->processed},
+        {METRIC_EVENTS_FAILED, c->failed},     {METRIC_EVENTS_REPEATED, c->repeated},
+        {METRIC_BYTES_RECEIVED, c->bytes},     {METRIC_RECONNECTS, c->reconnects},
+        {METRIC_TIMEPOINT_GAPS, c->gaps},
+    };
+    /* Counters are written only when something happened; an idle stream
+     * then adds three gauges per interval. */
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        if (counters[i].v && store_metrics_insert(p->db, counters[i].name, (double)counters[i].v,
+                                                  tags, now, e) < 0)
+            return -1;
+    if (store_queue_pending_count(p->db, &pending, e) < 0)
+        return -1;
+    double depth = (double)(pending + (int64_t)channel_depth(p->cfg.in));
+    double rate = interval > 0 ? (double)c->received * 1000.0 / (double)interval : 0;
+    if (store_metrics_insert(p->db, METRIC_QUEUE_DEPTH, depth, tags, now, e) < 0 ||
+        store_metrics_insert(p->db, METRIC_INGEST_RATE, rate, tags, now, e) < 0)
+        return -1;
+    if (newest_published &&
+        store_metrics_insert(p->db, METRIC_LAG_SECONDS, (double)(now - newest_published) / 1e3,
+                             tags, now, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- committing ---- */
+
+static int commit_batch(struct processor *p, struct ingest_msg *list, struct batch *b,
+                        bool *sampled, struct err *e)
+{
+    char now_iso[ISO_TIME_LEN];
+    int64_t now = time_now_ms();
+    time_format_iso(now, now_iso);
+    memset(b, 0, sizeof *b);
+    b->max_tp = -1;
+    b->delta.last_timepoint = -1;
+    *sampled = false;
+    if (db_begin_write(p->db, e) < 0)
+        return -1;
+    for (struct ingest_msg *m = list; m; m = m->next)
+        if (handle(p, b, m, now_iso, e) < 0)
+            goto failed;
+    if (b->max_tp > p->committed_max_tp) {
+        b->delta.last_timepoint = b->max_tp;
+        b->delta.last_published_at = b->published_at;
+    }
+    if (store_state_apply(p->db, p->cfg.stream_type, &b->delta, now, e) < 0)
+        goto failed;
+    if (now - p->last_sample_at >= p->cfg.metrics_interval_ms) {
+        struct metric_counts total = p->since_sample;
+        add_counts(&total, &b->counts);
+        if (write_samples(p, &total, b->published_at ? b->published_at : p->last_published_at,
+                          now, e) < 0)
+            goto failed;
+        *sampled = true;
+    }
+    if (db_commit(p->db, e) < 0)
+        goto failed;
+    return 0;
+failed:
+    db_rollback(p->db);
+    return -1;
+}
+
+static void after_commit(struct processor *p, const struct batch *b, bool sampled)
+{
+    if (b->max_tp > p->committed_max_tp) {
+        p->committed_max_tp = b->max_tp;
+        if (b->published_at)
+            p->last_published_at = b->published_at;
+    }
+    if (sampled) {
+        memset(&p->since_sample, 0, sizeof p->since_sample);
+        p->last_sample_at = time_now_ms();
+    } else {
+        add_counts(&p->since_sample, &b->counts);
+    }
+}
+
+/* Errors a later attempt cannot fix. */
+static bool fatal(struct db *db)
+{
+    int rc = sqlite3_errcode(db_handle(db)) & 0xff;
+    return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_READONLY ||
+           rc == SQLITE_CANTOPEN || rc == SQLITE_PERM;
+}
+
+static void fail(struct processor *p, const char *msg)
+{
+    snprintf(p->failure, sizeof p->failure, "%s", msg);
+    log_kv(LOG_ERROR, "processor_stopped", "error", msg, NULL);
+    atomic_store(&p->failed, true);
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Commits the batch, retrying transient failures with backoff.  Gives up
+ * only on a fatal error, or when stopping and the database stays
+ * unavailable (nothing is lost: the resume point was not advanced either). */
+static void commit_with_retry(struct processor *p, struct ingest_msg *list, bool stopping)
+{
+    struct batch b;
+    bool sampled;
+    struct err e;
+    int64_t delay = 50, started = time_mono_ms();
+    while (commit_batch(p, list, &b, &sampled, &e) < 0) {
+        if (fatal(p->db)) {
+            fail(p, e.msg);
+            return;
+        }
+        log_kv(LOG_WARN, "batch_retry", "error", e.msg, NULL);
+        if (stopping && time_mono_ms() - started > GIVE_UP_WHEN_STOPPING_MS) {
+            log_kv(LOG_WARN, "batch_abandoned", "reason", "stopping; it will be fetched again", NULL);
+            return;
+        }
+        sleep_ms(delay);
+        delay = delay * 2 < 5000 ? delay * 2 : 5000;
+    }
+    after_commit(p, &b, sampled);
+}
+
+/* ---- retries ---- */
+
+struct retry_result {
+    enum apply_outcome outcome;
+    char why[512];
+};
+
+/* Applies a stored event again; invalid lines fail again as they did. */
+static int reapply(struct processor *p, int64_t log_id, const char *now, struct retry_result *r,
+                   struct err *e)
+{
+    struct stored_event stored;
+    struct stream_event *ev;
+    struct err decode;
+    if (store_events_load(p->db, log_id, &stored, e) < 0)
+        return -1;
+    int rc = 0;
+    if (event_decode(stored.data, stored.len, &ev, &decode) < 0) {
+        r->outcome = APPLY_FAILED;
+        snprintf(r->why, sizeof r->why, "invalid event: %.400s", decode.msg);
+    } else {
+        rc = store_companies_apply(p->db, ev, stored.event_id, now, &r->outcome, r->why,
+                                   sizeof r->why, e);
+        event_free(ev);
+    }
+    free(stored.data);
+    return rc;
+}
+
+static int retry_one(struct processor *p, const struct queued_event *q, const char *now,
+                     struct state_delta *d, struct err *e)
+{
+    struct retry_result r;
+    int64_t t0 = mono_us();
+    if (reapply(p, q->log_id, now, &r, e) < 0)
+        return -1;
+    if (r.outcome == APPLY_FAILED) {
+        d->failed++;
+        if (store_events_set_outcome(p->db, q->log_id, "failed", r.why, now, e) < 0)
+            return -1;
+        return record_failure(p, q->log_id, r.why, mono_us() - t0, now, e);
+    }
+    d->processed++;
+    d->superseded += r.outcome == APPLY_SUPERSEDED;
+    d->repeated += r.outcome == APPLY_REPEATED;
+    const char *note = r.outcome == APPLY_SUPERSEDED ? r.why : NULL;
+    if (store_events_set_outcome(p->db, q->log_id, "processed", note, now, e) < 0)
+        return -1;
+    return store_queue_done(p->db, q->queue_id, e);
+}
+
+/* Applies up to RETRY_BATCH pending events in one transaction. */
+static int retry_pending(struct processor *p, struct err *e)
+{
+    struct queued_event claimed[RETRY_BATCH];
+    struct state_delta d = {.last_timepoint = -1};
+    int n;
+    int64_t now = time_now_ms();
+    char now_iso[ISO_TIME_LEN];
+    time_format_iso(now, now_iso);
+    if (db_begin_write(p->db, e) < 0)
+        return -1;
+    if (store_queue_claim(p->db, RETRY_BATCH, claimed, &n, e) < 0)
+        goto failed;
+    for (int i = 0; i < n; i++)
+        if (retry_one(p, &claimed[i], now_iso, &d, e) < 0)
+            goto failed;
+    if (n > 0 && store_state_apply(p->db, p->cfg.stream_type, &d, now, e) < 0)
+        goto failed;
+    if (db_commit(p->db, e) < 0)
+        goto failed;
+    p->retry_backlog = n == RETRY_BATCH;
+    p->since_sample.processed += d.processed;
+    p->since_sample.failed += d.failed;
+    p->since_sample.repeated += d.repeated;
+    if (n > 0) {
+        char count[16];
+        snprintf(count, sizeof count, "%d", n);
+        log_kv(LOG_INFO, "retried", "events", count, NULL);
+    }
+    return 0;
+failed:
+    db_rollback(p->db);
+    return -1;
+}
+
+/* Looks for retried events when another connection changed the database
+ * (PRAGMA data_version), or when the last look left some behind. */
+static void maybe_retry(struct processor *p)
+{
+    int64_t now = time_mono_ms();
+    if (now < p->next_retry_scan && !p->retry_backlog)
+        return;
+    p->next_retry_scan = now + RETRY_SCAN_MS;
+    int64_t version = db_data_version(p->db);
+    if (version == p->data_version && !p->retry_backlog)
+        return;
+    p->data_version = version;
+    struct err e;
+    if (retry_pending(p, &e) < 0) {
+        if (fatal(p->db))
+            fail(p, e.msg);
+        else
+            log_kv(LOG_WARN, "retry_deferred", "error", e.msg, NULL);
+        p->retry_backlog = false;
+    }
+}
+
+static void maybe_prune(struct processor *p)
+{
+    int64_t now = time_now_ms();
+    if (now - p->last_prune_at < PRUNE_EVERY_MS)
+        return;
+    int deleted;
+    struct err e;
+    if (store_metrics_prune(p->db, now - METRICS_RETENTION_DAYS * 86400000LL, PRUNE_ROWS, &deleted,
+                            &e) < 0) {
+        log_kv(LOG_WARN, "prune_deferred", "error", e.msg, NULL);
+        return;
+    }
+    /* A full pass means more remain: come back soon rather than in an hour. */
+    p->last_prune_at = deleted == PRUNE_ROWS ? now - PRUNE_EVERY_MS + 1000 : now;
+}
+
+/* ---- the thread ---- */
+
+static int on_wal_commit(void *ctx, sqlite3 *h, const char *schema, int pages)
+{
+    (void)h, (void)schema;
+    struct processor *p = ctx;
+    if (p->cfg.wal_pages)
+        p->cfg.wal_pages(p->cfg.wal_ctx, pages);
+    return SQLITE_OK;
+}
+
+static void *processor_main(void *arg)
+{
+    struct processor *p = arg;
+    for (;;) {
+        int64_t until_sample = p->last_sample_at + p->cfg.metrics_interval_ms - time_now_ms();
+        int64_t wait = until_sample < RETRY_SCAN_MS ? until_sample : RETRY_SCAN_MS;
+        struct ingest_msg *list;
+        size_t n = channel_take(p->cfg.in, p->cfg.batch_events, wait < 0 ? 0 : wait,
+                                p->cfg.batch_ms, &list);
+        bool drained = n == 0 && channel_drained(p->cfg.in);
+        if (n > 0 || time_now_ms() - p->last_sample_at >= p->cfg.metrics_interval_ms)
+            commit_with_retry(p, list, drained);
+        while (list) {
+            struct ingest_msg *next = list->next;
+            ingest_msg_free(list);
+            list = next;
+        }
+        if (atomic_load(&p->failed))
+            break;
+        maybe_retry(p);
+        maybe_prune(p);
+        if (drained)
+            break;
+    }
+    return NULL;
+}
+
+int processor_start(const struct processor_config *cfg, struct processor **out, struct err *e)
+{
+    struct processor *p = calloc(1, sizeof *p);
+    *out = NULL;
+    if (!p)
+        return err_set(e, "out of memory"), -1;
+    p->cfg = *cfg;
+    p->committed_max_tp = cfg->resume_timepoint;
+    p->last_sample_at = time_now_ms();
+    p->last_prune_at = 0;
+    if (db_open(cfg->db_path, DB_READ_WRITE, &p->db, e) < 0) {
+        free(p);
+        return -1;
+    }
+    /* Checkpoints run on their own thread, so the writer never pays for them. */
+    sqlite3_wal_hook(db_handle(p->db), on_wal_commit, p);
+    p->data_version = -1;   /* look for retries left pending before this start */
+    int rc = pthread_create(&p->thread, NULL, processor_main, p);
+    if (rc != 0) {
+        err_set(e, "cannot start the processor thread: %s", strerror(rc));
+        db_close(p->db);
+        free(p);
+        return -1;
+    }
+    p->started = true;
+    *out = p;
+    return 0;
+}
+
+void processor_join(struct processor *p)
+{
+    if (!p)
+        return;
+    if (p->started)
+        pthread_join(p->thread, NULL);
+    db_close(p->db);
+    free(p);
+}
+
+bool processor_failed(struct processor *p, char *msg, size_t size)
+{
+    if (!atomic_load(&p->failed))
+        return false;
+    snprintf(msg, size, "%s", p->failure);
+    return true;
+}

@@ -1,0 +1,58 @@
+/* processor — the one thread that writes the database while ingesting.
+ *
+ * It takes the stream client's messages from the channel in batches (N
+ * events or T ms, whichever first) and commits each batch in one
+ * transaction:
+ *   - every event's stream_events_log row (raw JSON kept), applied to
+ *     companies in the same transaction, so a healthy event is stored and
+ *     processed with no queue row at all;
+ *   - a failed processing_queue row for an event that could not be
+ *     applied, and for each invalid line (kept under a synthetic id);
+ *   - the resume point and counters (stream_state, stream_metadata);
+ *   - every few seconds, the metric samples.
+ * A kill -9 at any moment therefore loses nothing committed, and a restart
+ * resumes from the last committed timepoint; events stored already are
+ * recognised by their id and skipped.
+ *
+ * Between batches it claims the events an operator put back to pending,
+ * highest priority first, and applies them again.  A batch that fails for
+ * a transient reason (the database busy, the disk full) is kept and
+ * retried with backoff; nothing is dropped. */
+#ifndef STREAMTOP_PROCESSOR_H
+#define STREAMTOP_PROCESSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "channel.h"
+#include "err.h"
+
+#define METRICS_INTERVAL_MS 5000
+#define METRICS_RETENTION_DAYS 30
+
+struct processor_config {
+    const char *db_path;
+    const char *stream_type;
+    const char *worker_id;          /* "host:pid", recorded on queue rows */
+    struct channel *in;
+    size_t batch_events;
+    int64_t batch_ms;
+    int64_t metrics_interval_ms;
+    int64_t resume_timepoint;       /* the newest timepoint already stored, or -1 */
+    /* Called after each commit with the WAL's size in pages. */
+    void (*wal_pages)(void *ctx, int pages);
+    void *wal_ctx;
+};
+
+struct processor;
+
+int processor_start(const struct processor_config *cfg, struct processor **out, struct err *e);
+
+/* Waits until the processor has drained the closed channel and stopped. */
+void processor_join(struct processor *p);
+
+/* Whether it stopped on an error it cannot get past; msg says which. */
+bool processor_failed(struct processor *p, char *msg, size_t size);
+
+#endif

@@ -1,0 +1,89 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "retry.h"
+#include "store_events.h"
+#include "store_queue.h"
+#include "timeutil.h"
+
+static int requeue(struct db *db, int64_t log_id, const char *now, struct err *e)
+{
+    if (store_events_mark_pending(db, log_id, e) < 0)
+        return -1;
+    return store_queue_requeue(db, log_id, QUEUE_RETRY_PRIORITY, 0, now, e);
+}
+
+static int retry_by_event_id(struct db *db, const struct retry_request *req,
+                             struct retry_result *res, const char *now, struct err *e)
+{
+    for (size_t i = 0; i < req->event_count; i++) {
+        bool found;
+        int64_t id;
+        char status[16];
+        if (store_events_find(db, req->event_ids[i], &found, &id, status, e) < 0)
+            return -1;
+        if (!found) {
+            if (strlist_addf(&res->unknown, "%s", req->event_ids[i]) < 0)
+                return err_set(e, "out of memory"), -1;
+        } else if (strcmp(status, "failed") != 0) {
+            if (strlist_addf(&res->not_failed, "%s (%s)", req->event_ids[i], status) < 0)
+                return err_set(e, "out of memory"), -1;
+        } else {
+            res->retried++;
+            if (!req->dry_run && requeue(db, id, now, e) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int retry_by_log_id(struct db *db, const int64_t *ids, size_t n, bool dry_run,
+                           struct retry_result *res, const char *now, struct err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        res->retried++;
+        if (!dry_run && requeue(db, ids[i], now, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int retry_run(struct db *db, const struct retry_request *req, struct retry_result *res,
+              struct err *e)
+{
+    char now[ISO_TIME_LEN];
+    int64_t *ids = NULL;
+    size_t n = 0;
+    memset(res, 0, sizeof *res);
+    time_format_iso(time_now_ms(), now);
+    if (db_begin_write(db, e) < 0)
+        return -1;
+    int rc;
+    if (req->all_failed) {
+        /* Listed first, changed after: the failed index changes under an
+         * open cursor otherwise. */
+        rc = store_events_failed_ids(db, req->error_like, &ids, &n, e);
+        if (rc == 0)
+            rc = retry_by_log_id(db, ids, n, req->dry_run, res, now, e);
+        free(ids);
+    } else if (req->log_id_count) {
+        rc = retry_by_log_id(db, req->log_ids, req->log_id_count, req->dry_run, res, now, e);
+    } else {
+        rc = retry_by_event_id(db, req, res, now, e);
+    }
+    if (rc < 0 || req->dry_run || res->unknown.count > 0) {
+        db_rollback(db);
+        if (res->unknown.count > 0)
+            res->retried = 0;
+        return rc;
+    }
+    return db_commit(db, e);
+}
+
+void retry_result_free(struct retry_result *res)
+{
+    strlist_free(&res->unknown);
+    strlist_free(&res->not_failed);
+}

@@ -1,0 +1,116 @@
+/* db: connections that share a file within one process, and what a
+ * read-only open may and may not do. */
+#include "config.h"
+
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "schema.h"
+#include "testdb.h"
+
+struct fixture {
+    char *dir, *path, *wal, *shm;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->dir = testdb_mkdtemp();
+    f->path = testdb_path(f->dir, "db.db");
+    f->wal = testdb_path(f->dir, "db.db-wal");
+    f->shm = testdb_path(f->dir, "db.db-shm");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    testdb_rmdir(f->dir);
+    free(f->path);
+    free(f->wal);
+    free(f->shm);
+    free(f);
+    return 0;
+}
+
+/* Closing any descriptor of a file drops all of a process's POSIX locks on
+ * it.  If opening a second connection did that, another process closing
+ * its connection would believe it was the last one and delete the WAL
+ * under the writer, whose commits would then be invisible to every new
+ * reader. */
+static void a_second_connection_keeps_the_first_ones_locks(void **state)
+{
+    struct fixture *f = *state;
+    struct db *writer, *second, *reader;
+    struct err e;
+    char cmd[4200];
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &writer, &e), 0);
+    assert_int_equal(db_exec(writer, "CREATE TABLE t (x); INSERT INTO t VALUES (1)", &e), 0);
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &second, &e), 0);
+    assert_int_equal(db_open(f->path, DB_READ_ONLY, &reader, &e), 0);
+    assert_false(db_view_frozen(reader));
+    assert_int_equal(db_exec(writer, "INSERT INTO t VALUES (2)", &e), 0);
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'SELECT count(*) FROM t' >/dev/null", f->path);
+    assert_int_equal(system(cmd), 0);          /* another process opens and closes */
+    assert_true(testdb_file_exists(f->wal));
+    assert_true(testdb_file_exists(f->shm));
+    assert_int_equal(db_exec(writer, "INSERT INTO t VALUES (3)", &e), 0);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM t"), 3);
+    db_close(reader);
+    db_close(second);
+    db_close(writer);
+}
+
+static void a_writer_never_joins_a_lock_free_view(void **state)
+{
+    struct fixture *f = *state;
+    struct db *view, *writer;
+    struct err e;
+    testdb_migrate(f->path, 1);
+    assert_false(testdb_file_exists(f->wal));
+    assert_int_equal(db_open(f->path, DB_READ_ONLY, &view, &e), 0);
+    assert_true(db_view_frozen(view));
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &writer, &e), -1);
+    assert_non_null(strstr(e.msg, "a writer must start before it"));
+    db_close(view);
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &writer, &e), 0);
+    db_close(writer);
+}
+
+static void read_only_changes_no_byte(void **state)
+{
+    struct fixture *f = *state;
+    struct db *view;
+    struct err e;
+    size_t before_len, after_len;
+    testdb_migrate(f->path, schema_latest_version());
+    char *before = testdb_read_file(f->path, &before_len);
+    assert_int_equal(db_open(f->path, DB_READ_ONLY, &view, &e), 0);
+    assert_int_equal(db_exec(view, "SELECT count(*) FROM stream_events_log", &e), 0);
+    assert_int_equal(db_exec(view, "INSERT INTO stream_state (stream_type) VALUES ('x')", &e), -1);
+    assert_non_null(strstr(e.msg, "readonly"));
+    db_close(view);
+    char *after = testdb_read_file(f->path, &after_len);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    assert_false(testdb_file_exists(f->wal));
+    assert_false(testdb_file_exists(f->shm));
+    free(before);
+    free(after);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(a_second_connection_keeps_the_first_ones_locks),
+        T(a_writer_never_joins_a_lock_free_view),
+        T(read_only_changes_no_byte),
+    };
+    return RUN_TAP(tests);
+}
