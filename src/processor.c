@@ -417,7 +417,9 @@ static int retry_one(struct processor *p, const struct queued_event *q, const ch
     const char *note = r.outcome == APPLY_SUPERSEDED ? r.why : NULL;
     if (store_events_set_outcome(p->db, q->log_id, "processed", note, now, e) < 0)
         return -1;
-    return store_queue_done(p->db, q->queue_id, e);
+    struct queue_done done = {.queue_id = q->queue_id, .now = now, .worker_id = p->cfg.worker_id,
+                              .duration_us = mono_us() - t0};
+    return store_queue_done(p->db, &done, e);
 }
 
 /* Applies up to RETRY_BATCH pending events in one transaction. */

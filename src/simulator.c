@@ -39,6 +39,7 @@ struct conn {
     struct sbuf out;            /* bytes on their way to the socket */
     size_t out_off;
     int64_t next_tp;            /* generated mode: the next timepoint to send */
+    int64_t last_whole_tp;      /* the last event sent whole: where a client resumes */
     size_t next_line;           /* replay mode: the next line to send */
     int64_t last_write_ms;
     bool stalled;
@@ -234,6 +235,32 @@ void simulator_close(struct simulator *s)
     free(s);
 }
 
+static bool has_extra(unsigned every, int64_t pos)
+{
+    return every && pos % every == every - 1;
+}
+
+/* Says what a --count run will send in all, so a test can check a client
+ * stored exactly that: every event once, every invalid line once. */
+static void log_plan(const struct simulator *s)
+{
+    const struct sim_faults *f = &s->opt.faults;
+    long long invalid = 0;
+    for (int64_t tp = s->opt.first_timepoint; tp < s->end_tp; tp++) {
+        if (!simgen_exists(&s->gen, tp))
+            continue;
+        int64_t pos = tp - s->opt.first_timepoint;
+        invalid += has_extra(f->garbage_every, pos) + has_extra(f->oversize_every, pos);
+    }
+    char events[24], lines[24], first[24], last[24];
+    snprintf(events, sizeof events, "%lld", s->opt.count);
+    snprintf(lines, sizeof lines, "%lld", invalid);
+    snprintf(first, sizeof first, "%lld", (long long)s->opt.first_timepoint);
+    snprintf(last, sizeof last, "%lld", (long long)s->end_tp - 1);
+    log_kv(LOG_INFO, "plan", "events", events, "invalid_lines", lines, "first_timepoint", first,
+           "last_timepoint", last, NULL);
+}
+
 /* The stream starts with the first connection, so a fresh client sees it
  * from its first event. */
 static void start_stream(struct simulator *s, int64_t now)
@@ -251,6 +278,7 @@ static void start_stream(struct simulator *s, int64_t now)
         for (long long i = 0; i < s->opt.count; i++)
             tp = simgen_next(&s->gen, tp);
         s->end_tp = tp + 1;
+        log_plan(s);
     }
 }
 
@@ -384,6 +412,7 @@ static void start_response(struct simulator *s, struct conn *c, int64_t now)
                           "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
     c->phase = CONN_STREAM;
     c->last_write_ms = now;
+    c->last_whole_tp = -1;
     c->rng = 0x5eed ^ c->number;
     if (s->replay) {
         c->next_line = 0;
@@ -459,10 +488,18 @@ static void stage_extras(const struct simulator *s, struct conn *c, int64_t tp)
 {
     const struct sim_faults *f = &s->opt.faults;
     int64_t pos = tp - s->opt.first_timepoint;
-    if (f->garbage_every && pos % f->garbage_every == f->garbage_every - 1)
+    if (has_extra(f->garbage_every, pos))
         simgen_garbage(&s->gen, tp, (unsigned)(pos / f->garbage_every), &c->stage);
-    if (f->oversize_every && pos % f->oversize_every == f->oversize_every - 1)
+    if (has_extra(f->oversize_every, pos))
         stage_oversize(&c->stage, tp);
+}
+
+static void log_fault(const char *kind, const struct conn *c)
+{
+    char n[24], last[24];
+    snprintf(n, sizeof n, "%lu", c->number);
+    snprintf(last, sizeof last, "%lld", (long long)c->last_whole_tp);
+    log_kv(LOG_INFO, "fault", "kind", kind, "connection", n, "last_whole_timepoint", last, NULL);
 }
 
 /* Counts an event about to be sent and applies the faults keyed on the
@@ -474,13 +511,11 @@ static bool count_event(struct simulator *s, struct conn *c, const char *line, s
     if (f->drop_every && s->events_sent % f->drop_every == 0) {
         sbuf_append(&c->stage, line, len / 2);
         c->close_when_flushed = true;
-        log_kv(LOG_INFO, "fault", "kind", "drop", NULL);
+        log_fault("drop", c);
         return false;
     }
-    if (f->stall_every && s->events_sent % f->stall_every == 0) {
-        c->stalled = true;
-        log_kv(LOG_INFO, "fault", "kind", "stall", NULL);
-    }
+    if (f->stall_every && s->events_sent % f->stall_every == 0)
+        c->stalled = true;   /* after this event, which goes out whole */
     return true;
 }
 
@@ -498,6 +533,9 @@ static void fill_generated(struct simulator *s, struct conn *c, int64_t now)
         if (!count_event(s, c, line.data, line.len))
             break;
         sbuf_append(&c->stage, line.data, line.len);
+        c->last_whole_tp = tp;
+        if (c->stalled)
+            log_fault("stall", c);
         stage_extras(s, c, tp);
     }
     sbuf_free(&line);
@@ -509,8 +547,13 @@ static void fill_replay(struct simulator *s, struct conn *c, int64_t now)
     while (c->out.len - c->out_off + c->stage.len < OUT_HIGH_WATER && !c->stalled &&
            !c->close_when_flushed && c->next_line < s->nreplay && (int64_t)c->next_line < avail) {
         const struct replay_line *r = &s->replay[c->next_line++];
-        if (count_event(s, c, r->text, r->len))
-            sbuf_append(&c->stage, r->text, r->len);
+        if (!count_event(s, c, r->text, r->len))
+            break;
+        sbuf_append(&c->stage, r->text, r->len);
+        if (r->timepoint >= 0)
+            c->last_whole_tp = r->timepoint;
+        if (c->stalled)
+            log_fault("stall", c);
     }
 }
 

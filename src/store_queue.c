@@ -121,11 +121,16 @@ int store_queue_claim(struct db *db, int max, struct queued_event *out, int *n, 
     return *n == max || rc == SQLITE_DONE ? 0 : db_fail(db, e, "claiming queued events");
 }
 
-int store_queue_done(struct db *db, int64_t queue_id, struct err *e)
+int store_queue_done(struct db *db, const struct queue_done *d, struct err *e)
 {
-    sqlite3_stmt *st = db_stmt(db, "DELETE FROM processing_queue WHERE id = ?1", e);
+    sqlite3_stmt *st = db_stmt(db,
+        "UPDATE processing_queue SET status = 'done', attempts = attempts + 1, last_error = NULL, "
+        "last_attempt_at = ?2, updated_at = ?2, worker_id = ?3, actual_duration = ?4 WHERE id = ?1", e);
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, queue_id);
+    sqlite3_bind_int64(st, 1, d->queue_id);
+    sqlite3_bind_text(st, 2, d->now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, d->worker_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, d->duration_us);
     return db_step_done(db, st, e, "completing a queued event");
 }

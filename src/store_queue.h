@@ -43,7 +43,14 @@ struct queued_event {
 };
 int store_queue_claim(struct db *db, int max, struct queued_event *out, int *n, struct err *e);
 
-/* The event was applied: its queue row has nothing left to do. */
-int store_queue_done(struct db *db, int64_t queue_id, struct err *e);
+/* A retried event was applied: its row stays, marked done, so the attempts,
+ * worker and duration of the retry remain on record. */
+struct queue_done {
+    int64_t queue_id;
+    const char *now;            /* ISO 8601 UTC */
+    const char *worker_id;
+    int64_t duration_us;
+};
+int store_queue_done(struct db *db, const struct queue_done *d, struct err *e);
 
 #endif
