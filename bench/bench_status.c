@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "db.h"
 #include "metric_names.h"
 #include "schema.h"
@@ -27,11 +28,6 @@ extern char **environ;
 
 #define RUNS 41
 
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "bench_status: %s: %s\n", what, detail);
-    exit(1);
-}
 
 static char *read_fixture(void)
 {
@@ -44,36 +40,17 @@ static char *read_fixture(void)
     return body;
 }
 
-static void exec_or_die(sqlite3 *h, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-        die(sql, msg);
-}
 
-static sqlite3_stmt *prepare(sqlite3 *h, const char *sql)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        die(sql, sqlite3_errmsg(h));
-    return st;
-}
 
-static void step_reset(sqlite3 *h, sqlite3_stmt *st)
-{
-    if (sqlite3_step(st) != SQLITE_DONE)
-        die("insert", sqlite3_errmsg(h));
-    sqlite3_reset(st);
-}
 
 static void populate_events(sqlite3 *h, long events, int64_t now)
 {
     const char *body = read_fixture();
-    sqlite3_stmt *ev = prepare(h,
+    sqlite3_stmt *ev = bench_prepare(h,
         "INSERT INTO stream_events_log (id, event_id, event_type, company_number, event_data, "
         "processing_status, error_message, received_at, processed_at) "
         "VALUES (?1, 'company-profile:' || ?1, ?2, printf('%08d', ?1 % 5000000), ?3, ?4, ?5, ?6, ?6)");
-    sqlite3_stmt *q = prepare(h,
+    sqlite3_stmt *q = bench_prepare(h,
         "INSERT INTO processing_queue (event_log_id, status, attempts, last_error, created_at, "
         "updated_at, priority) VALUES (?1, ?2, 1, ?3, ?4, ?4, 5)");
     char at[ISO_TIME_LEN];
@@ -91,13 +68,13 @@ static void populate_events(sqlite3 *h, long events, int64_t now)
         else
             sqlite3_bind_null(ev, 5);
         sqlite3_bind_text(ev, 6, at, -1, SQLITE_TRANSIENT);
-        step_reset(h, ev);
+        bench_step_reset(h, ev);
         if (failed || pending) {
             sqlite3_bind_int64(q, 1, i);
             sqlite3_bind_text(q, 2, failed ? "failed" : "pending", -1, SQLITE_STATIC);
             sqlite3_bind_text(q, 3, failed ? "company_number missing" : NULL, -1, SQLITE_STATIC);
             sqlite3_bind_text(q, 4, at, -1, SQLITE_TRANSIENT);
-            step_reset(h, q);
+            bench_step_reset(h, q);
         }
     }
     sqlite3_finalize(ev);
@@ -112,7 +89,7 @@ static void populate_metrics(sqlite3 *h, long samples, int64_t now)
         METRIC_TIMEPOINT_GAPS,  METRIC_QUEUE_DEPTH,      METRIC_LAG_SECONDS,
         METRIC_INGEST_RATE,
     };
-    sqlite3_stmt *st = prepare(h, "INSERT INTO system_metrics (id, metric_name, metric_value, tags, "
+    sqlite3_stmt *st = bench_prepare(h, "INSERT INTO system_metrics (id, metric_name, metric_value, tags, "
                                   "recorded_at) VALUES (?1, ?2, ?3, '{\"interval_ms\":5000}', ?4)");
     char at[ISO_TIME_LEN], id[48];
     for (long k = 0; k < samples; k++) {
@@ -123,7 +100,7 @@ static void populate_metrics(sqlite3 *h, long samples, int64_t now)
             sqlite3_bind_text(st, 2, names[n], -1, SQLITE_STATIC);
             sqlite3_bind_double(st, 3, 100.0 + (double)n);
             sqlite3_bind_text(st, 4, at, -1, SQLITE_TRANSIENT);
-            step_reset(h, st);
+            bench_step_reset(h, st);
         }
     }
     sqlite3_finalize(st);
@@ -136,15 +113,15 @@ static void build(const char *path, long events, long metric_samples)
     struct migrate_report r;
     unlink(path);
     if (db_open(path, DB_READ_WRITE, &db, &e) < 0 || schema_migrate(db, schema_latest_version(), &r, &e) < 0)
-        die(path, e.msg);
+        bench_die(path, e.msg);
     migrate_report_free(&r);
     db_close(db);
     sqlite3 *h;
     if (sqlite3_open(path, &h) != SQLITE_OK)
-        die(path, "cannot open");
+        bench_die(path, "cannot open");
     int64_t now = time_now_ms();
     char at[ISO_TIME_LEN], sql[1024];
-    exec_or_die(h, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; BEGIN");
+    bench_exec(h, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; BEGIN");
     populate_events(h, events, now);
     populate_metrics(h, metric_samples, now);
     snprintf(sql, sizeof sql,
@@ -152,21 +129,12 @@ static void build(const char *path, long events, long metric_samples)
              "last_event_at, last_timepoint, events_received, events_changed) VALUES "
              "('company-profile', 'connected', '%s', '%s', '%s', %ld, %ld, %ld)",
              time_format_iso(now, at), at, at, events, events, events);
-    exec_or_die(h, sql);
-    exec_or_die(h, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
+    bench_exec(h, sql);
+    bench_exec(h, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
     sqlite3_close(h);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
-static double elapsed_ms(struct timespec a, struct timespec b)
-{
-    return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
-}
 
 /* Median and 90th percentile of RUNS runs of `streamtop ARGS`. */
 static void time_command(const char *streamtop, char *const args[], double *median, double *p90)
@@ -184,15 +152,15 @@ static void time_command(const char *streamtop, char *const args[], double *medi
         int status;
         clock_gettime(CLOCK_MONOTONIC, &a);
         if (posix_spawn(&pid, streamtop, &fa, NULL, argv, environ) != 0)
-            die("spawn", streamtop);
+            bench_die("spawn", streamtop);
         waitpid(pid, &status, 0);
         clock_gettime(CLOCK_MONOTONIC, &b);
         if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
-            die("status", "did not run cleanly");
-        t[i] = elapsed_ms(a, b);
+            bench_die("status", "did not run cleanly");
+        t[i] = bench_elapsed_ms(a, b);
     }
     posix_spawn_file_actions_destroy(&fa);
-    qsort(t, RUNS, sizeof t[0], cmp_double);
+    qsort(t, RUNS, sizeof t[0], bench_cmp_double);
     *median = t[RUNS / 2];
     *p90 = t[RUNS * 9 / 10];
 }
@@ -205,23 +173,24 @@ static void time_fill(const char *path, double *median, double *p90)
     static struct snapshot s;
     struct snapshot_request req = {.stream_type = "company-profile", .failure_rows = 50};
     if (snapshot_reader_open(path, &r, &e) < 0)
-        die(path, e.msg);
+        bench_die(path, e.msg);
     for (int i = 0; i < RUNS * 5; i++) {
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
         if (snapshot_fill(r, &req, &s, &e) < 0)
-            die("snapshot_fill", e.msg);
+            bench_die("snapshot_fill", e.msg);
         clock_gettime(CLOCK_MONOTONIC, &b);
-        t[i] = elapsed_ms(a, b);
+        t[i] = bench_elapsed_ms(a, b);
     }
     snapshot_reader_close(r);
-    qsort(t, RUNS * 5, sizeof t[0], cmp_double);
+    qsort(t, RUNS * 5, sizeof t[0], bench_cmp_double);
     *median = t[RUNS * 5 / 2];
     *p90 = t[RUNS * 5 * 9 / 10];
 }
 
 int main(int argc, char **argv)
 {
+    bench_name = "bench_status";
     if (argc < 2) {
         fprintf(stderr, "usage: bench_status STREAMTOP [WORKDIR]\n");
         return 2;

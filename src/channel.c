@@ -57,11 +57,12 @@ static void deadline_in(struct timespec *ts, int64_t ms)
     }
 }
 
-/* The size a message counts for: its stream bytes, at least a little, so
- * a flood of heartbeats cannot fill memory either. */
+/* About the memory a message holds: a decoded event keeps its line and,
+ * in its data and profile columns, about as much again; and at least a
+ * little, so a flood of heartbeats cannot fill memory either. */
 static size_t weight(const struct ingest_msg *m)
 {
-    return m->bytes > 64 ? m->bytes : 64;
+    return 2 * m->bytes + 128;
 }
 
 int channel_push(struct channel *c, struct ingest_msg *m, atomic_bool *stop)

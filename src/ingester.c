@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "checkpointer.h"
 #include "curl_api.h"
 #include "db.h"
 #include "ingester.h"
@@ -26,7 +25,6 @@ struct ingester {
     struct channel channel;
     bool channel_ready;
     atomic_bool stop;
-    struct checkpointer *checkpointer;
     struct processor *processor;
     struct stream_client *client;
 };
@@ -69,13 +67,10 @@ static int start_threads(struct ingester *ig, const struct curl_api *curl, int64
 {
     channel_init(&ig->channel, CHANNEL_MAX_BYTES);
     ig->channel_ready = true;
-    if (checkpointer_start(ig->cfg.db_path, &ig->checkpointer, e) < 0)
-        return -1;
     struct processor_config pc = {
         .db_path = ig->cfg.db_path, .stream_type = ig->cfg.stream_type, .worker_id = ig->worker_id,
         .in = &ig->channel, .batch_events = ig->cfg.batch_events, .batch_ms = ig->cfg.batch_ms,
         .metrics_interval_ms = METRICS_INTERVAL_MS, .resume_timepoint = resume,
-        .wal_pages = checkpointer_poke, .wal_ctx = ig->checkpointer,
     };
     if (processor_start(&pc, &ig->processor, e) < 0)
         return -1;
@@ -129,13 +124,15 @@ void ingester_stop(struct ingester *ig)
     if (ig->channel_ready)
         channel_close(&ig->channel);
     processor_join(ig->processor);
-    checkpointer_stop(ig->checkpointer);
     if (ig->channel_ready)
         channel_destroy(&ig->channel);
     struct err e;
     if (ig->db && ig->me.pid &&
         store_state_release(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), &e) < 0)
         log_kv(LOG_WARN, "release_failed", "error", e.msg, NULL);
+    /* Leave a short WAL behind; readers that still use it keep it whole. */
+    if (ig->db)
+        sqlite3_wal_checkpoint_v2(db_handle(ig->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     db_close(ig->db);
     log_kv(LOG_INFO, "ingester_stopped", NULL);
     free(ig);

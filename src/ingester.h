@@ -1,5 +1,5 @@
-/* ingester — the stream client, the processor and the checkpointer,
- * started and stopped together.
+/* ingester — the stream client and the processor, started and stopped
+ * together.
  *
  * Starting: bring the schema up to date (a database another system made
  * must be adopted with `migrate` first), become the stream's only
@@ -16,7 +16,9 @@
 
 #include "err.h"
 
-#define CHANNEL_MAX_BYTES (64u * 1024 * 1024)
+/* What the stream thread may hold ahead of the writer: about 15,000
+ * typical events, several seconds of the writer's work. */
+#define CHANNEL_MAX_BYTES (32u * 1024 * 1024)
 
 struct ingester_config {
     const char *db_path;

@@ -497,15 +497,6 @@ static void maybe_prune(struct processor *p)
 
 /* ---- the thread ---- */
 
-static int on_wal_commit(void *ctx, sqlite3 *h, const char *schema, int pages)
-{
-    (void)h, (void)schema;
-    struct processor *p = ctx;
-    if (p->cfg.wal_pages)
-        p->cfg.wal_pages(p->cfg.wal_ctx, pages);
-    return SQLITE_OK;
-}
-
 static void *processor_main(void *arg)
 {
     struct processor *p = arg;
@@ -547,8 +538,6 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         free(p);
         return -1;
     }
-    /* Checkpoints run on their own thread, so the writer never pays for them. */
-    sqlite3_wal_hook(db_handle(p->db), on_wal_commit, p);
     p->data_version = -1;   /* look for retries left pending before this start */
     int rc = pthread_create(&p->thread, NULL, processor_main, p);
     if (rc != 0) {

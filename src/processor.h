@@ -40,9 +40,6 @@ struct processor_config {
     int64_t batch_ms;
     int64_t metrics_interval_ms;
     int64_t resume_timepoint;       /* the newest timepoint already stored, or -1 */
-    /* Called after each commit with the WAL's size in pages. */
-    void (*wal_pages)(void *ctx, int pages);
-    void *wal_ctx;
 };
 
 struct processor;
