@@ -33,6 +33,8 @@ extern char **environ;
 #define BARE_BATCH 1000
 #define IDLE_SECONDS 20
 
+/* Runs argv with stdout to out_path (or nowhere) and stderr nowhere: the
+ * simulator's and ingester's logs would drown the figures. */
 static pid_t spawn(char *const argv[], const char *out_path)
 {
     posix_spawn_file_actions_t fa;
@@ -40,6 +42,7 @@ static pid_t spawn(char *const argv[], const char *out_path)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
         bench_die("spawn", argv[0]);
     posix_spawn_file_actions_destroy(&fa);

@@ -101,9 +101,9 @@ static void print_failures(const struct snapshot *s)
     printf("failures    %s failed\n", human_count(f->count, a));
     for (int i = 0; i < f->nrows; i++) {
         const struct failure_row *r = &f->rows[i];
-        printf("            %-8s %s %s%s%s: %s", age_of(s->taken_at, r->received_at, a),
-               safe(r->event_id, 0), safe(r->company_number, 1), r->company_name[0] ? " " : "",
-               safe(r->company_name, 2), safe(r->error, 3));
+        printf("            %-8s %s%s%s%s%s: %s", age_of(s->taken_at, r->received_at, a),
+               safe(r->event_id, 0), r->company_number[0] ? " " : "", safe(r->company_number, 1),
+               r->company_name[0] ? " " : "", safe(r->company_name, 2), safe(r->error, 3));
         if (r->attempts >= 0)
             printf(" (%s attempt%s)", human_count(r->attempts, b), r->attempts == 1 ? "" : "s");
         printf("\n");

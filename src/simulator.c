@@ -330,27 +330,33 @@ static bool b64_decode(const char *in, char *out, size_t outsz)
 }
 
 /* The stream key from "Authorization: Basic base64(key:)", or false. */
-static bool request_key(const char *req, char *key, size_t keysz)
+/* The value of a request header, or NULL. */
+static const char *header_value(const char *req, const char *name)
 {
+    size_t n = strlen(name);
     for (const char *line = strstr(req, "\r\n"); line; line = strstr(line + 2, "\r\n")) {
         const char *h = line + 2;
-        if (strncasecmp(h, "Authorization:", 14) != 0)
+        if (strncasecmp(h, name, n) != 0 || h[n] != ':')
             continue;
-        h += 14;
+        h += n + 1;
         while (*h == ' ')
             h++;
-        if (strncasecmp(h, "Basic ", 6) != 0)
-            return false;
-        char decoded[512];
-        if (!b64_decode(h + 6, decoded, sizeof decoded))
-            return false;
-        char *colon = strchr(decoded, ':');
-        if (colon)
-            *colon = '\0';
-        snprintf(key, keysz, "%s", decoded);
-        return key[0] != '\0';
+        return h;
     }
-    return false;
+    return NULL;
+}
+
+static bool request_key(const char *req, char *key, size_t keysz)
+{
+    const char *h = header_value(req, "Authorization");
+    char decoded[512];
+    if (!h || strncasecmp(h, "Basic ", 6) != 0 || !b64_decode(h + 6, decoded, sizeof decoded))
+        return false;
+    char *colon = strchr(decoded, ':');
+    if (colon)
+        *colon = '\0';
+    snprintf(key, keysz, "%s", decoded);
+    return key[0] != '\0';
 }
 
 static void queue_error(struct conn *c, int status, const char *reason, double retry_after,
@@ -388,12 +394,15 @@ static void start_response(struct simulator *s, struct conn *c, int64_t now)
     start_stream(s, now);
     if (status == 0 && has_tp && !s->replay && tp < s->opt.first_timepoint)
         status = 416;   /* older than anything the server keeps */
-    char n[32], answer[8], from[24];
+    char n[32], answer[8], from[24], agent[128] = "none";
+    const char *ua = header_value(c->req, "User-Agent");
     snprintf(n, sizeof n, "%lu", c->number);
     snprintf(answer, sizeof answer, "%d", status ? status : 200);
     snprintf(from, sizeof from, "%lld", tp);
+    if (ua)
+        snprintf(agent, sizeof agent, "%.*s", (int)strcspn(ua, "\r\n"), ua);
     log_kv(LOG_INFO, "request", "connection", n, "timepoint", has_tp ? from : "none",
-           "answer", answer, NULL);
+           "agent", agent, "answer", answer, NULL);
     switch (status) {
     case 401:
         queue_error(c, 401, "Unauthorized", -1, "{\"error\":\"Invalid Authorization\",\"type\":\"ch:service\"}");

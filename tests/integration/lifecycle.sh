@@ -20,6 +20,8 @@ ingest_stop
 equals "stall: the simulator stalled twice" "$(faults_seen stall)" 3
 check_exactly_once "stall" "$db"
 equals "stall: reconnects resume from the last whole event" "$(resume_mismatches)" ""
+contains "the client names itself in User-Agent" "$(grep -m1 event=request "$TMP/sim.log")" \
+    "agent=\"streamtop/$("$STREAMTOP" --version | sed -n 's/^streamtop //p')"
 contains "stall: the log says why it reconnected" "$(cat "$TMP/ingest.log")" "no data, not even a heartbeat, for 1 s"
 
 # Heartbeats keep a quiet connection alive: no stall while they come.
@@ -65,8 +67,8 @@ wait_for 10 grep -q event=plan "$TMP/sim.log"
 check "416: the stream restarts from now and runs to its end" wait_for 30 sh -c \
     "[ \"\$(sqlite3 '$db' \"SELECT last_timepoint FROM stream_state\")\" = $(plan_value last_timepoint) ]"
 check "416: the events before the restart were missed" test "$(stored_events "$db")" -lt 400
-contains "416: the old timepoint was asked for and refused" "$(cat "$TMP/sim.log")" "timepoint=5 answer=416"
-contains "416: then the stream started from now" "$(cat "$TMP/sim.log")" "timepoint=none answer=200"
+check "416: the old timepoint was asked for and refused" grep -q 'event=request .*timepoint=5 .*answer=416' "$TMP/sim.log"
+check "416: then the stream started from now" grep -q 'event=request .*timepoint=none .*answer=200' "$TMP/sim.log"
 contains "416: last_error records the gap" "$(sql "$db" "SELECT last_error FROM stream_metadata")" "416"
 check "416: the gap is counted" test "$(sql "$db" "SELECT timepoint_gaps FROM stream_state")" -ge 1
 check "416: and becomes a metric" wait_for 15 sh -c \
