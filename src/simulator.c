@@ -309,14 +309,15 @@ static int b64_value(char c)
 static bool b64_decode(const char *in, char *out, size_t outsz)
 {
     size_t n = 0;
-    int bits = 0, acc = 0;
+    int bits = 0;
+    unsigned acc = 0;   /* only the bits not yet written out matter */
     for (; *in && *in != '\r' && *in != '\n' && *in != ' '; in++) {
         if (*in == '=')
             break;
         int v = b64_value(*in);
         if (v < 0)
             return false;
-        acc = (acc << 6) | v;
+        acc = ((acc << 6) | (unsigned)v) & 0x3FFF;
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
