@@ -75,8 +75,11 @@ static void *produce(void *arg)
 {
     struct producer *p = arg;
     for (int i = 0; i < p->count; i++) {
-        if (channel_push(p->c, msg(1000, i), p->stop) < 0)
+        struct ingest_msg *m = msg(1000, i);
+        if (channel_push(p->c, m, p->stop) < 0) {
+            ingest_msg_free(m);   /* refused: still ours */
             break;
+        }
         p->pushed++;
     }
     return NULL;
