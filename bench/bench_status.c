@@ -171,7 +171,7 @@ static void time_fill(const char *path, double *median, double *p90)
     struct snapshot_reader *r;
     struct err e;
     static struct snapshot s;
-    struct snapshot_request req = {.stream_type = "company-profile", .failure_rows = 50};
+    struct snapshot_request req = {.stream_type = "company-profile", .failures.rows = 50};
     if (snapshot_reader_open(path, &r, &e) < 0)
         bench_die(path, e.msg);
     for (int i = 0; i < RUNS * 5; i++) {

@@ -372,7 +372,7 @@ static int print_json(const struct status_report *r)
 static int collect(struct snapshot_reader *reader, struct status_report *r, struct err *e)
 {
     struct snapshot_request req = {
-        .stream_type = STREAM_TYPE, .failure_rows = STATUS_FAILURE_ROWS,
+        .stream_type = STREAM_TYPE, .failures.rows = STATUS_FAILURE_ROWS,
     };
     struct db *db = snapshot_reader_db(reader);
     if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||

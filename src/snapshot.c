@@ -169,9 +169,17 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
         snprintf(s->connection.why_unavailable, SNAP_REASON, "%s", c->metadata_why);
     }
     if (c->failures != FAILURES_UNAVAILABLE) {
-        int rows = req->failure_rows > 0 ? req->failure_rows : 10;
-        if (store_events_read_failures(r->db, c->failures, req->failure_filter,
-                                       req->failures_before_id, rows, &s->failures, e) < 0)
+        struct failure_window w = req->failures;
+        if (w.rows <= 0)
+            w.rows = 10;
+        if (w.above < 0)
+            w.above = 0;
+        if (w.rows > SNAP_FAILURE_ROWS)
+            w.rows = SNAP_FAILURE_ROWS;
+        if (w.above > SNAP_FAILURE_ROWS - w.rows)
+            w.above = SNAP_FAILURE_ROWS - w.rows;
+        if (store_events_read_failures(r->db, c->failures, req->failure_filter, &w,
+                                       &s->failures, e) < 0)
             return -1;
         s->failures.available = true;
     } else {

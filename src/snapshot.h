@@ -82,8 +82,10 @@ struct snap_failures {
     char why_unavailable[SNAP_REASON];
     int64_t count;                  /* every failed event */
     int64_t matching;               /* those matching the filter */
-    struct failure_row rows[SNAP_FAILURE_ROWS];
+    struct failure_row rows[SNAP_FAILURE_ROWS];   /* newest first */
     int nrows;
+    int rows_above;                 /* rows[0 .. rows_above-1] are newer than the anchor */
+    int64_t newer;                  /* matching failures newer than rows[0] (list position) */
 };
 
 struct snap_queue {
@@ -121,12 +123,20 @@ struct snapshot {
     struct snap_metrics metrics;
 };
 
-/* What the failures list should hold: the page the operator is looking at. */
+/* What the failures list should hold: a window around the page the
+ * operator is looking at, found by keyset paging on the log id so that any
+ * page of 100,000 failures costs the same as the first. */
+struct failure_window {
+    int64_t anchor_id;              /* rows from this id down; 0 = the newest */
+    bool oldest;                    /* instead: the oldest rows (End) */
+    int above;                      /* also this many rows newer than the anchor */
+    int rows;                       /* this many from the anchor down */
+};
+
 struct snapshot_request {
     const char *stream_type;        /* "company-profile" */
     const char *failure_filter;     /* substring of the error, or NULL */
-    int64_t failures_before_id;     /* page anchor: rows with a smaller id; 0 = newest */
-    int failure_rows;               /* at most SNAP_FAILURE_ROWS */
+    struct failure_window failures; /* above + rows at most SNAP_FAILURE_ROWS */
 };
 
 /* A read-only connection and what it has learnt about the schema. */

@@ -51,21 +51,34 @@ static const char COUNT_MATCHING_FULL[] =
 static const char COUNT_MATCHING_SEED[] =
     "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_status "
     "WHERE processing_status = 'failed' AND error_message LIKE ?1 ESCAPE '\\'";
-static const char PAGE_FULL[] =
-    "SELECT l.id, l.received_at, l.event_id, l.company_number, c.company_name, "
-    "l.error_message, q.attempts "
-    "FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
-    "LEFT JOIN processing_queue AS q ON q.event_log_id = l.id "
+
+/* The list's rows, from either index: streamtop's covering partial index
+ * joins the queue (attempts) and companies (names); the seed's index alone
+ * gives the log's own columns. */
+#define SELECT_FULL                                                                  \
+    "SELECT l.id, l.received_at, l.event_id, l.company_number, c.company_name, "   \
+    "l.error_message, q.attempts "                                                  \
+    "FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "               \
+    "LEFT JOIN processing_queue AS q ON q.event_log_id = l.id "                      \
     "LEFT JOIN companies AS c ON c.company_number = l.company_number "
-    "WHERE l.processing_status = 'failed' AND l.id < ?2 "
-    "AND (?1 IS NULL OR l.error_message LIKE ?1 ESCAPE '\\') "
-    "ORDER BY l.id DESC LIMIT ?3";
-static const char PAGE_SEED[] =
-    "SELECT l.id, l.received_at, l.event_id, l.company_number, NULL, l.error_message, NULL "
+#define SELECT_SEED                                                                  \
+    "SELECT l.id, l.received_at, l.event_id, l.company_number, NULL, l.error_message, NULL " \
     "FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
-    "WHERE l.processing_status = 'failed' AND l.id < ?2 "
+#define MATCHING "WHERE l.processing_status = 'failed' " \
     "AND (?1 IS NULL OR l.error_message LIKE ?1 ESCAPE '\\') "
-    "ORDER BY l.id DESC LIMIT ?3";
+#define DOWN_FROM "AND l.id <= ?2 ORDER BY l.id DESC LIMIT ?3"
+#define UP_FROM "AND l.id > ?2 ORDER BY l.id ASC LIMIT ?3"
+
+static const char *const PAGE_SQL[2][2] = {
+    {SELECT_SEED MATCHING DOWN_FROM, SELECT_SEED MATCHING UP_FROM},
+    {SELECT_FULL MATCHING DOWN_FROM, SELECT_FULL MATCHING UP_FROM},
+};
+static const char *const COUNT_NEWER_SQL[2] = {
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
+    MATCHING "AND l.id > ?2",
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
+    MATCHING "AND l.id > ?2",
+};
 
 static int count_query(struct db *db, const char *sql, const char *pattern, int64_t *out,
                        struct err *e)
@@ -106,41 +119,85 @@ static void read_failure_row(sqlite3_stmt *st, struct failure_row *r)
     r->attempts = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6);
 }
 
-static int page_failures(struct db *db, enum failures_source source, const char *pattern,
-                         int64_t before_id, int max_rows, struct snap_failures *f, struct err *e)
+/* Appends up to max rows of the page query sql, anchored at anchor, to f;
+ * *got says how many. */
+static int read_page(struct db *db, const char *sql, const char *pattern, int64_t anchor,
+                     int max, struct snap_failures *f, int *got, struct err *e)
 {
-    sqlite3_stmt *st = db_stmt(db, source == FAILURES_FULL ? PAGE_FULL : PAGE_SEED, e);
+    sqlite3_stmt *st = db_stmt(db, sql, e);
     if (!st)
         return -1;
     if (pattern)
         sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
-    sqlite3_bind_int(st, 3, max_rows);
-    int rc;
-    f->nrows = 0;
-    while (f->nrows < max_rows && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    sqlite3_bind_int64(st, 2, anchor);
+    sqlite3_bind_int(st, 3, max);
+    int rc = SQLITE_DONE;
+    *got = 0;
+    while (*got < max && f->nrows < SNAP_FAILURE_ROWS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         read_failure_row(st, &f->rows[f->nrows++]);
-    if (f->nrows < max_rows && rc != SQLITE_DONE) {
-        db_fail(db, e, "reading failures");
-        sqlite3_reset(st);
-        return -1;
+        ++*got;
     }
     sqlite3_reset(st);
-    return 0;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading failures");
+}
+
+static void reverse_rows(struct failure_row *rows, int n)
+{
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+        struct failure_row t = rows[i];
+        rows[i] = rows[j];
+        rows[j] = t;
+    }
+}
+
+static int page_failures(struct db *db, enum failures_source source, const char *pattern,
+                         const struct failure_window *w, struct snap_failures *f, struct err *e)
+{
+    const char *const *sql = PAGE_SQL[source == FAILURES_FULL];
+    int got;
+    f->nrows = f->rows_above = 0;
+    f->newer = 0;
+    if (w->oldest) {
+        /* Oldest first from the very start, then turned newest first. */
+        if (read_page(db, sql[1], pattern, INT64_MIN, w->rows, f, &got, e) < 0)
+            return -1;
+        reverse_rows(f->rows, f->nrows);
+    } else {
+        int64_t anchor = w->anchor_id > 0 ? w->anchor_id : INT64_MAX;
+        if (w->above > 0 && w->anchor_id > 0) {
+            if (read_page(db, sql[1], pattern, anchor, w->above, f, &got, e) < 0)
+                return -1;
+            reverse_rows(f->rows, f->nrows);
+            f->rows_above = f->nrows;
+        }
+        if (read_page(db, sql[0], pattern, anchor, w->rows, f, &got, e) < 0)
+            return -1;
+    }
+    if (f->nrows == 0 || (!w->oldest && w->anchor_id <= 0))
+        return 0;
+    sqlite3_stmt *st = db_stmt(db, COUNT_NEWER_SQL[source == FAILURES_FULL], e);
+    if (!st)
+        return -1;
+    if (pattern)
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, f->rows[0].id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        f->newer = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(db, e, "counting failures");
 }
 
 int store_events_read_failures(struct db *db, enum failures_source source, const char *filter,
-                               int64_t before_id, int max_rows, struct snap_failures *f,
+                               const struct failure_window *w, struct snap_failures *f,
                                struct err *e)
 {
     char *pattern = NULL;
     if (filter && *filter && !(pattern = like_pattern(filter)))
         return err_set(e, "out of memory"), -1;
-    if (max_rows > SNAP_FAILURE_ROWS)
-        max_rows = SNAP_FAILURE_ROWS;
     int rc = count_failures(db, source, pattern, f, e);
     if (rc == 0)
-        rc = page_failures(db, source, pattern, before_id, max_rows, f, e);
+        rc = page_failures(db, source, pattern, w, f, e);
     free(pattern);
     return rc;
 }

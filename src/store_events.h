@@ -19,10 +19,10 @@ enum failures_source {
 
 enum failures_source store_events_failures_source(struct db *db, char *why, size_t whysize);
 
-/* Counts failures (all, and those whose error contains filter) and reads up
- * to max_rows of them, newest first, older than before_id (0: the newest). */
+/* Counts failures (all, and those whose error contains filter) and reads
+ * the window w of those matching, newest first. */
 int store_events_read_failures(struct db *db, enum failures_source source, const char *filter,
-                               int64_t before_id, int max_rows, struct snap_failures *f,
+                               const struct failure_window *w, struct snap_failures *f,
                                struct err *e);
 
 /* ---- writing ---- */

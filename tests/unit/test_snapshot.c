@@ -116,17 +116,24 @@ static void prepare(struct fixture *f)
                    "VALUES ('rate', '" METRIC_INGEST_RATE "', 9.5, NULL, '%s')", iso(now - 2000));
 }
 
-static void fill(struct fixture *f, const char *filter, int64_t before_id)
+static void fill_window(struct fixture *f, const char *filter, struct failure_window w)
 {
     struct snapshot_reader *r;
     struct err e;
     struct snapshot_request req = {.stream_type = "company-profile", .failure_filter = filter,
-                                   .failures_before_id = before_id, .failure_rows = 3};
+                                   .failures = w};
     if (snapshot_reader_open(f->path, &r, &e) < 0)
         fail_msg("open: %s", e.msg);
     if (snapshot_fill(r, &req, &f->snap, &e) < 0)
         fail_msg("fill: %s", e.msg);
     snapshot_reader_close(r);
+}
+
+/* Three failures from before_id down (0: the newest). */
+static void fill(struct fixture *f, const char *filter, int64_t before_id)
+{
+    fill_window(f, filter, (struct failure_window){.anchor_id = before_id ? before_id - 1 : 0,
+                                                   .rows = 3});
 }
 
 static void connection_section(void **state)
@@ -208,6 +215,41 @@ static void failures_section(void **state)
 
     fill(f, "50%_\\", 0);                              /* LIKE wildcards are literal */
     assert_int_equal(f->snap.failures.matching, 0);
+}
+
+/* The dashboard scrolls by keyset: a window around an anchor, or the
+ * oldest page, with the position of its first row in the whole list.  The
+ * failed log ids are 6, 12, 18, 24 and 30. */
+static void failures_window(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    const struct snap_failures *fl = &f->snap.failures;
+    fill_window(f, NULL, (struct failure_window){.anchor_id = 18, .above = 1, .rows = 2});
+    assert_int_equal(fl->nrows, 3);
+    assert_int_equal(fl->rows_above, 1);
+    assert_int_equal(fl->rows[0].id, 24);
+    assert_int_equal(fl->rows[1].id, 18);
+    assert_int_equal(fl->rows[2].id, 12);
+    assert_int_equal(fl->newer, 1);                    /* 30 is above the window */
+
+    fill_window(f, NULL, (struct failure_window){.anchor_id = 30, .above = 4, .rows = 1});
+    assert_int_equal(fl->rows_above, 0);               /* nothing is newer than the newest */
+    assert_int_equal(fl->rows[0].id, 30);
+    assert_int_equal(fl->newer, 0);
+
+    fill_window(f, NULL, (struct failure_window){.oldest = true, .rows = 2});
+    assert_int_equal(fl->nrows, 2);
+    assert_int_equal(fl->rows[0].id, 12);              /* still newest first */
+    assert_int_equal(fl->rows[1].id, 6);
+    assert_int_equal(fl->newer, 3);
+
+    fill_window(f, "missing", (struct failure_window){.anchor_id = 13, .above = 10, .rows = 10});
+    assert_int_equal(fl->matching, 4);                 /* 12 is the timeout */
+    assert_int_equal(fl->rows_above, 3);               /* 18, 24 and 30 */
+    assert_int_equal(fl->nrows, 4);
+    assert_int_equal(fl->rows[3].id, 6);
+    assert_int_equal(fl->newer, 0);
 }
 
 static void queue_and_metrics_sections(void **state)
@@ -336,7 +378,7 @@ static void every_query_is_indexed(void **state)
     struct err e;
     struct traced t = {0};
     struct snapshot_request req = {.stream_type = "company-profile", .failure_filter = "time",
-                                   .failure_rows = 50};
+                                   .failures = {.anchor_id = 18, .above = 5, .rows = 50}};
     assert_int_equal(snapshot_reader_open(f->path, &r, &e), 0);
     /* The first fill also probes the schema; the second is a plain refresh. */
     assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
@@ -401,7 +443,7 @@ static void frozen_view_follows_a_new_writer(void **state)
 
     struct snapshot_reader *r;
     struct err e;
-    struct snapshot_request req = {.stream_type = "company-profile", .failure_rows = 5};
+    struct snapshot_request req = {.stream_type = "company-profile", .failures.rows = 5};
     assert_int_equal(snapshot_reader_open(f->path, &r, &e), 0);
     assert_true(db_view_frozen(snapshot_reader_db(r)));
     assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
@@ -442,6 +484,7 @@ int main(void)
         T(connection_section),
         T(throughput_section),
         T(failures_section),
+        T(failures_window),
         T(queue_and_metrics_sections),
         T(health),
         T(a_fresh_database_is_not_healthy),
