@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "pathutil.h"
 #include "config_file.h"
 
 #define BIT(c) (1u << (c))
@@ -314,20 +315,6 @@ static int apply_environment(struct options *o, struct err *e)
     return 0;
 }
 
-/* $XDG_<kind>_HOME/streamtop/<leaf>, or $HOME/<fallback>/streamtop/<leaf>. */
-static char *xdg_path(const char *xdg_var, const char *fallback, const char *leaf)
-{
-    const char *base = getenv(xdg_var);
-    char buf[4096];
-    if (base && *base == '/')
-        snprintf(buf, sizeof buf, "%s/streamtop/%s", base, leaf);
-    else if ((base = getenv("HOME")) && *base)
-        snprintf(buf, sizeof buf, "%s/%s/streamtop/%s", base, fallback, leaf);
-    else
-        return NULL;
-    return strdup(buf);
-}
-
 static void set_defaults(struct options *o)
 {
     memset(o, 0, sizeof *o);
@@ -385,7 +372,7 @@ static int load_config(struct options *o, const char *explicit_path, struct err 
     else if (env_path && *env_path)
         path = strdup(env_path);
     else {
-        path = xdg_path("XDG_CONFIG_HOME", ".config", "config");
+        path = path_xdg("XDG_CONFIG_HOME", ".config", "config");
         required = false;
     }
     if (!path)
@@ -531,7 +518,7 @@ enum cli_result cli_parse(int argc, char **argv, struct options *o, struct err *
     if (r == CLI_RUN && !o->url && (o->url = strdup(DEFAULT_URL)) == NULL)
         r = usage(e, "out of memory");
     if (r == CLI_RUN && !o->db_path && o->command != CMD_SIMULATE &&
-        !(o->db_path = xdg_path("XDG_DATA_HOME", ".local/share", "streamtop.db")))
+        !(o->db_path = path_xdg("XDG_DATA_HOME", ".local/share", "streamtop.db")))
         r = usage(e, "no default database location (HOME is not set): give --db PATH");
     return r;
 }

@@ -11,6 +11,8 @@
  * keyed by it. */
 #define STREAM_TYPE "company-profile"
 
+int cmd_dashboard(const struct options *o);
+int cmd_demo(const struct options *o);
 int cmd_ingest(const struct options *o);
 int cmd_migrate(const struct options *o);
 int cmd_retry(const struct options *o);
@@ -24,8 +26,5 @@ int ingester_config_from(const struct options *o, const char *key, struct ingest
 /* The simulator's settings from the command line (simulate and demo). */
 int simulate_options(const struct options *o, double default_rate, struct sim_options *so,
                      char **key, struct err *e);
-
-/* Subcommands listed in --help whose implementation is still to come. */
-int cmd_not_implemented(const struct options *o);
 
 #endif

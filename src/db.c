@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "pathutil.h"
 #include "timeutil.h"
 
 struct cached_stmt {
@@ -164,36 +165,6 @@ static bool sibling_exists(const char *path, const char *suffix)
     return stat(buf, &st) == 0;
 }
 
-/* mkdir -p for the directory that will hold path. */
-static int make_parent_dirs(const char *path, struct err *e)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return err_set(e, "out of memory"), -1;
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir) {
-        free(dir);
-        return 0;
-    }
-    *slash = '\0';
-    for (char *p = dir + 1; ; p++) {
-        if (*p == '/' || *p == '\0') {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-                err_set(e, "cannot create directory %s: %s", dir, strerror(errno));
-                free(dir);
-                return -1;
-            }
-            *p = saved;
-            if (saved == '\0')
-                break;
-        }
-    }
-    free(dir);
-    return 0;
-}
-
 /* "file:" URI for path, percent-encoding what a URI would misread. */
 static char *file_uri(const char *path, bool immutable)
 {
@@ -299,7 +270,7 @@ static int prepare_file(struct db *db, bool *header_checked, struct err *e)
         if (db->mode == DB_READ_ONLY)
             return err_set(e, "%s: no such database (a read-only open never creates one)",
                            db->path), -1;
-        return make_parent_dirs(db->path, e);
+        return path_make_parents(db->path, e);
     }
     if (!S_ISREG(st.st_mode))
         return err_set(e, "%s: not a regular file", db->path), -1;

@@ -11,15 +11,9 @@
 #include "cli.h"
 #include "commands.h"
 
-int cmd_not_implemented(const struct options *o)
-{
-    fprintf(stderr, "streamtop: %s is not implemented yet\n", cli_command_name(o->command));
-    return EXIT_FAILURE;
-}
-
 static int (*const command_table[])(const struct options *) = {
-    [CMD_DASHBOARD] = cmd_not_implemented,
-    [CMD_DEMO] = cmd_not_implemented,
+    [CMD_DASHBOARD] = cmd_dashboard,
+    [CMD_DEMO] = cmd_demo,
     [CMD_INGEST] = cmd_ingest,
     [CMD_STATUS] = cmd_status,
     [CMD_RETRY] = cmd_retry,

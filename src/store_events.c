@@ -352,3 +352,55 @@ int store_events_load(struct db *db, int64_t id, struct stored_event *out, struc
         return db_fail(db, e, "reading a stored event");
     return out->data ? 0 : (err_set(e, "out of memory"), -1);
 }
+
+static char *column_dup(sqlite3_stmt *st, int col, size_t *len)
+{
+    const void *v = sqlite3_column_blob(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    if (len)
+        *len = n;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return NULL;
+    char *copy = malloc(n + 1);
+    if (copy) {
+        if (n)
+            memcpy(copy, v, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
+int store_events_load_detail(struct db *db, int64_t id, struct event_detail *out, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT event_id, event_type, company_number, "
+                                   "processing_status, received_at, processed_at, error_message, "
+                                   "event_data FROM stream_events_log WHERE id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    memset(out, 0, sizeof *out);
+    if (rc == SQLITE_ROW) {
+        db_column_copy(st, 0, out->event_id, sizeof out->event_id);
+        db_column_copy(st, 1, out->event_type, sizeof out->event_type);
+        db_column_copy(st, 2, out->company_number, sizeof out->company_number);
+        db_column_copy(st, 3, out->status, sizeof out->status);
+        out->received_at = db_column_time(st, 4);
+        out->processed_at = db_column_time(st, 5);
+        out->error = column_dup(st, 6, NULL);
+        out->data = column_dup(st, 7, &out->len);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return err_set(e, "the event is no longer in the log"), -1;
+    if (rc != SQLITE_ROW)
+        return db_fail(db, e, "reading an event");
+    return 0;
+}
+
+void store_events_detail_free(struct event_detail *d)
+{
+    free(d->error);
+    free(d->data);
+    d->error = d->data = NULL;
+}

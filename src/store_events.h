@@ -69,4 +69,18 @@ struct stored_event {
 };
 int store_events_load(struct db *db, int64_t id, struct stored_event *out, struct err *e);
 
+/* Everything the log holds on one event, for the details dialog. */
+struct event_detail {
+    char event_id[EVENT_ID_LEN + 64];
+    char event_type[16];
+    char company_number[32];
+    char status[16];
+    int64_t received_at, processed_at;   /* Unix ms; 0: never */
+    char *error;                  /* malloc'd; NULL when none */
+    char *data;                   /* malloc'd */
+    size_t len;
+};
+int store_events_load_detail(struct db *db, int64_t id, struct event_detail *out, struct err *e);
+void store_events_detail_free(struct event_detail *d);
+
 #endif

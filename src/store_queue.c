@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "store_queue.h"
 
@@ -133,4 +134,28 @@ int store_queue_done(struct db *db, const struct queue_done *d, struct err *e)
     sqlite3_bind_text(st, 3, d->worker_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, d->duration_us);
     return db_step_done(db, st, e, "completing a queued event");
+}
+
+int store_queue_entry(struct db *db, int64_t log_id, struct queue_entry *q, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT status, attempts, priority, created_at, updated_at, "
+                                   "last_attempt_at, worker_id FROM processing_queue "
+                                   "WHERE event_log_id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, log_id);
+    int rc = sqlite3_step(st);
+    memset(q, 0, sizeof *q);
+    q->found = rc == SQLITE_ROW;
+    if (q->found) {
+        db_column_copy(st, 0, q->status, sizeof q->status);
+        q->attempts = sqlite3_column_int64(st, 1);
+        q->priority = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+        q->created_at = db_column_time(st, 3);
+        q->updated_at = db_column_time(st, 4);
+        q->last_attempt_at = db_column_time(st, 5);
+        db_column_copy(st, 6, q->worker_id, sizeof q->worker_id);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading a queue row");
 }

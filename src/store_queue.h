@@ -53,4 +53,15 @@ struct queue_done {
 };
 int store_queue_done(struct db *db, const struct queue_done *d, struct err *e);
 
+/* The queue row of the event log_id, for the details dialog. */
+struct queue_entry {
+    bool found;
+    char status[16];
+    int64_t attempts;
+    int64_t priority;             /* -1: the column is missing */
+    int64_t created_at, updated_at, last_attempt_at;   /* Unix ms */
+    char worker_id[64];
+};
+int store_queue_entry(struct db *db, int64_t log_id, struct queue_entry *q, struct err *e);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "textsafe.h"
 
@@ -120,4 +121,27 @@ char *textsafe_utf8_dup(const char *in, size_t len)
     }
     *p = '\0';
     return out;
+}
+
+size_t textsafe_fit(const char *s, size_t len, int cols, int *used)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    int w = 0;
+    while (i < len) {
+        unsigned cp;
+        size_t clen = textsafe_utf8_decode(u + i, len - i, &cp);
+        int cw = 1;
+        if (clen == 0)
+            clen = 1;
+        else if (cp >= 0x80)
+            cw = wcwidth((wchar_t)cp) < 0 ? 1 : wcwidth((wchar_t)cp);
+        if (w + cw > cols)
+            break;
+        w += cw;
+        i += clen;
+    }
+    if (used)
+        *used = w;
+    return i;
 }

@@ -33,6 +33,11 @@ size_t textsafe_str(char *out, size_t outsz, const char *in, enum textsafe_chars
  * valid UTF-8 but may carry control characters escaped.  Caller frees. */
 char *textsafe_utf8_dup(const char *in, size_t len);
 
+/* How many bytes of len bytes of already sanitised text fit in cols
+ * terminal columns, stopping at a character boundary; *used gets the
+ * columns they take.  Wide characters count two, combining ones zero. */
+size_t textsafe_fit(const char *s, size_t len, int cols, int *used);
+
 /* Decodes one UTF-8 character at s (n bytes available).  Returns its length
  * (1..4) and stores the code point, or returns 0 for an invalid, overlong,
  * surrogate or truncated sequence. */

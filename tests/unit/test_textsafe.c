@@ -1,6 +1,9 @@
 /* textsafe: nothing from the stream may act on the terminal. */
 #include "config.h"
 
+#include <locale.h>
+#include <string.h>
+
 #include "unit.h"
 
 #include <stdlib.h>
@@ -83,6 +86,36 @@ static void utf8_dup_replaces_invalid_bytes_and_nul(void **state)
     free(s);
 }
 
+/* Clipping to terminal columns: wide characters take two, combining
+ * marks none, and a character is never cut. */
+static void fits_by_terminal_columns(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int cols;
+        size_t bytes;
+        int used;
+    } fits[] = {
+        {"abc", 2, 2, 2},
+        {"abc", 9, 3, 3},
+        {"h\xC3\xA9llo", 3, 4, 3},
+        {"\xE6\x97\xA5\xE6\x9C\xAC", 3, 3, 2},     /* 日本: one fits */
+        {"\xE6\x97\xA5\xE6\x9C\xAC", 4, 6, 4},
+        {"e\xCC\x81x", 1, 3, 1},                     /* e + combining acute */
+        {"", 5, 0, 0},
+        {"abc", 0, 0, 0},
+    };
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        skip();
+    for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++) {
+        int used = -1;
+        assert_int_equal(textsafe_fit(fits[i].in, strlen(fits[i].in), fits[i].cols, &used),
+                         fits[i].bytes);
+        assert_int_equal(used, fits[i].used);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -90,6 +123,7 @@ int main(void)
         cmocka_unit_test(output_never_holds_control_bytes),
         cmocka_unit_test(truncates_at_character_boundaries),
         cmocka_unit_test(utf8_dup_replaces_invalid_bytes_and_nul),
+        cmocka_unit_test(fits_by_terminal_columns),
     };
     return RUN_TAP(tests);
 }

@@ -1,0 +1,221 @@
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "details.h"
+#include "humanfmt.h"
+#include "store_events.h"
+#include "store_queue.h"
+#include "timeutil.h"
+
+struct builder {
+    struct details *d;
+    enum textsafe_charset charset;
+    bool failed;
+};
+
+/* Adds len bytes of text, sanitised, as one line. */
+static void add_line(struct builder *b, const char *text, size_t len)
+{
+    struct details *d = b->d;
+    if (b->failed)
+        return;
+    if (d->nlines == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        char **grown = realloc(d->lines, cap * sizeof *grown);
+        if (!grown) {
+            b->failed = true;
+            return;
+        }
+        d->lines = grown;
+        d->cap = cap;
+    }
+    /* A placeholder is at most four times the bytes it stands for. */
+    size_t size = len * 4 + 1;
+    char *safe = malloc(size);
+    if (!safe) {
+        b->failed = true;
+        return;
+    }
+    textsafe_copy(safe, size, text, len, b->charset);
+    d->lines[d->nlines++] = safe;
+}
+
+static void add_linef(struct builder *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void add_linef(struct builder *b, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    add_line(b, buf, strlen(buf));
+}
+
+/* Adds text split at its newlines. */
+static void add_text(struct builder *b, const char *text, size_t len)
+{
+    const char *end = text + len;
+    while (!b->failed) {
+        const char *nl = memchr(text, '\n', (size_t)(end - text));
+        add_line(b, text, (size_t)((nl ? nl : end) - text));
+        if (!nl)
+            break;
+        text = nl + 1;
+    }
+}
+
+static void add_time(struct builder *b, const char *label, int64_t at, int64_t now)
+{
+    char iso[ISO_TIME_LEN], age[HUMAN_LEN];
+    if (at)
+        add_linef(b, "%-10s %s (%s)", label, time_format_iso(at, iso),
+                  human_age((now - at) / 1000, age));
+    else
+        add_linef(b, "%-10s never", label);
+}
+
+static void add_queue(struct builder *b, struct db *db, int64_t log_id, int64_t now)
+{
+    struct queue_entry q;
+    struct err e;
+    if (store_queue_entry(db, log_id, &q, &e) < 0) {
+        add_linef(b, "%-10s unknown: %s", "Queue", e.msg);
+        return;
+    }
+    if (!q.found) {
+        add_linef(b, "%-10s no queue row (the line was never a valid event)", "Queue");
+        return;
+    }
+    char prio[32] = "";
+    if (q.priority >= 0)
+        snprintf(prio, sizeof prio, ", priority %lld", (long long)q.priority);
+    add_linef(b, "%-10s %s, %lld attempt%s%s%s%s", "Queue", q.status, (long long)q.attempts,
+              q.attempts == 1 ? "" : "s", prio, q.worker_id[0] ? ", last worker " : "",
+              q.worker_id);
+    add_time(b, "Queued", q.created_at, now);
+    if (q.last_attempt_at)
+        add_time(b, "Attempted", q.last_attempt_at, now);
+}
+
+/* The event as indented JSON, or the raw line when it does not parse. */
+static void add_event_body(struct builder *b, const char *data, size_t len)
+{
+    char size[HUMAN_LEN];
+    cJSON *json = cJSON_ParseWithLength(data, len);
+    char *pretty = json ? cJSON_Print(json) : NULL;
+    cJSON_Delete(json);
+    if (!pretty) {
+        add_linef(b, "Raw line (%s, not valid JSON):", human_bytes((int64_t)len, size));
+        add_text(b, data, len);
+        return;
+    }
+    add_linef(b, "Event JSON (%s):", human_bytes((int64_t)len, size));
+    /* cJSON indents with tabs, which curses would expand unpredictably. */
+    size_t tabs = 0, plen = strlen(pretty);
+    for (size_t i = 0; i < plen; i++)
+        tabs += pretty[i] == '\t';
+    char *spaced = malloc(plen + tabs + 1);
+    if (!spaced) {
+        b->failed = true;
+    } else {
+        char *o = spaced;
+        for (size_t i = 0; i < plen; i++) {
+            if (pretty[i] == '\t')
+                *o++ = ' ';
+            *o++ = pretty[i] == '\t' ? ' ' : pretty[i];
+        }
+        add_text(b, spaced, (size_t)(o - spaced));
+        free(spaced);
+    }
+    cJSON_free(pretty);
+}
+
+int details_load(struct db *db, int64_t log_id, const char *company_name,
+                 enum textsafe_charset charset, int64_t now, struct details *d, struct err *e)
+{
+    struct event_detail ev;
+    memset(d, 0, sizeof *d);
+    d->log_id = log_id;
+    if (store_events_load_detail(db, log_id, &ev, e) < 0)
+        return -1;
+    struct builder b = {.d = d, .charset = charset};
+    textsafe_str(d->title, sizeof d->title, ev.event_id, charset);
+    add_linef(&b, "%-10s %s (%s)", "Event", ev.event_id, ev.event_type);
+    if (ev.company_number[0] || (company_name && company_name[0]))
+        add_linef(&b, "%-10s %s %s", "Company", ev.company_number, company_name ? company_name : "");
+    add_linef(&b, "%-10s %s", "Status", ev.status);
+    add_time(&b, "Received", ev.received_at, now);
+    if (ev.processed_at)
+        add_time(&b, "Processed", ev.processed_at, now);
+    add_queue(&b, db, log_id, now);
+    add_linef(&b, "Error:");
+    add_text(&b, ev.error ? ev.error : "(none)", ev.error ? strlen(ev.error) : 6);
+    add_line(&b, "", 0);
+    add_event_body(&b, ev.data ? ev.data : "", ev.data ? ev.len : 0);
+    store_events_detail_free(&ev);
+    if (b.failed) {
+        details_free(d);
+        return err_set(e, "out of memory showing the event"), -1;
+    }
+    return 0;
+}
+
+static int add_row(struct details *d, size_t *cap, size_t line, size_t off, size_t len)
+{
+    if (d->nrows == *cap) {
+        size_t n = *cap ? *cap * 2 : 256;
+        struct details_row *grown = realloc(d->rows, n * sizeof *grown);
+        if (!grown)
+            return -1;
+        d->rows = grown;
+        *cap = n;
+    }
+    d->rows[d->nrows++] = (struct details_row){line, off, len};
+    return 0;
+}
+
+int details_wrap(struct details *d, int width)
+{
+    if (width < 1)
+        width = 1;
+    if (width == d->width && d->rows)
+        return 0;
+    size_t cap = 0;
+    free(d->rows);
+    d->rows = NULL;
+    d->nrows = 0;
+    for (size_t i = 0; i < d->nlines; i++) {
+        const char *s = d->lines[i];
+        size_t len = strlen(s), off = 0;
+        do {
+            size_t n = textsafe_fit(s + off, len - off, width, NULL);
+            if (n == 0 && off < len) {
+                /* A character wider than the dialog: show it alone. */
+                unsigned cp;
+                n = textsafe_utf8_decode((const unsigned char *)s + off, len - off, &cp);
+                n = n ? n : 1;
+            }
+            if (add_row(d, &cap, i, off, n) < 0)
+                return -1;
+            off += n;
+        } while (off < len);
+    }
+    d->width = width;
+    return 0;
+}
+
+void details_free(struct details *d)
+{
+    for (size_t i = 0; i < d->nlines; i++)
+        free(d->lines[i]);
+    free(d->lines);
+    free(d->rows);
+    memset(d, 0, sizeof *d);
+}

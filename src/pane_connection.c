@@ -1,0 +1,100 @@
+/* The Connection pane: is the stream flowing, and if not, why and when
+ * the next try is. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "humanfmt.h"
+#include "pane.h"
+
+/* An ingester records itself every few seconds; longer silence means the
+ * state shown is what it last wrote, not what is. */
+#define INGESTER_STALE_MS 30000
+
+static enum role state_role(const char *state)
+{
+    if (strcmp(state, "connected") == 0)
+        return ROLE_GOOD;
+    if (strcmp(state, "connecting") == 0 || strcmp(state, "backoff") == 0)
+        return ROLE_WARN;
+    return ROLE_BAD;
+}
+
+/* "host:port" of an endpoint URL, without scheme, credentials or path. */
+static void endpoint_host(const char *url, char *out, size_t size)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    const char *at = strchr(p, '@'), *slash = strchr(p, '/');
+    if (at && (!slash || at < slash))
+        p = at + 1;
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    snprintf(out, size, "%.*s", (int)n, p);
+}
+
+static void state_line(const struct pane_view *v, struct rect in, int y)
+{
+    const struct snap_connection *c = &v->snap->connection;
+    char host[256], a[HUMAN_LEN];
+    const char *state = c->state[0] ? c->state : c->status[0] ? c->status : "unknown";
+    int x = in.x;
+    x += draw_text(y, x, in.w, state_role(state),
+                   strcmp(state, "backoff") == 0 ? "backing off" : state);
+    if (strcmp(state, "backoff") == 0 && c->next_attempt_at)
+        x += draw_textf(y, x, in.x + in.w - x, ROLE_WARN, ", next try in %s",
+                        human_duration((c->next_attempt_at - v->now + 999) / 1000, a));
+    if (c->endpoint[0]) {
+        endpoint_host(c->endpoint, host, sizeof host);
+        draw_textf(y, x, in.x + in.w - x, ROLE_NORMAL, " %s %s",
+                   strcmp(state, "connected") == 0 ? "to" : "from", host);
+    }
+}
+
+static void draw_connection(const struct pane_view *v, struct rect in)
+{
+    const struct snap_connection *c = &v->snap->connection;
+    char a[HUMAN_LEN], b[HUMAN_LEN], d[HUMAN_LEN];
+    if (!c->available) {
+        pane_unavailable(in, c->why_unavailable);
+        return;
+    }
+    int y = in.y, end = in.y + in.h;
+    state_line(v, in, y++);
+    if (y < end) {
+        int x = in.x;
+        if (strcmp(c->state, "connected") == 0 && c->connected_since)
+            x += draw_field(y, x, in.w, "up", ROLE_NORMAL,
+                            human_duration((v->now - c->connected_since) / 1000, a)) + 2;
+        if (c->last_published_at)
+            x += draw_field(y, x, in.x + in.w - x, "lag", ROLE_NORMAL,
+                            human_duration((v->now - c->last_published_at) / 1000, b)) + 2;
+        if (c->last_timepoint >= 0)
+            draw_field(y, x, in.x + in.w - x, "timepoint", ROLE_NORMAL,
+                       human_count(c->last_timepoint, d));
+        y++;
+    }
+    if (y < end) {
+        int x = in.x + draw_field(y, in.x, in.w, "event", ROLE_NORMAL, pane_age(v, c->last_event_at, a)) + 2;
+        draw_field(y++, x, in.x + in.w - x, "heartbeat", ROLE_NORMAL,
+                   pane_age(v, c->last_heartbeat_at, b));
+    }
+    if (y < end) {
+        int x = in.x + draw_field(y, in.x, in.w, "reconnects", ROLE_NORMAL,
+                                  human_count(c->reconnects, b)) + 2;
+        draw_field(y++, x, in.x + in.w - x, "errors", c->error_count ? ROLE_WARN : ROLE_NORMAL,
+                   human_count(c->error_count, d));
+    }
+    if (y < end && c->last_error[0])
+        draw_field(y++, in.x, in.w, "last error", ROLE_BAD, c->last_error);
+    if (y < end && c->timepoint_gaps)
+        draw_field(y++, in.x, in.w, "timepoint gaps", ROLE_WARN, human_count(c->timepoint_gaps, a));
+    if (y < end && c->ingester_pid > 0) {
+        bool stale = c->ingester_seen_at && v->now - c->ingester_seen_at > INGESTER_STALE_MS;
+        draw_textf(y++, in.x, in.w, stale ? ROLE_WARN : ROLE_DIM, "ingester pid %lld on %s, seen %s",
+                   (long long)c->ingester_pid, c->ingester_host, pane_age(v, c->ingester_seen_at, a));
+    }
+}
+
+const struct pane_class pane_connection = {.title = "Connection", .draw = draw_connection};

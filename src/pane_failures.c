@@ -1,0 +1,127 @@
+/* The Failures pane: how many events failed, and the list of them, newest
+ * first, as a window the ui module moves over the whole list (paged from
+ * SQL, so 100,000 failures scroll like 10). */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "draw.h"
+#include "humanfmt.h"
+#include "pane.h"
+
+/* Column widths; the error takes what is left. */
+struct columns {
+    int age, event, company, tries, error;
+};
+
+static struct columns columns_for(int width)
+{
+    struct columns c = {.age = 8, .event = 23, .company = width >= 100 ? 32 : 17, .tries = 5};
+    if (width < 70)
+        c.company = 0;
+    c.error = width - 2 - (c.age + 1) - (c.event + 1) - (c.company ? c.company + 1 : 0) -
+              (c.tries + 1);
+    if (c.error < 8)
+        c.error = 8;
+    return c;
+}
+
+int pane_failures_rows(struct rect inner)
+{
+    return inner.h > 2 ? inner.h - 2 : 1;
+}
+
+static void summary(const struct pane_view *v, struct rect in)
+{
+    const struct snap_failures *f = &v->snap->failures;
+    const struct ui *ui = v->ui;
+    char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN];
+    int x = in.x + draw_textf(in.y, in.x, in.w, f->count ? ROLE_BAD : ROLE_GOOD, "%s failed",
+                              human_count(f->count, a));
+    if (ui->filter[0])
+        x += draw_textf(in.y, x, in.x + in.w - x, ROLE_WARN, ", %s matching \"%s\"",
+                        human_count(f->matching, b), ui->filter);
+    int start, shown;
+    ui_visible(ui, f, &start, &shown);
+    if (shown > 0) {
+        /* Rows above the window: those newer than the buffer, then the buffer's own. */
+        int64_t top = f->newer + start + 1;
+        x += draw_textf(in.y, x, in.x + in.w - x, ROLE_DIM, "  %s-%s of %s", human_count(top, c),
+                        human_count(top + shown - 1, d), human_count(f->matching, b));
+    }
+    if (ui->ntags)
+        x += draw_textf(in.y, x, in.x + in.w - x, ROLE_TAGGED, "  %zu tagged", ui->ntags);
+    if (ui->paused)
+        draw_text(in.y, x, in.x + in.w - x, ROLE_WARN, "  [paused]");
+}
+
+static void header(struct rect in, const struct columns *c)
+{
+    int y = in.y + 1, x = in.x + 2;
+    draw_text(y, x, c->age, ROLE_LABEL, "AGE");
+    x += c->age + 1;
+    draw_text(y, x, c->event, ROLE_LABEL, "EVENT");
+    x += c->event + 1;
+    if (c->company) {
+        draw_text(y, x, c->company, ROLE_LABEL, "COMPANY");
+        x += c->company + 1;
+    }
+    draw_text(y, x, c->error, ROLE_LABEL, "ERROR");
+    x += c->error + 1;
+    draw_textf(y, x, c->tries, ROLE_LABEL, "%*s", c->tries, "TRIES");
+}
+
+static void row(const struct pane_view *v, int y, struct rect in, const struct columns *c,
+                const struct failure_row *r, bool selected)
+{
+    char age[HUMAN_LEN], tries[24], company[160];
+    enum role role = selected ? ROLE_SELECTED : ROLE_NORMAL;
+    if (selected)
+        draw_fill(y, in.x, in.w, ROLE_SELECTED);
+    if (ui_tagged(v->ui, r->id))
+        draw_text(y, in.x, 1, selected ? ROLE_SELECTED : ROLE_TAGGED, "*");
+    int x = in.x + 2;
+    draw_textf(y, x, c->age, role, "%s", pane_age(v, r->received_at, age));
+    x += c->age + 1;
+    draw_text(y, x, c->event, role, r->event_id);
+    x += c->event + 1;
+    if (c->company) {
+        snprintf(company, sizeof company, "%s %s", r->company_number, r->company_name);
+        draw_text(y, x, c->company, role, company);
+        x += c->company + 1;
+    }
+    draw_text(y, x, c->error, selected ? role : ROLE_BAD, r->error);
+    x += c->error + 1;
+    if (r->attempts >= 0)
+        snprintf(tries, sizeof tries, "%lld", (long long)r->attempts);
+    else
+        snprintf(tries, sizeof tries, "-");
+    draw_textf(y, x, c->tries, role, "%*s", c->tries, tries);
+}
+
+static void draw_failures(const struct pane_view *v, struct rect in)
+{
+    const struct snap_failures *f = &v->snap->failures;
+    if (!f->available) {
+        pane_unavailable(in, f->why_unavailable);
+        return;
+    }
+    int first, count;
+    ui_visible(v->ui, f, &first, &count);
+    summary(v, in);
+    if (in.h < 3)
+        return;
+    struct columns c = columns_for(in.w);
+    header(in, &c);
+    if (count == 0) {
+        draw_text(in.y + 2, in.x + 2, in.w - 2, ROLE_DIM,
+                  v->ui->filter[0] ? "no failures match the filter" : "no failures");
+        return;
+    }
+    for (int i = 0; i < count && i < in.h - 2; i++) {
+        const struct failure_row *r = &f->rows[first + i];
+        row(v, in.y + 2 + i, in, &c, r, v->focused && r->id == v->ui->list.selected_id);
+    }
+}
+
+const struct pane_class pane_failures = {.title = "Failures", .draw = draw_failures};

@@ -1,0 +1,26 @@
+#include "config.h"
+
+#include "draw.h"
+#include "humanfmt.h"
+#include "pane.h"
+
+const struct pane_class *const pane_table[PANE_COUNT] = {
+    [PANE_CONNECTION] = &pane_connection,
+    [PANE_THROUGHPUT] = &pane_throughput,
+    [PANE_FAILURES] = &pane_failures,
+    [PANE_QUEUE] = &pane_queue,
+    [PANE_METRICS] = &pane_metrics,
+};
+
+void pane_unavailable(struct rect inner, const char *why)
+{
+    draw_text(inner.y, inner.x, inner.w, ROLE_DIM, "unavailable:");
+    draw_text(inner.y + 1, inner.x, inner.w, ROLE_DIM, why);
+}
+
+const char *pane_age(const struct pane_view *v, int64_t at, char buf[32])
+{
+    if (!at)
+        return "never";
+    return human_age((v->now - at) / 1000, buf);
+}
