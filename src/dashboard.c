@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "dashboard.h"
@@ -24,7 +26,7 @@ struct dash {
     const struct dashboard_config *cfg;
     struct ui ui;
     struct snapshot_reader *reader;
-    struct db *writer;              /* for retries; opened on first use */
+    struct db *writer;              /* for retries; NULL when read-only */
     struct snapshot *snap, *spare;
     bool have_snap, need_fetch, ingester_stopped;
     int64_t data_version, fetched_at, next_check;
@@ -69,13 +71,6 @@ static bool database_changed(struct dash *d)
     return db_data_version(db) != d->data_version;
 }
 
-static int open_writer(struct dash *d, struct err *e)
-{
-    if (d->writer)
-        return 0;
-    return db_open(d->cfg->db_path, DB_READ_WRITE, &d->writer, e);
-}
-
 static void retry(struct dash *d, bool selected_only, int64_t now)
 {
     struct err e;
@@ -92,7 +87,7 @@ static void retry(struct dash *d, bool selected_only, int64_t now)
         req.all_failed = true;
         req.error_like = d->ui.filter[0] ? d->ui.filter : NULL;
     }
-    if (open_writer(d, &e) < 0 || retry_run(d->writer, &req, &res, &e) < 0) {
+    if (retry_run(d->writer, &req, &res, &e) < 0) {
         ui_say(&d->ui, now, "retry failed: %s", e.msg);
     } else {
         ui_say(&d->ui, now, "retried %zu event%s%s", res.retried, res.retried == 1 ? "" : "s",
@@ -207,6 +202,22 @@ static int run(struct dash *d, struct err *e)
     return rc;
 }
 
+/* A mode that retries opens its writer first: a read-only view opened
+ * while no writer was attached would be an immutable one, which no writer
+ * may join.  The database must already exist: only the ingester creates
+ * one. */
+static int open_connections(struct dash *d, const struct dashboard_config *cfg, struct err *e)
+{
+    struct stat st;
+    if (cfg->mode != UI_READ_ONLY) {
+        if (stat(cfg->db_path, &st) < 0)
+            return err_set(e, "%s: %s", cfg->db_path, strerror(errno)), -1;
+        if (db_open(cfg->db_path, DB_READ_WRITE, &d->writer, e) < 0)
+            return -1;
+    }
+    return snapshot_reader_open(cfg->db_path, &d->reader, e);
+}
+
 static void dash_free(struct dash *d)
 {
     if (!d)
@@ -226,7 +237,7 @@ int dashboard_run(const struct dashboard_config *cfg, struct err *e)
     int rc = -1;
     if (!d || !(d->snap = calloc(1, sizeof *d->snap)) || !(d->spare = calloc(1, sizeof *d->spare))) {
         err_set(e, "out of memory");
-    } else if (snapshot_reader_open(cfg->db_path, &d->reader, e) == 0) {
+    } else if (open_connections(d, cfg, e) == 0) {
         d->cfg = cfg;
         d->frame.db_path = cfg->db_path;
         ui_init(&d->ui, cfg->mode, (int)(cfg->refresh_s * 1000 + 0.5));

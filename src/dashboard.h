@@ -5,8 +5,7 @@
  * frame; sleep in getch() until a key or the next tick; act on the key.
  * Every mode runs this same loop over a read-only connection; only live
  * and demo have an ingester in the process, and only read-only refuses to
- * write (retries go through a separate read-write connection, opened the
- * first time one is asked for). */
+ * write (retries go through a separate read-write connection). */
 #ifndef STREAMTOP_DASHBOARD_H
 #define STREAMTOP_DASHBOARD_H
 
