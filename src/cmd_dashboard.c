@@ -27,6 +27,9 @@
  * lines that become failures, and an occasional timepoint gap. */
 #define DEMO_RATE 40.0
 #define DEMO_FAULTS "drop:900,503:4,retry-after:3,garbage:120,hostile:200,gap:1500"
+/* The demo's simulator and ingester share a key of their own, whatever
+ * key the environment holds for the real stream. */
+#define DEMO_KEY "streamtop-demo"
 
 static int need_terminal(void)
 {
@@ -173,6 +176,7 @@ static int start_simulator(struct demo *d, const struct options *o, struct err *
     if (!with_faults.faults)
         with_faults.faults = DEMO_FAULTS;
     int rc = simulate_options(&with_faults, DEMO_RATE, &so, &key, e);
+    so.key = DEMO_KEY;
     if (rc == 0)
         rc = simulator_open(&so, &d->sim, e);
     free(key);
@@ -192,7 +196,7 @@ static int demo_dashboard(struct demo *d, const struct options *o, int log_fd)
     snprintf(url, sizeof url, "http://127.0.0.1:%d/companies", simulator_port(d->sim));
     live_opts.url = url;
     live_opts.db_path = o->db_path_given ? o->db_path : d->db;
-    ingester_config_from(&live_opts, "demo", &cfg);
+    ingester_config_from(&live_opts, DEMO_KEY, &cfg);
     if (ingester_start(&cfg, &ig, &e) < 0)
         return report(EXIT_FAILURE, &e);
     return dashboard_mode(&live_opts, UI_DEMO, ig, log_fd);

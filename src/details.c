@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,8 @@ static void add_event_body(struct builder *b, const char *data, size_t len)
         return;
     }
     add_linef(b, "Event JSON (%s):", human_bytes((int64_t)len, size));
-    /* cJSON indents with tabs, which curses would expand unpredictably. */
+    /* cJSON indents with tabs, which curses would expand unpredictably:
+     * two spaces per level, one after a colon. */
     size_t tabs = 0, plen = strlen(pretty);
     for (size_t i = 0; i < plen; i++)
         tabs += pretty[i] == '\t';
@@ -126,10 +128,12 @@ static void add_event_body(struct builder *b, const char *data, size_t len)
         b->failed = true;
     } else {
         char *o = spaced;
+        bool line_start = true;
         for (size_t i = 0; i < plen; i++) {
-            if (pretty[i] == '\t')
+            if (pretty[i] == '\t' && line_start)
                 *o++ = ' ';
             *o++ = pretty[i] == '\t' ? ' ' : pretty[i];
+            line_start = pretty[i] == '\n' || (line_start && pretty[i] == '\t');
         }
         add_text(b, spaced, (size_t)(o - spaced));
         free(spaced);

@@ -30,10 +30,10 @@ keys Escape
 wait_gone "Esc closes the help" "show this help"
 
 keys Enter
-wait_screen "Enter opens the selected failure's details" "Raw line"
+wait_screen "Enter opens the selected failure's details" "Error:"
 screen_has "Queue      failed" && ok "the details show the queue row" || not_ok "the details show the queue row" "$(screen_text)"
 keys Escape
-wait_gone "Esc closes the details" "Raw line"
+wait_gone "Esc closes the details" "Error:"
 
 equals "at 130 columns Queue sits beside Connection" "$(screen_line_of Queue)" \
     "$(screen_line_of Connection)"
