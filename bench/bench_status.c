@@ -165,19 +165,19 @@ static void time_command(const char *streamtop, char *const args[], double *medi
     *p90 = t[RUNS * 9 / 10];
 }
 
-static void time_fill(const char *path, double *median, double *p90)
+static void time_fill(const char *path, const struct snapshot_request *req, double *median,
+                      double *p90)
 {
     double t[RUNS * 5];
     struct snapshot_reader *r;
     struct err e;
     static struct snapshot s;
-    struct snapshot_request req = {.stream_type = "company-profile", .failures.rows = 50};
     if (snapshot_reader_open(path, &r, &e) < 0)
         bench_die(path, e.msg);
     for (int i = 0; i < RUNS * 5; i++) {
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
-        if (snapshot_fill(r, &req, &s, &e) < 0)
+        if (snapshot_fill(r, req, &s, &e) < 0)
             bench_die("snapshot_fill", e.msg);
         clock_gettime(CLOCK_MONOTONIC, &b);
         t[i] = bench_elapsed_ms(a, b);
@@ -204,17 +204,27 @@ int main(int argc, char **argv)
     double vm, vp;
     time_command(argv[1], (char *[]){"--version", NULL}, &vm, &vp);
     printf("process start (streamtop --version): p50 %.2f ms, p90 %.2f ms\n", vm, vp);
-    printf("status --json and snapshot_fill, %d runs each (milliseconds)\n", RUNS);
-    printf("%-10s %12s %12s %14s %14s\n", "events", "status p50", "status p90", "snapshot p50",
-           "snapshot p90");
+    printf("status --json, snapshot_fill as status asks, and as a dashboard frame asks\n"
+           "(a 40-row page in the middle of the failures list, with a page above and two\n"
+           "below), %d runs each (milliseconds)\n", RUNS);
+    printf("%-10s %11s %11s %13s %13s %11s %11s\n", "events", "status p50", "status p90",
+           "snapshot p50", "snapshot p90", "frame p50", "frame p90");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         char path[4096];
-        double cm, cp, fm, fp;
+        double cm, cp, fm, fp, dm, dp;
         snprintf(path, sizeof path, "%s/%s", dir, sizes[i].name);
         build(path, sizes[i].events, sizes[i].samples);
         time_command(argv[1], (char *[]){"status", "--json", "--db", path, NULL}, &cm, &cp);
-        time_fill(path, &fm, &fp);
-        printf("%-10ld %12.2f %12.2f %14.3f %14.3f\n", sizes[i].events, cm, cp, fm, fp);
+        struct snapshot_request status_req = {.stream_type = "company-profile", .failures.rows = 50};
+        /* Every 100th event failed: the middle one of them anchors the page. */
+        struct snapshot_request frame_req = {
+            .stream_type = "company-profile",
+            .failures = {.anchor_id = sizes[i].events / 200 * 100, .above = 40, .rows = 80},
+        };
+        time_fill(path, &status_req, &fm, &fp);
+        time_fill(path, &frame_req, &dm, &dp);
+        printf("%-10ld %11.2f %11.2f %13.3f %13.3f %11.3f %11.3f\n", sizes[i].events, cm, cp, fm,
+               fp, dm, dp);
         fflush(stdout);
         if (!keep)
             unlink(path);

@@ -10,7 +10,8 @@
 need tmux
 
 export LC_ALL=C.UTF-8 TERM=tmux-256color
-TMUX_SOCKET="streamtop-test-$$"
+SCREENS=0
+TMUX_SOCKET="streamtop-test-$$-0"
 at_exit 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null'
 
 tm() {
@@ -18,9 +19,13 @@ tm() {
 }
 
 # screen_start COLS ROWS COMMAND: a fresh server and session running COMMAND.
+# Each gets a server of its own: a server being killed may still answer
+# on its socket for a moment.
 screen_start() {
     rm -f "$TMP/exit"
     tm kill-server 2>/dev/null
+    SCREENS=$((SCREENS + 1))
+    TMUX_SOCKET="streamtop-test-$$-$SCREENS"
     tm new-session -d -s st -x "$1" -y "$2" "$3; echo \$? > '$TMP/exit'; exec sleep 600"
     tm set-option -t st remain-on-exit on >/dev/null
 }
