@@ -134,7 +134,7 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static int demo_files(struct demo *d, const struct options *o, struct err *e)
+static int demo_files(struct demo *d, struct err *e)
 {
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(d->dir, sizeof d->dir, "%.40s/streamtop-demo-XXXXXX", tmp);
@@ -145,7 +145,6 @@ static int demo_files(struct demo *d, const struct options *o, struct err *e)
     }
     snprintf(d->db, sizeof d->db, "%s/streamtop.db", d->dir);
     snprintf(d->log, sizeof d->log, "%s/streamtop.log", d->dir);
-    (void)o;
     return 0;
 }
 
@@ -209,7 +208,7 @@ int cmd_demo(const struct options *o)
     int log_fd = -1, rc;
     if (need_terminal() < 0)
         return 2;
-    if ((!o->db_path_given || !o->log_file) && demo_files(&d, o, &e) < 0)
+    if ((!o->db_path_given || !o->log_file) && demo_files(&d, &e) < 0)
         return report(EXIT_FAILURE, &e);
     if (open_log(o->log_file, d.log, &log_fd, &e) < 0) {
         demo_cleanup(&d);

@@ -31,7 +31,9 @@ int pane_failures_rows(struct rect inner)
     return inner.h > 2 ? inner.h - 2 : 1;
 }
 
-static void summary(const struct pane_view *v, struct rect in)
+/* The counts, and which rows of the list are on screen (first and shown
+ * from ui_visible). */
+static void summary(const struct pane_view *v, struct rect in, int first, int shown)
 {
     const struct snap_failures *f = &v->snap->failures;
     const struct ui *ui = v->ui;
@@ -41,11 +43,9 @@ static void summary(const struct pane_view *v, struct rect in)
     if (ui->filter[0])
         x += draw_textf(in.y, x, in.x + in.w - x, ROLE_WARN, ", %s matching \"%s\"",
                         human_count(f->matching, b), ui->filter);
-    int start, shown;
-    ui_visible(ui, f, &start, &shown);
     if (shown > 0) {
         /* Rows above the window: those newer than the buffer, then the buffer's own. */
-        int64_t top = f->newer + start + 1;
+        int64_t top = f->newer + first + 1;
         x += draw_textf(in.y, x, in.x + in.w - x, ROLE_DIM, "  %s-%s of %s", human_count(top, c),
                         human_count(top + shown - 1, d), human_count(f->matching, b));
     }
@@ -108,7 +108,7 @@ static void draw_failures(const struct pane_view *v, struct rect in)
     }
     int first, count;
     ui_visible(v->ui, f, &first, &count);
-    summary(v, in);
+    summary(v, in, first, count);
     if (in.h < 3)
         return;
     struct columns c = columns_for(in.w);
