@@ -1,6 +1,7 @@
 # Company names carrying escape sequences (set the window title, turn text
 # red, ring the bell, reverse the text direction) are shown as visible
-# placeholders: the terminal's title and colours never change.
+# placeholders: the terminal's title and colours never change.  Without a
+# UTF-8 locale the text is ASCII.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
 . "$TESTS_SRCDIR/terminal/tmux-lib.sh"
@@ -37,4 +38,14 @@ equals "no colour reached the terminal" "$colours" 0
 lacks "the screen never shows the raw name" "$(screen_text)" "EVIL DTL"
 keys Escape q
 wait_exit "q exits 0" 0
+
+# A terminal without UTF-8 gets ASCII: other characters become '?', and
+# the placeholders are the same.
+sql "$db" "UPDATE stream_events_log SET processing_status = 'failed', error_message = 'caf' || char(233) || ' '
+           WHERE id = (SELECT max(id) FROM stream_events_log WHERE processing_status = 'processed')"
+screen_start 140 40 "LC_ALL=C '$STREAMTOP' --read-only --db '$db'"
+wait_screen "in the C locale non-ASCII text is shown as '?'" "caf? "
+wait_screen "and escape sequences still as placeholders" "^[]0;PWN"
+keys q
+wait_exit "q exits 0 (C locale)" 0
 done_testing
