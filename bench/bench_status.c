@@ -205,8 +205,8 @@ int main(int argc, char **argv)
     time_command(argv[1], (char *[]){"--version", NULL}, &vm, &vp);
     printf("process start (streamtop --version): p50 %.2f ms, p90 %.2f ms\n", vm, vp);
     printf("status --json, snapshot_fill as status asks, and as a dashboard frame asks\n"
-           "(a 40-row page in the middle of the failures list, with a page above and two\n"
-           "below), %d runs each (milliseconds)\n", RUNS);
+           "(a 40-row page in the middle of the failures list, with a page above and a\n"
+           "page below), %d runs each (milliseconds)\n", RUNS);
     printf("%-10s %11s %11s %13s %13s %11s %11s\n", "events", "status p50", "status p90",
            "snapshot p50", "snapshot p90", "frame p50", "frame p90");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {

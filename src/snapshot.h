@@ -22,7 +22,7 @@
 #include "strlist.h"
 
 #define SNAP_SPARK_MINUTES 60
-#define SNAP_FAILURE_ROWS 200
+#define SNAP_FAILURE_ROWS 400
 #define SNAP_METRIC_ROWS 24
 #define SNAP_REASON 160
 

@@ -96,12 +96,17 @@ void ui_say(struct ui *ui, int64_t now, const char *fmt, ...)
 
 void ui_request(const struct ui *ui, struct failure_window *w)
 {
-    int page = ui->list.page > 0 ? ui->list.page : 1;
+    int page = ui->list.page;
+    page = page < 1 ? 1 : page > SNAP_FAILURE_ROWS - 2 ? SNAP_FAILURE_ROWS - 2 : page;
+    /* The page, and a margin above and below it to move into without a
+     * read: a page each way, or on a very tall terminal what a snapshot
+     * has room for. */
+    int margin = (SNAP_FAILURE_ROWS - page) / 2 < page ? (SNAP_FAILURE_ROWS - page) / 2 : page;
     *w = (struct failure_window){
         .anchor_id = ui->list.top_id,
         .oldest = ui->list.to_oldest,
-        .above = ui->list.top_id > 0 ? page : 0,
-        .rows = ui->list.to_oldest ? page : 2 * page,
+        .above = ui->list.top_id > 0 ? margin : 0,
+        .rows = ui->list.to_oldest ? page : page + margin,
     };
 }
 

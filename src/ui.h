@@ -9,8 +9,9 @@
  *
  * The failures list is a window over a list that may hold 100,000 rows:
  * it is anchored on the log id of its top row (0 while following the
- * newest) and asks the snapshot for a page above and two below, so every
- * move within a page or two is answered from rows already read. */
+ * newest) and asks the snapshot for the page on screen and a page above
+ * and below it, so every move within a page is answered from rows already
+ * read. */
 #ifndef STREAMTOP_UI_H
 #define STREAMTOP_UI_H
 

@@ -173,6 +173,29 @@ static void scrolling_up_one_row_at_a_time_reads_upward(void **state)
     world_free(w);
 }
 
+/* However tall the terminal, a request fits in a snapshot and keeps rows
+ * above the window to scroll up into. */
+static void a_very_tall_list_still_scrolls_both_ways(void **state)
+{
+    (void)state;
+    struct world *w = world_new(1000, 300, UI_LIVE);
+    fetch(w);
+    press(w, UI_KEY_END);
+    struct failure_window req;
+    ui_request(&w->ui, &req);
+    assert_true(req.above > 0);
+    assert_true(req.above + req.rows <= SNAP_FAILURE_ROWS);
+    assert_true(req.rows > 300);                /* room to move down into, too */
+    expect_selection(w, 1, 299, 300);
+    press(w, UI_KEY_PGUP);                      /* the selection moves a page, the window what it can */
+    expect_selection(w, 301, 49, 350);
+    press(w, UI_KEY_HOME);
+    for (int i = 0; i < 400; i++)
+        press(w, 'j');
+    expect_selection(w, 600, 299, 899);
+    world_free(w);
+}
+
 static void new_failures_do_not_move_the_selected_row_off_screen(void **state)
 {
     (void)state;
@@ -529,6 +552,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(moves_from_the_newest_page),
         cmocka_unit_test(scrolling_up_one_row_at_a_time_reads_upward),
+        cmocka_unit_test(a_very_tall_list_still_scrolls_both_ways),
         cmocka_unit_test(new_failures_do_not_move_the_selected_row_off_screen),
         cmocka_unit_test(at_the_top_the_list_follows_new_failures),
         cmocka_unit_test(a_retried_row_leaves_and_the_next_takes_its_place),
