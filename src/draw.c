@@ -57,8 +57,7 @@ void draw_box(struct rect r, const char *title, bool focused)
 {
     if (r.h < 2 || r.w < 2)
         return;
-    int attr = screen_attr(focused ? ROLE_FOCUS : ROLE_DIM);
-    attrset(focused ? attr & ~A_REVERSE : A_NORMAL);
+    attrset(focused ? screen_attr(ROLE_FOCUS) & ~A_REVERSE : A_NORMAL);
     mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
     mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
     mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);

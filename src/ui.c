@@ -17,8 +17,8 @@ static const struct key_help key_table[] = {
     {"Up Down j k", "move the selection or scroll", NULL,
      KEYS_FAILURES | KEYS_METRICS | KEYS_DETAILS | KEYS_DIALOG, false},
     {"PgUp PgDn", "move a page", NULL, KEYS_FAILURES | KEYS_DETAILS | KEYS_DIALOG, false},
-    {"Home End", "go to the newest / oldest", NULL, KEYS_FAILURES | KEYS_DETAILS | KEYS_DIALOG,
-     false},
+    {"Home End g G", "go to the newest / oldest", NULL,
+     KEYS_FAILURES | KEYS_DETAILS | KEYS_DIALOG, false},
     {"Enter", "show the selected failure: error, attempts, the event's JSON", "details",
      KEYS_FAILURES, false},
     {"r", "retry the selected failure", "retry", KEYS_FAILURES | KEYS_DETAILS, true},
@@ -343,10 +343,10 @@ static enum ui_action change_refresh(struct ui *ui, int direction, int64_t now)
 static enum ui_action key_main(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
 {
     switch (key) {
-    case 'q': case 'Q':
+    case 'q':
         ui->quit = true;
         return UI_ACT_QUIT;
-    case '?': case 'h':
+    case '?':
         ui->dialog = DIALOG_HELP;
         ui->scroll = 0;
         return UI_ACT_REDRAW;
@@ -364,9 +364,9 @@ static enum ui_action key_main(struct ui *ui, int key, const struct snap_failure
         ui->paused = !ui->paused;
         ui_say(ui, now, ui->paused ? "paused: press p to resume" : "resumed");
         return ui->paused ? UI_ACT_REDRAW : UI_ACT_FETCH;
-    case '+': case '=':
+    case '+':
         return change_refresh(ui, 1, now);
-    case '-': case '_':
+    case '-':
         return change_refresh(ui, -1, now);
     case UI_KEY_CTRL_L:
         return UI_ACT_FULL_REDRAW;
@@ -394,7 +394,7 @@ static enum ui_action key_scroll(struct ui *ui, int key)
     case UI_KEY_UP: case 'k': s--; break;
     case UI_KEY_DOWN: case 'j': s++; break;
     case UI_KEY_PGUP: s -= page; break;
-    case UI_KEY_PGDN: case ' ': s += page; break;
+    case UI_KEY_PGDN: s += page; break;
     case UI_KEY_HOME: case 'g': s = 0; break;
     case UI_KEY_END: case 'G': s = max; break;
     default: return UI_ACT_NONE;
@@ -405,12 +405,12 @@ static enum ui_action key_scroll(struct ui *ui, int key)
 
 static bool closes_dialog(int key)
 {
-    return key == UI_KEY_ESC || key == 'q' || key == 'Q' || key == UI_KEY_ENTER || key == '\n';
+    return key == UI_KEY_ESC || key == 'q' || key == UI_KEY_ENTER || key == '\n';
 }
 
 static enum ui_action key_help_dialog(struct ui *ui, int key)
 {
-    if (closes_dialog(key) || key == '?' || key == 'h') {
+    if (closes_dialog(key) || key == '?') {
         ui->dialog = DIALOG_NONE;
         return UI_ACT_REDRAW;
     }
