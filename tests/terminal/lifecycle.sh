@@ -1,6 +1,7 @@
 # How the dashboard starts and ends: it refuses to run without a terminal;
 # SIGTERM, SIGINT and SIGHUP end it with the terminal restored; live mode
-# commits everything received before giving the terminal back; colours
+# commits everything received before giving the terminal back; an
+# unusable terminal type is an error printed on a normal screen; colours
 # follow --no-color and NO_COLOR.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
@@ -36,6 +37,11 @@ equals "every event received was committed" "$(stored_events "$db")" 300
 equals "and applied" "$(sql "$db" "SELECT count(*) FROM stream_events_log WHERE processing_status IN ('pending', 'processing')")" 0
 equals "the stream is released for the next ingester" \
     "$(sql "$db" "SELECT coalesce(ingester_pid, 0) FROM stream_state")" 0
+
+screen_start 100 30 "TERM=no-such-terminal '$STREAMTOP' --read-only --db '$db'"
+wait_exit "an unusable terminal type is a runtime error, the terminal untouched" 1
+screen_has 'cannot use terminal type "no-such-terminal"' && ok "the error is printed on the terminal" ||
+    not_ok "the error is printed on the terminal" "$(screen_text)"
 
 colour_codes() { tm capture-pane -p -e -t st | grep -cE $'\e\\[([0-9;]*;)?3[0-7](;[0-9;]*)?m' || true; }
 screen_start 100 30 "'$STREAMTOP' --read-only --db '$db'"
