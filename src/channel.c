@@ -145,6 +145,14 @@ void channel_close(struct channel *c)
     pthread_mutex_unlock(&c->lock);
 }
 
+bool channel_closed(struct channel *c)
+{
+    pthread_mutex_lock(&c->lock);
+    bool closed = c->closed;
+    pthread_mutex_unlock(&c->lock);
+    return closed;
+}
+
 bool channel_drained(struct channel *c)
 {
     pthread_mutex_lock(&c->lock);

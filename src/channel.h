@@ -75,6 +75,9 @@ size_t channel_take(struct channel *c, size_t max, int64_t wait_ms, int64_t batc
 /* No more pushes; takers and pushers wake. */
 void channel_close(struct channel *c);
 
+/* Whether channel_close() was called (messages may still be waiting). */
+bool channel_closed(struct channel *c);
+
 /* Whether the channel is closed and empty: nothing more will come. */
 bool channel_drained(struct channel *c);
 

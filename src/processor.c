@@ -22,7 +22,6 @@
 #define RETRY_BATCH 64
 #define PRUNE_EVERY_MS 3600000
 #define PRUNE_ROWS 5000
-#define GIVE_UP_WHEN_STOPPING_MS 10000
 
 /* Counts that go into metric samples: totals since the last sample. */
 struct metric_counts {
@@ -44,6 +43,7 @@ struct processor {
     int64_t data_version;
     int64_t next_retry_scan;
     bool retry_backlog;             /* the last scan filled a whole batch */
+    int64_t stop_failing_since;     /* monotonic ms: commits failing after a stop */
 };
 
 /* One attempt at committing a batch: what it adds, discarded if it fails. */
@@ -344,26 +344,40 @@ static void sleep_ms(int64_t ms)
     nanosleep(&ts, NULL);
 }
 
+/* Whether to stop retrying failed commits: the ingester is stopping (its
+ * channel is closed) and commits have kept failing for a while since.  A
+ * stop asked for in the middle of retrying counts too, so quitting is
+ * never held up for ever by a database that refuses writes. */
+static bool give_up(struct processor *p)
+{
+    if (!channel_closed(p->cfg.in))
+        return false;
+    int64_t now = time_mono_ms();
+    if (!p->stop_failing_since)
+        p->stop_failing_since = now;
+    return now - p->stop_failing_since >= p->cfg.give_up_ms;
+}
+
 /* Commits the batch, retrying transient failures with backoff.  Gives up
  * only on a fatal error, or when stopping and the database stays
  * unavailable (nothing is lost: the resume point was not advanced either). */
-static void commit_with_retry(struct processor *p, struct ingest_msg *list, bool stopping)
+static void commit_with_retry(struct processor *p, struct ingest_msg *list)
 {
     struct batch b;
     bool sampled;
     struct err e;
-    int64_t delay = 50, started = time_mono_ms();
+    int64_t delay = 50;
     while (commit_batch(p, list, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
             return;
         }
         log_kv(LOG_WARN, "batch_retry", "error", e.msg, NULL);
-        if (stopping && time_mono_ms() - started > GIVE_UP_WHEN_STOPPING_MS) {
+        if (give_up(p)) {
             log_kv(LOG_WARN, "batch_abandoned", "reason", "stopping; it will be fetched again", NULL);
             return;
         }
-        sleep_ms(delay);
+        sleep_ms(p->stop_failing_since && delay > 500 ? 500 : delay);
         delay = delay * 2 < 5000 ? delay * 2 : 5000;
     }
     after_commit(p, &b, sampled);
@@ -508,7 +522,7 @@ static void *processor_main(void *arg)
                                 p->cfg.batch_ms, &list);
         bool drained = n == 0 && channel_drained(p->cfg.in);
         if (n > 0 || time_now_ms() - p->last_sample_at >= p->cfg.metrics_interval_ms)
-            commit_with_retry(p, list, drained);
+            commit_with_retry(p, list);
         while (list) {
             struct ingest_msg *next = list->next;
             ingest_msg_free(list);
@@ -531,6 +545,8 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
     if (!p)
         return err_set(e, "out of memory"), -1;
     p->cfg = *cfg;
+    if (p->cfg.give_up_ms <= 0)
+        p->cfg.give_up_ms = GIVE_UP_WHEN_STOPPING_MS;
     p->committed_max_tp = cfg->resume_timepoint;
     p->last_sample_at = time_now_ms();
     p->last_prune_at = 0;

@@ -29,6 +29,7 @@
 #include "err.h"
 
 #define METRICS_INTERVAL_MS 5000
+#define GIVE_UP_WHEN_STOPPING_MS 10000
 #define METRICS_RETENTION_DAYS 30
 
 struct processor_config {
@@ -40,6 +41,8 @@ struct processor_config {
     int64_t batch_ms;
     int64_t metrics_interval_ms;
     int64_t resume_timepoint;       /* the newest timepoint already stored, or -1 */
+    int64_t give_up_ms;             /* after a stop, stop retrying a failing commit
+                                       after this long (0: GIVE_UP_WHEN_STOPPING_MS) */
 };
 
 struct processor;

@@ -51,7 +51,7 @@ static void start(struct fixture *f, int64_t resume, int64_t metrics_ms)
     struct processor_config cfg = {
         .db_path = f->path, .stream_type = "company-profile", .worker_id = "test:1",
         .in = &f->channel, .batch_events = 100, .batch_ms = 20,
-        .metrics_interval_ms = metrics_ms, .resume_timepoint = resume,
+        .metrics_interval_ms = metrics_ms, .resume_timepoint = resume, .give_up_ms = 300,
     };
     if (processor_start(&cfg, &f->p, &e) < 0)
         fail_msg("processor_start: %s", e.msg);
@@ -312,6 +312,27 @@ static void connection_changes_reach_the_state(void **state)
     free(s);
 }
 
+/* A database that refuses every write must not hold up a stop for ever:
+ * the batch is abandoned (it will be fetched again on the next start),
+ * whether the stop came before the retries began or in the middle. */
+static void a_stop_is_not_held_up_by_a_database_that_refuses_writes(void **state)
+{
+    struct fixture *f = *state;
+    testdb_exec(f->path, "CREATE TRIGGER refuse BEFORE INSERT ON stream_events_log "
+                         "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    start(f, -1, 60000);
+    push(f, event(1, "changed", "00000001", "ONE LTD", "e1"));
+    push(f, event(2, "changed", "00000002", "TWO LTD", "e2"));
+    struct timespec pause = {0, 200 * 1000000L};
+    nanosleep(&pause, NULL);                    /* retrying by now */
+    int64_t asked = time_mono_ms();
+    finish(f);                                  /* closes, joins, and requires no fatal failure */
+    int64_t took = time_mono_ms() - asked;
+    print_message("# stopped %lld ms after being asked\n", (long long)took);
+    assert_true(took < 5000);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log"), 0);
+}
+
 static void metrics_are_sampled_each_interval(void **state)
 {
     struct fixture *f = *state;
@@ -346,6 +367,7 @@ int main(void)
         T(a_failing_event_does_not_stop_its_batch_and_can_be_retried),
         T(a_retried_invalid_line_fails_again),
         T(connection_changes_reach_the_state),
+        T(a_stop_is_not_held_up_by_a_database_that_refuses_writes),
         T(metrics_are_sampled_each_interval),
     };
     return RUN_TAP(tests);
