@@ -28,6 +28,7 @@ struct db {
     struct stat frozen_stat;     /* the file as it was when frozen */
     struct cached_stmt *stmts;
     size_t nstmts, capstmts;
+    int failed_rc;               /* SQLite's code at the last db_fail() */
 };
 
 static const char SQLITE_MAGIC[16] = "SQLite format 3";   /* includes the final NUL */
@@ -101,8 +102,14 @@ static void registry_remove(struct db *db)
 
 int db_fail(struct db *db, struct err *e, const char *what)
 {
+    db->failed_rc = sqlite3_extended_errcode(db->handle);
     err_set(e, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->handle));
     return -1;
+}
+
+int db_failed_code(const struct db *db)
+{
+    return db->failed_rc;
 }
 
 #define HEADER_BYTES 20
@@ -387,6 +394,7 @@ int db_exec(struct db *db, const char *sql, struct err *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        db->failed_rc = sqlite3_extended_errcode(db->handle);
         err_set(e, "%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->handle));
         sqlite3_free(msg);
         return -1;

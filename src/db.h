@@ -46,6 +46,11 @@ int db_exec(struct db *db, const char *sql, struct err *e);
 /* Fills e with "DB: what: SQLite's message" and returns -1. */
 int db_fail(struct db *db, struct err *e, const char *what);
 
+/* SQLite's extended result code at the last db_fail(): still there after
+ * a rollback has reset sqlite3_errcode(), so a caller can tell a corrupt
+ * file from a busy one once its transaction is undone. */
+int db_failed_code(const struct db *db);
+
 /* Steps a statement to completion (no rows expected), then resets it. */
 int db_step_done(struct db *db, sqlite3_stmt *st, struct err *e, const char *what);
 

@@ -326,7 +326,7 @@ static void after_commit(struct processor *p, const struct batch *b, bool sample
 /* Errors a later attempt cannot fix. */
 static bool fatal(struct db *db)
 {
-    int rc = sqlite3_errcode(db_handle(db)) & 0xff;
+    int rc = db_failed_code(db) & 0xff;
     return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_READONLY ||
            rc == SQLITE_CANTOPEN || rc == SQLITE_PERM;
 }

@@ -2,7 +2,8 @@
 # SIGTERM, SIGINT and SIGHUP end it with the terminal restored; live mode
 # commits everything received before giving the terminal back; an
 # unusable terminal type is an error printed on a normal screen; colours
-# follow --no-color and NO_COLOR.
+# follow --no-color and NO_COLOR; a fatal error with the screen up is
+# printed once the terminal is restored.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
 . "$TESTS_SRCDIR/terminal/tmux-lib.sh"
@@ -54,4 +55,16 @@ wait_screen "NO_COLOR: the view opens" "[read-only]"
 equals "NO_COLOR: no colours" "$(colour_codes)" 0
 keys q
 wait_exit "q exits 0 (NO_COLOR)" 0
+# A fatal error with the screen up: the file is zeroed under the live
+# ingester, whose next commit finds it malformed.  The ingester stops, the
+# terminal is restored, and then the error is printed.
+sim_start --rate 200
+screen_start 100 30 "'$STREAMTOP' --db '$db' --url '$SIM_URL'"
+wait_screen "live mode runs on the database again" "connected to 127.0.0.1"
+dd if=/dev/zero of="$db" bs=4096 seek=3 count="$(($(stat -c %s "$db") / 4096 - 3))" conv=notrunc 2>/dev/null
+wait_exit "a corrupted database ends the dashboard with status 1, the terminal restored" 1
+screen_has "database disk image is malformed" && ok "and the error is printed after" ||
+    not_ok "and the error is printed after" "$(screen_text)"
+sim_stop
+
 done_testing

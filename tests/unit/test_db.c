@@ -104,6 +104,27 @@ static void read_only_changes_no_byte(void **state)
     free(after);
 }
 
+/* The code of a failure survives the rollback that follows it, so the
+ * writer can tell a corrupt file (give up) from a busy one (try again). */
+static void a_failure_code_outlives_the_rollback(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &db, &e), 0);
+    assert_int_equal(db_exec(db, "CREATE TABLE t (x UNIQUE); INSERT INTO t VALUES (1)", &e), 0);
+    assert_int_equal(db_begin_write(db, &e), 0);
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO t VALUES (1)", &e);
+    assert_non_null(st);
+    assert_int_equal(db_step_done(db, st, &e, "inserting"), -1);
+    db_rollback(db);
+    assert_int_equal(sqlite3_errcode(db_handle(db)), SQLITE_OK);
+    assert_int_equal(db_failed_code(db), SQLITE_CONSTRAINT_UNIQUE);
+    assert_int_equal(db_exec(db, "INSERT INTO nowhere VALUES (1)", &e), -1);
+    assert_int_equal(db_failed_code(db), SQLITE_ERROR);
+    db_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -111,6 +132,7 @@ int main(void)
         T(a_second_connection_keeps_the_first_ones_locks),
         T(a_writer_never_joins_a_lock_free_view),
         T(read_only_changes_no_byte),
+        T(a_failure_code_outlives_the_rollback),
     };
     return RUN_TAP(tests);
 }
