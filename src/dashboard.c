@@ -40,6 +40,9 @@ static void fetch(struct dash *d)
     struct err e;
     struct snapshot_request req = {.stream_type = STREAM_TYPE,
                                    .failure_filter = d->ui.filter[0] ? d->ui.filter : NULL};
+    /* Read before the snapshot: a commit landing in between is then seen
+     * as a change next time, never missed. */
+    d->data_version = db_data_version(snapshot_reader_db(d->reader));
     for (int pass = 0; pass < 2; pass++) {
         ui_request(&d->ui, &req.failures);
         if (snapshot_fill(d->reader, &req, d->spare, &e) < 0) {
@@ -56,7 +59,6 @@ static void fetch(struct dash *d)
     }
     d->need_fetch = false;
     d->fetched_at = time_mono_ms();
-    d->data_version = db_data_version(snapshot_reader_db(d->reader));
 }
 
 /* Whether the database changed since the last snapshot.  A view frozen
