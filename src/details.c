@@ -160,9 +160,9 @@ int details_load(struct db *db, int64_t log_id, const char *company_name,
         add_time(&b, "Processed", ev.processed_at, now);
     add_queue(&b, db, log_id, now);
     add_linef(&b, "Error:");
-    add_text(&b, ev.error ? ev.error : "(none)", ev.error ? strlen(ev.error) : 6);
+    add_text(&b, ev.error[0] ? ev.error : "(none)", ev.error[0] ? strlen(ev.error) : 6);
     add_line(&b, "", 0);
-    add_event_body(&b, ev.data ? ev.data : "", ev.data ? ev.len : 0);
+    add_event_body(&b, ev.data, ev.len);
     store_events_detail_free(&ev);
     if (b.failed) {
         details_free(d);

@@ -324,6 +324,23 @@ int store_events_failed_ids(struct db *db, const char *filter, int64_t **ids, si
     return 0;
 }
 
+/* A malloc'd, NUL-terminated copy of a text or blob column ("" for NULL);
+ * NULL only when out of memory.  *len gets its length. */
+static char *column_dup(sqlite3_stmt *st, int col, size_t *len)
+{
+    const void *v = sqlite3_column_blob(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    if (len)
+        *len = n;
+    char *copy = malloc(n + 1);
+    if (copy) {
+        if (n)
+            memcpy(copy, v, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
 int store_events_load(struct db *db, int64_t id, struct stored_event *out, struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT event_id, event_type, event_data FROM stream_events_log "
@@ -336,14 +353,7 @@ int store_events_load(struct db *db, int64_t id, struct stored_event *out, struc
     if (rc == SQLITE_ROW) {
         db_column_copy(st, 0, out->event_id, sizeof out->event_id);
         db_column_copy(st, 1, out->event_type, sizeof out->event_type);
-        const void *data = sqlite3_column_blob(st, 2);
-        out->len = (size_t)sqlite3_column_bytes(st, 2);
-        out->data = malloc(out->len + 1);
-        if (out->data) {
-            if (out->len)
-                memcpy(out->data, data, out->len);
-            out->data[out->len] = '\0';
-        }
+        out->data = column_dup(st, 2, &out->len);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
@@ -351,23 +361,6 @@ int store_events_load(struct db *db, int64_t id, struct stored_event *out, struc
     if (rc != SQLITE_ROW)
         return db_fail(db, e, "reading a stored event");
     return out->data ? 0 : (err_set(e, "out of memory"), -1);
-}
-
-static char *column_dup(sqlite3_stmt *st, int col, size_t *len)
-{
-    const void *v = sqlite3_column_blob(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    if (len)
-        *len = n;
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return NULL;
-    char *copy = malloc(n + 1);
-    if (copy) {
-        if (n)
-            memcpy(copy, v, n);
-        copy[n] = '\0';
-    }
-    return copy;
 }
 
 int store_events_load_detail(struct db *db, int64_t id, struct event_detail *out, struct err *e)
@@ -395,6 +388,10 @@ int store_events_load_detail(struct db *db, int64_t id, struct event_detail *out
         return err_set(e, "the event is no longer in the log"), -1;
     if (rc != SQLITE_ROW)
         return db_fail(db, e, "reading an event");
+    if (!out->error || !out->data) {
+        store_events_detail_free(out);
+        return err_set(e, "out of memory"), -1;
+    }
     return 0;
 }
 

@@ -76,7 +76,7 @@ struct event_detail {
     char company_number[32];
     char status[16];
     int64_t received_at, processed_at;   /* Unix ms; 0: never */
-    char *error;                  /* malloc'd; NULL when none */
+    char *error;                  /* malloc'd; "" when none */
     char *data;                   /* malloc'd */
     size_t len;
 };
