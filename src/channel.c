@@ -46,17 +46,6 @@ void channel_destroy(struct channel *c)
     pthread_mutex_destroy(&c->lock);
 }
 
-static void deadline_in(struct timespec *ts, int64_t ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000;
-    if (ts->tv_nsec >= 1000000000) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000;
-    }
-}
-
 /* About the memory a message holds: a decoded event keeps its line and,
  * in its data and profile columns, about as much again; and at least a
  * little, so a flood of heartbeats cannot fill memory either. */
@@ -71,7 +60,7 @@ int channel_push(struct channel *c, struct ingest_msg *m, atomic_bool *stop)
     /* An empty channel always takes a message, however large. */
     while (!c->closed && c->count > 0 && c->bytes + weight(m) > c->max_bytes && !atomic_load(stop)) {
         struct timespec ts;
-        deadline_in(&ts, 100);   /* how soon a stop is noticed */
+        time_mono_deadline(&ts, 100);   /* how soon a stop is noticed */
         pthread_cond_timedwait(&c->writable, &c->lock, &ts);
     }
     if (c->closed || atomic_load(stop)) {
@@ -97,7 +86,7 @@ static void wait_until(struct channel *c, int64_t deadline_mono)
     if (left <= 0)
         return;
     struct timespec ts;
-    deadline_in(&ts, left);
+    time_mono_deadline(&ts, left);
     pthread_cond_timedwait(&c->readable, &c->lock, &ts);
 }
 

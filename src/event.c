@@ -21,26 +21,48 @@ const char *event_type_name(enum event_type t)
     return t == EVENT_DELETED ? "deleted" : "changed";
 }
 
+/* Everything an event points to lives in its own allocation (see
+ * event_decode), so one free() releases it.  That matters across threads:
+ * the writer frees what the stream thread allocated, and each free() of
+ * another thread's memory takes that thread's malloc arena lock. */
 void event_free(struct stream_event *ev)
 {
-    if (!ev)
-        return;
-    char **owned[] = {&ev->company_number, &ev->etag, &ev->company_name, &ev->company_status,
-                      &ev->company_type, &ev->date_of_creation, &ev->date_of_cessation,
-                      &ev->address_line_1, &ev->address_line_2, &ev->locality, &ev->region,
-                      &ev->postal_code, &ev->country, &ev->raw};
-    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
-        free(*owned[i]);
-    cJSON_free(ev->sic_codes);   /* both printed by cJSON */
-    cJSON_free(ev->data);
     free(ev);
 }
 
-/* A string member copied, or NULL when absent, not a string, or empty. */
-static char *member_string(const cJSON *obj, const char *name)
+/* The text fields of an event, in the order event_decode fills them. */
+enum text_field {
+    T_COMPANY_NUMBER, T_ETAG, T_NAME, T_STATUS, T_TYPE, T_CREATED, T_CEASED,
+    T_ADDRESS_1, T_ADDRESS_2, T_LOCALITY, T_REGION, T_POSTAL_CODE, T_COUNTRY,
+    T_SIC_CODES, T_DATA, T_COUNT
+};
+
+static char **text_slot(struct stream_event *ev, enum text_field f)
+{
+    char **slots[T_COUNT] = {
+        [T_COMPANY_NUMBER] = &ev->company_number, [T_ETAG] = &ev->etag,
+        [T_NAME] = &ev->company_name, [T_STATUS] = &ev->company_status,
+        [T_TYPE] = &ev->company_type, [T_CREATED] = &ev->date_of_creation,
+        [T_CEASED] = &ev->date_of_cessation, [T_ADDRESS_1] = &ev->address_line_1,
+        [T_ADDRESS_2] = &ev->address_line_2, [T_LOCALITY] = &ev->locality,
+        [T_REGION] = &ev->region, [T_POSTAL_CODE] = &ev->postal_code,
+        [T_COUNTRY] = &ev->country, [T_SIC_CODES] = &ev->sic_codes, [T_DATA] = &ev->data,
+    };
+    return slots[f];
+}
+
+/* Where each text field comes from while decoding: inside the cJSON tree,
+ * or (sic_codes and data) printed by cJSON and freed after packing. */
+struct texts {
+    const char *at[T_COUNT];
+    char *printed_sic, *printed_data;
+};
+
+/* A string member, or NULL when absent, not a string, or empty. */
+static const char *member_text(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) && v->valuestring[0] ? strdup(v->valuestring) : NULL;
+    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
 /* Whether the line holds the escape \u0000, which would cut a C string. */
@@ -107,38 +129,64 @@ static int read_envelope(const cJSON *root, struct stream_event *ev, struct err 
     return 0;
 }
 
-static int read_profile(const cJSON *root, struct stream_event *ev, struct err *e)
+static int read_profile(const cJSON *root, const struct stream_event *ev, struct texts *t,
+                        struct err *e)
 {
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
     if (data && !cJSON_IsObject(data))
         return err_set(e, "data is not an object"), -1;
     if (!data && ev->type == EVENT_CHANGED)
         return err_set(e, "a changed event without data"), -1;
-    ev->company_number = member_string(data, "company_number");
-    if (!ev->company_number)
-        ev->company_number = member_string(root, "resource_id");
+    t->at[T_COMPANY_NUMBER] = member_text(data, "company_number");
+    if (!t->at[T_COMPANY_NUMBER])
+        t->at[T_COMPANY_NUMBER] = member_text(root, "resource_id");
     if (!data)
         return 0;
-    ev->etag = member_string(data, "etag");
-    ev->company_name = member_string(data, "company_name");
-    ev->company_status = member_string(data, "company_status");
-    ev->company_type = member_string(data, "type");
-    ev->date_of_creation = member_string(data, "date_of_creation");
-    ev->date_of_cessation = member_string(data, "date_of_cessation");
+    static const struct { enum text_field f; const char *name; } profile[] = {
+        {T_ETAG, "etag"}, {T_NAME, "company_name"}, {T_STATUS, "company_status"},
+        {T_TYPE, "type"}, {T_CREATED, "date_of_creation"}, {T_CEASED, "date_of_cessation"},
+    };
+    static const struct { enum text_field f; const char *name; } address[] = {
+        {T_ADDRESS_1, "address_line_1"}, {T_ADDRESS_2, "address_line_2"},
+        {T_LOCALITY, "locality"}, {T_REGION, "region"}, {T_POSTAL_CODE, "postal_code"},
+        {T_COUNTRY, "country"},
+    };
+    for (size_t i = 0; i < sizeof profile / sizeof profile[0]; i++)
+        t->at[profile[i].f] = member_text(data, profile[i].name);
     const cJSON *addr = cJSON_GetObjectItemCaseSensitive(data, "registered_office_address");
-    ev->address_line_1 = member_string(addr, "address_line_1");
-    ev->address_line_2 = member_string(addr, "address_line_2");
-    ev->locality = member_string(addr, "locality");
-    ev->region = member_string(addr, "region");
-    ev->postal_code = member_string(addr, "postal_code");
-    ev->country = member_string(addr, "country");
+    for (size_t i = 0; i < sizeof address / sizeof address[0]; i++)
+        t->at[address[i].f] = member_text(addr, address[i].name);
     const cJSON *sic = cJSON_GetObjectItemCaseSensitive(data, "sic_codes");
     if (cJSON_IsArray(sic))
-        ev->sic_codes = cJSON_PrintUnformatted(sic);
-    ev->data = cJSON_PrintUnformatted(data);
-    if (!ev->data)
+        t->at[T_SIC_CODES] = t->printed_sic = cJSON_PrintUnformatted(sic);
+    t->at[T_DATA] = t->printed_data = cJSON_PrintUnformatted(data);
+    if (!t->printed_data || (cJSON_IsArray(sic) && !t->printed_sic))
         return err_set(e, "out of memory"), -1;
     return 0;
+}
+
+/* One allocation: the event, then its text fields, then the raw line. */
+static struct stream_event *pack(const struct stream_event *head, const struct texts *t,
+                                 const char *line, size_t len)
+{
+    size_t lens[T_COUNT], total = sizeof *head + len + 1;
+    for (int f = 0; f < T_COUNT; f++) {
+        lens[f] = t->at[f] ? strlen(t->at[f]) + 1 : 0;
+        total += lens[f];
+    }
+    struct stream_event *ev = malloc(total);
+    if (!ev)
+        return NULL;
+    *ev = *head;
+    char *next = (char *)(ev + 1);
+    for (int f = 0; f < T_COUNT; f++) {
+        *text_slot(ev, (enum text_field)f) = t->at[f] ? memcpy(next, t->at[f], lens[f]) : NULL;
+        next += lens[f];
+    }
+    ev->raw = memcpy(next, line, len);
+    ev->raw[len] = '\0';
+    ev->raw_len = len;
+    return ev;
 }
 
 int event_decode(const char *line, size_t len, struct stream_event **out, struct err *e)
@@ -151,24 +199,19 @@ int event_decode(const char *line, size_t len, struct stream_event **out, struct
     cJSON *root = cJSON_ParseWithLength(line, len);
     if (!root)
         return err_set(e, "not valid JSON"), -1;
-    struct stream_event *ev = calloc(1, sizeof *ev);
+    struct stream_event head = {0};
+    struct texts t = {0};
     int rc = -1;
-    if (!ev)
-        err_set(e, "out of memory");
-    else if (!cJSON_IsObject(root))
+    if (!cJSON_IsObject(root))
         err_set(e, "not a JSON object");
-    else if (read_envelope(root, ev, e) == 0 && read_profile(root, ev, e) == 0)
+    else if (read_envelope(root, &head, e) == 0 && read_profile(root, &head, &t, e) == 0)
         rc = 0;
-    cJSON_Delete(root);
-    if (rc == 0 && (ev->raw = malloc(len + 1)) != NULL) {
-        memcpy(ev->raw, line, len);
-        ev->raw[len] = '\0';
-        ev->raw_len = len;
-        *out = ev;
-        return 0;
-    }
-    if (rc == 0)
+    if (rc == 0 && !(*out = pack(&head, &t, line, len))) {
         err_set(e, "out of memory");
-    event_free(ev);
-    return -1;
+        rc = -1;
+    }
+    cJSON_free(t.printed_sic);
+    cJSON_free(t.printed_data);
+    cJSON_Delete(root);
+    return rc;
 }

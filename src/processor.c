@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checkpointer.h"
 #include "db.h"
 #include "log.h"
 #include "metric_names.h"
@@ -33,6 +34,7 @@ struct processor {
     pthread_t thread;
     bool started;
     struct db *db;
+    struct checkpointer *checkpointer;
     atomic_bool failed;
     char failure[sizeof ((struct err *)0)->msg];
     int64_t committed_max_tp;       /* newest timepoint committed */
@@ -523,6 +525,7 @@ static void *processor_main(void *arg)
         bool drained = n == 0 && channel_drained(p->cfg.in);
         if (n > 0 || time_now_ms() - p->last_sample_at >= p->cfg.metrics_interval_ms)
             commit_with_retry(p, list);
+        checkpointer_throttle(p->checkpointer);
         while (list) {
             struct ingest_msg *next = list->next;
             ingest_msg_free(list);
@@ -555,9 +558,19 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         return -1;
     }
     p->data_version = -1;   /* look for retries left pending before this start */
+    struct checkpointer_config cc = {
+        .db_path = cfg->db_path, .start_frames = CHECKPOINT_START_FRAMES,
+        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
+    };
+    if (checkpointer_start(&cc, p->db, &p->checkpointer, e) < 0) {
+        db_close(p->db);
+        free(p);
+        return -1;
+    }
     int rc = pthread_create(&p->thread, NULL, processor_main, p);
     if (rc != 0) {
         err_set(e, "cannot start the processor thread: %s", strerror(rc));
+        checkpointer_stop(p->checkpointer);
         db_close(p->db);
         free(p);
         return -1;
@@ -573,6 +586,19 @@ void processor_join(struct processor *p)
         return;
     if (p->started)
         pthread_join(p->thread, NULL);
+    if (p->checkpointer) {
+        struct checkpointer_stats cs;
+        checkpointer_stats(p->checkpointer, &cs);
+        char passes[24], full[24], waits[24], waited[24], timeouts[24];
+        snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
+        snprintf(full, sizeof full, "%lld", (long long)cs.full_passes);
+        snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
+        snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
+        snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
+        log_kv(LOG_INFO, "checkpoints", "passes", passes, "full", full, "writer_waits", waits,
+               "writer_waited_ms", waited, "timeouts", timeouts, NULL);
+    }
+    checkpointer_stop(p->checkpointer);
     db_close(p->db);
     free(p);
 }

@@ -227,6 +227,56 @@ static void check_constraints_enforce_allowed_values(void **state)
     }
 }
 
+/* Whether SQLite builds a temporary index to run sql on path. */
+static bool uses_ephemeral_table(const char *path, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    bool found = false;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    char *explain = sqlite3_mprintf("EXPLAIN %s", sql);
+    assert_int_equal(sqlite3_prepare_v2(h, explain, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        found |= strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral") == 0;
+    sqlite3_finalize(st);
+    sqlite3_free(explain);
+    sqlite3_close(h);
+    return found;
+}
+
+/* The rows the ingester writes for every event check their allowed values
+ * in place (migration 11), not through a temporary index per row. */
+static void allowed_values_are_checked_without_a_temporary_index(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const writes[] = {
+        "INSERT INTO stream_events_log (event_id, event_type, processing_status, received_at) "
+        "VALUES ('a', 'changed', 'processed', 'now')",
+        "INSERT INTO companies (company_number, stream_processing_status) VALUES ('1', 'processed')",
+        "UPDATE companies SET stream_processing_status = 'processed' WHERE company_number = '1'",
+        "UPDATE stream_metadata SET connection_status = 'connected' WHERE id = 1",
+    };
+    testdb_migrate(f->path, 10);
+    assert_true(uses_ephemeral_table(f->path, writes[0]));   /* what migration 11 fixes */
+    testdb_exec(f->path, writes[0]);
+    sqlite3 *before;   /* opened before the upgrade: must see the new definitions */
+    assert_int_equal(sqlite3_open(f->path, &before), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(before, "SELECT count(*) FROM companies", NULL, NULL, NULL),
+                     SQLITE_OK);
+    testdb_migrate(f->path, latest());
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
+        if (uses_ephemeral_table(f->path, writes[i]))
+            fail_msg("builds a temporary index: %s", writes[i]);
+    assert_int_equal(sqlite3_exec(before, "INSERT INTO stream_events_log (event_id, event_type, "
+                                          "processing_status, received_at) VALUES ('b', 'changed', "
+                                          "'lost', 'now')", NULL, NULL, NULL), SQLITE_CONSTRAINT);
+    sqlite3_close(before);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log"), 1);
+    char *ok = testdb_text(f->path, "PRAGMA integrity_check");
+    assert_string_equal(ok, "ok");
+    free(ok);
+}
+
 static void refuses_a_newer_schema(void **state)
 {
     struct fixture *f = *state;
@@ -445,6 +495,7 @@ int main(void)
         T(migrating_twice_changes_nothing),
         T(migrates_from_every_intermediate_version),
         T(check_constraints_enforce_allowed_values),
+        T(allowed_values_are_checked_without_a_temporary_index),
         T(refuses_a_newer_schema),
         T(refuses_a_foreign_schema_migrations_table),
         T(refuses_files_that_are_not_sqlite),
