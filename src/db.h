@@ -29,6 +29,9 @@ enum db_mode {
 
 struct db;
 
+/* Process-wide SQLite settings; call once, before any connection opens. */
+void db_library_init(void);
+
 int db_open(const char *path, enum db_mode mode, struct db **out, struct err *e);
 void db_close(struct db *db);
 

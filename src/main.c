@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "db.h"
 
 static int (*const command_table[])(const struct options *) = {
     [CMD_DASHBOARD] = cmd_dashboard,
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
      * numbers, so "0.5" in a config file means the same everywhere. */
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");
+    db_library_init();
     switch (cli_parse(argc, argv, &o, &e)) {
     case CLI_DONE:
         cli_free(&o);
