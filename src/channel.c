@@ -21,13 +21,9 @@ void ingest_msg_free(struct ingest_msg *m)
 
 void channel_init(struct channel *c, size_t max_bytes)
 {
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->readable, &attr);
-    pthread_cond_init(&c->writable, &attr);
-    pthread_condattr_destroy(&attr);
+    time_mono_cond_init(&c->readable);
+    time_mono_cond_init(&c->writable);
     c->head = c->tail = NULL;
     c->count = c->bytes = 0;
     c->max_bytes = max_bytes;

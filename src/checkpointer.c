@@ -105,17 +105,6 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
-static void init_sync(struct checkpointer *c)
-{
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->wake, &attr);
-    pthread_cond_init(&c->copied, &attr);
-    pthread_condattr_destroy(&attr);
-}
-
 int checkpointer_start(const struct checkpointer_config *cfg, struct db *writer,
                        struct checkpointer **out, struct err *e)
 {
@@ -125,7 +114,9 @@ int checkpointer_start(const struct checkpointer_config *cfg, struct db *writer,
         return err_set(e, "out of memory"), -1;
     c->cfg = *cfg;
     c->writer = writer;
-    init_sync(c);
+    pthread_mutex_init(&c->lock, NULL);
+    time_mono_cond_init(&c->wake);
+    time_mono_cond_init(&c->copied);
     if (db_open(cfg->db_path, DB_READ_WRITE, &c->own, e) < 0) {
         checkpointer_stop(c);
         return -1;

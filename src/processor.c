@@ -580,24 +580,30 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
     return 0;
 }
 
+/* What the checkpoint thread did, for an operator reading the log after a
+ * catch-up: how often the writer had to wait for the WAL to rewind. */
+static void log_checkpoints(struct checkpointer *c)
+{
+    struct checkpointer_stats cs;
+    if (!c)
+        return;
+    checkpointer_stats(c, &cs);
+    char passes[24], waits[24], waited[24], timeouts[24];
+    snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
+    snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
+    snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
+    snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
+    log_kv(LOG_INFO, "checkpoints", "passes", passes, "writer_waits", waits, "writer_waited_ms",
+           waited, "timeouts", timeouts, NULL);
+}
+
 void processor_join(struct processor *p)
 {
     if (!p)
         return;
     if (p->started)
         pthread_join(p->thread, NULL);
-    if (p->checkpointer) {
-        struct checkpointer_stats cs;
-        checkpointer_stats(p->checkpointer, &cs);
-        char passes[24], full[24], waits[24], waited[24], timeouts[24];
-        snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
-        snprintf(full, sizeof full, "%lld", (long long)cs.full_passes);
-        snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
-        snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
-        snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
-        log_kv(LOG_INFO, "checkpoints", "passes", passes, "full", full, "writer_waits", waits,
-               "writer_waited_ms", waited, "timeouts", timeouts, NULL);
-    }
+    log_checkpoints(p->checkpointer);
     checkpointer_stop(p->checkpointer);
     db_close(p->db);
     free(p);

@@ -32,6 +32,15 @@ void time_mono_deadline(struct timespec *ts, int64_t ms)
     }
 }
 
+void time_mono_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil): exact for every year, no table, no locale, no TZ. */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <time.h>
 
 #define ISO_TIME_LEN 32
@@ -24,6 +25,10 @@ int64_t time_mono_ms(void);
 /* The CLOCK_MONOTONIC instant ms from now, for pthread_cond_timedwait on a
  * condition variable set to that clock. */
 void time_mono_deadline(struct timespec *ts, int64_t ms);
+
+/* Initialises a condition variable whose timed waits use CLOCK_MONOTONIC,
+ * so a change of the wall clock neither cuts them short nor stretches them. */
+void time_mono_cond_init(pthread_cond_t *cond);
 
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (ISO_TIME_LEN bytes). */
 char *time_format_iso(int64_t epoch_ms, char buf[ISO_TIME_LEN]);
