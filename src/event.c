@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +38,24 @@ enum text_field {
     T_SIC_CODES, T_DATA, T_COUNT
 };
 
-static char **text_slot(struct stream_event *ev, enum text_field f)
-{
-    char **slots[T_COUNT] = {
-        [T_COMPANY_NUMBER] = &ev->company_number, [T_ETAG] = &ev->etag,
-        [T_NAME] = &ev->company_name, [T_STATUS] = &ev->company_status,
-        [T_TYPE] = &ev->company_type, [T_CREATED] = &ev->date_of_creation,
-        [T_CEASED] = &ev->date_of_cessation, [T_ADDRESS_1] = &ev->address_line_1,
-        [T_ADDRESS_2] = &ev->address_line_2, [T_LOCALITY] = &ev->locality,
-        [T_REGION] = &ev->region, [T_POSTAL_CODE] = &ev->postal_code,
-        [T_COUNTRY] = &ev->country, [T_SIC_CODES] = &ev->sic_codes, [T_DATA] = &ev->data,
-    };
-    return slots[f];
-}
+/* Where each text field's pointer lives in the struct. */
+static const size_t text_offset[T_COUNT] = {
+    [T_COMPANY_NUMBER] = offsetof(struct stream_event, company_number),
+    [T_ETAG] = offsetof(struct stream_event, etag),
+    [T_NAME] = offsetof(struct stream_event, company_name),
+    [T_STATUS] = offsetof(struct stream_event, company_status),
+    [T_TYPE] = offsetof(struct stream_event, company_type),
+    [T_CREATED] = offsetof(struct stream_event, date_of_creation),
+    [T_CEASED] = offsetof(struct stream_event, date_of_cessation),
+    [T_ADDRESS_1] = offsetof(struct stream_event, address_line_1),
+    [T_ADDRESS_2] = offsetof(struct stream_event, address_line_2),
+    [T_LOCALITY] = offsetof(struct stream_event, locality),
+    [T_REGION] = offsetof(struct stream_event, region),
+    [T_POSTAL_CODE] = offsetof(struct stream_event, postal_code),
+    [T_COUNTRY] = offsetof(struct stream_event, country),
+    [T_SIC_CODES] = offsetof(struct stream_event, sic_codes),
+    [T_DATA] = offsetof(struct stream_event, data),
+};
 
 /* Where each text field comes from while decoding: inside the cJSON tree,
  * or (sic_codes and data) printed by cJSON and freed after packing. */
@@ -142,11 +148,11 @@ static int read_profile(const cJSON *root, const struct stream_event *ev, struct
         t->at[T_COMPANY_NUMBER] = member_text(root, "resource_id");
     if (!data)
         return 0;
-    static const struct { enum text_field f; const char *name; } profile[] = {
+    static const struct member { enum text_field f; const char *name; } profile[] = {
         {T_ETAG, "etag"}, {T_NAME, "company_name"}, {T_STATUS, "company_status"},
         {T_TYPE, "type"}, {T_CREATED, "date_of_creation"}, {T_CEASED, "date_of_cessation"},
     };
-    static const struct { enum text_field f; const char *name; } address[] = {
+    static const struct member address[] = {
         {T_ADDRESS_1, "address_line_1"}, {T_ADDRESS_2, "address_line_2"},
         {T_LOCALITY, "locality"}, {T_REGION, "region"}, {T_POSTAL_CODE, "postal_code"},
         {T_COUNTRY, "country"},
@@ -180,7 +186,8 @@ static struct stream_event *pack(const struct stream_event *head, const struct t
     *ev = *head;
     char *next = (char *)(ev + 1);
     for (int f = 0; f < T_COUNT; f++) {
-        *text_slot(ev, (enum text_field)f) = t->at[f] ? memcpy(next, t->at[f], lens[f]) : NULL;
+        char **slot = (char **)((char *)ev + text_offset[f]);
+        *slot = t->at[f] ? memcpy(next, t->at[f], lens[f]) : NULL;
         next += lens[f];
     }
     ev->raw = memcpy(next, line, len);
