@@ -10,10 +10,13 @@
 #include "dashboard.h"
 #include "details.h"
 #include "frame.h"
-#include "retry.h"
+#include "humanfmt.h"
+#include "retry_worker.h"
 #include "screen.h"
 #include "signals.h"
 #include "snapshot.h"
+#include "snapshot_rows.h"
+#include "store_metadata.h"
 #include "timeutil.h"
 
 /* Windowed figures (rates, ages) are re-read at least this often even when
@@ -26,14 +29,30 @@ struct dash {
     const struct dashboard_config *cfg;
     struct ui ui;
     struct snapshot_reader *reader;
-    struct db *writer;              /* for retries; NULL when read-only */
+    struct db *writer;              /* for retries until the worker takes it */
+    struct retry_worker *retrier;   /* NULL when read-only */
     struct snapshot *snap, *spare;
     bool have_snap, need_fetch, ingester_stopped;
     int64_t data_version, fetched_at, next_check;
     char read_error[sizeof(struct err)];
+    int64_t *pinned;                /* the set the open confirmation counted */
+    size_t npinned;
+    struct event_view shown;        /* the event the details dialog shows */
     struct details details;
+    char status[RETRY_LABEL_MAX + 128];   /* a retry in progress */
+    char ingester_note[96];         /* attached with no ingester running */
     struct frame frame;
 };
+
+/* Tags of rows that are no longer failed are dropped, so the count shown
+ * is the count R would act on. */
+static void prune_tags(struct dash *d)
+{
+    struct err e;
+    size_t hidden;
+    if (d->ui.ntags > 0)
+        snapshot_keep_failed(d->reader, d->ui.tags, &d->ui.ntags, NULL, &hidden, &e);
+}
 
 static void fetch(struct dash *d)
 {
@@ -49,9 +68,14 @@ static void fetch(struct dash *d)
             snprintf(d->read_error, sizeof d->read_error, "%s", e.msg);
             break;
         }
-        struct snapshot *t = d->snap;
-        d->snap = d->spare;
-        d->spare = t;
+        if (d->ui.paused && d->have_snap) {
+            /* Paused: only what keys move (the failures list) changes. */
+            memcpy(&d->snap->failures, &d->spare->failures, sizeof d->snap->failures);
+        } else {
+            struct snapshot *t = d->snap;
+            d->snap = d->spare;
+            d->spare = t;
+        }
         d->have_snap = true;
         d->read_error[0] = '\0';
         if (!ui_sync(&d->ui, &d->snap->failures))
@@ -59,6 +83,7 @@ static void fetch(struct dash *d)
     }
     d->need_fetch = false;
     d->fetched_at = time_mono_ms();
+    prune_tags(d);
 }
 
 /* Whether the database changed since the last snapshot.  A view frozen
@@ -73,39 +98,130 @@ static bool database_changed(struct dash *d)
     return db_data_version(db) != d->data_version;
 }
 
-static void retry(struct dash *d, bool selected_only, int64_t now)
+/* Whether an ingester is there to apply what a retry queues: always in
+ * live and demo; attached, only while another process holds a fresh lease. */
+static bool ingester_running(const struct dash *d)
+{
+    if (d->cfg->ingester)
+        return true;
+    if (!d->have_snap)
+        return true;   /* not known yet: say nothing */
+    const struct snap_connection *c = &d->snap->connection;
+    return c->ingester_pid > 0 && c->ingester_seen_at > 0 &&
+           d->snap->taken_at - c->ingester_seen_at < INGESTER_LEASE_S * 1000;
+}
+
+static void submit(struct dash *d, int64_t *ids, size_t n, const char *label, const char *filter,
+                   int64_t now)
+{
+    struct retry_job job = {.ids = ids, .n = n};
+    snprintf(job.label, sizeof job.label, "%s", label);
+    snprintf(job.filter, sizeof job.filter, "%s", filter ? filter : "");
+    if (!retry_worker_submit(d->retrier, &job)) {
+        free(ids);
+        ui_say(&d->ui, now, "a retry is still running; %s was not retried", label);
+    }
+}
+
+static void retry_target(struct dash *d, int64_t now)
+{
+    int64_t *one = malloc(sizeof *one);
+    if (!one) {
+        ui_say(&d->ui, now, "out of memory: nothing retried");
+        return;
+    }
+    *one = d->ui.target.id;
+    submit(d, one, 1, d->ui.target.event_id, NULL, now);
+}
+
+/* R: fixes the set now, so y acts on exactly what the dialog counts. */
+static void ask_retry(struct dash *d, int64_t now)
 {
     struct err e;
-    struct retry_request req = {0};
-    struct retry_result res = {0};
-    int64_t one = d->ui.list.selected_id;
-    if (selected_only) {
-        req.log_ids = &one;
-        req.log_id_count = 1;
-    } else if (d->ui.confirm_tagged) {
-        req.log_ids = d->ui.tags;
-        req.log_id_count = d->ui.ntags;
+    size_t hidden = 0;
+    free(d->pinned);
+    d->pinned = NULL;
+    d->npinned = 0;
+    int rc;
+    if (d->ui.confirm_tagged) {
+        rc = snapshot_keep_failed(d->reader, d->ui.tags, &d->ui.ntags,
+                                  d->ui.filter[0] ? d->ui.filter : NULL, &hidden, &e);
+        if (rc == 0 && d->ui.ntags > 0 && !(d->pinned = malloc(d->ui.ntags * sizeof *d->pinned)))
+            err_set(&e, "out of memory"), rc = -1;
+        if (rc == 0 && d->pinned) {
+            memcpy(d->pinned, d->ui.tags, d->ui.ntags * sizeof *d->pinned);
+            d->npinned = d->ui.ntags;
+        }
     } else {
-        req.all_failed = true;
-        req.error_like = d->ui.filter[0] ? d->ui.filter : NULL;
+        rc = snapshot_failed_ids(d->reader, d->ui.filter[0] ? d->ui.filter : NULL, &d->pinned,
+                                 &d->npinned, &e);
     }
-    if (retry_run(d->writer, &req, &res, &e) < 0) {
-        ui_say(&d->ui, now, "retry failed: %s", e.msg);
-    } else {
-        ui_say(&d->ui, now, "retried %zu event%s%s", res.retried, res.retried == 1 ? "" : "s",
-               res.not_failed.count ? " (some were no longer failed)" : "");
-        if (!selected_only && d->ui.confirm_tagged)
-            ui_clear_tags(&d->ui);
+    if (rc < 0) {
+        ui_say(&d->ui, now, "cannot list the failures to retry: %s", e.msg);
+        return;
     }
-    retry_result_free(&res);
-    d->need_fetch = true;
+    ui_confirm(&d->ui, (int64_t)d->npinned, hidden, now);
+}
+
+static void retry_confirmed(struct dash *d, int64_t now)
+{
+    char label[RETRY_LABEL_MAX];
+    ui_confirm_label(&d->ui, label, sizeof label);
+    submit(d, d->pinned, d->npinned, label, d->ui.confirm_tagged ? NULL : d->ui.confirm_filter,
+           now);
+    d->pinned = NULL;
+    d->npinned = 0;
+    if (d->ui.confirm_tagged)
+        ui_clear_tags(&d->ui);
+}
+
+/* What a finished retry did, naming what it acted on. */
+static void report_retry(struct dash *d, const struct retry_progress *p, int64_t now)
+{
+    char n[HUMAN_LEN], of[HUMAN_LEN], skipped[64] = "";
+    const char *queued = ingester_running(d) ? ""
+                         : "; queued, but no ingester is running to apply it";
+    if (p->skipped)
+        snprintf(skipped, sizeof skipped, "; %zu %s no longer failed", p->skipped,
+                 p->skipped == 1 ? "was" : "were");
+    if (p->error[0])
+        ui_say(&d->ui, now, "retry of %s stopped: %s (%s of %s retried)", p->label, p->error,
+               human_count((int64_t)p->retried, n), human_count((int64_t)p->total, of));
+    else if (p->retried == 0)
+        ui_say(&d->ui, now, "nothing retried: %s %s no longer failed", p->label,
+               p->total == 1 ? "is" : "are");
+    else if (p->skipped == 0)
+        ui_say(&d->ui, now, "retried %s%s", p->label, queued);
+    else
+        ui_say(&d->ui, now, "retried %s of %s%s%s", human_count((int64_t)p->retried, n),
+               p->label, skipped, queued);
+}
+
+/* Progress of a running retry in the footer, and its outcome when done. */
+static void watch_retry(struct dash *d, int64_t now)
+{
+    struct retry_progress p;
+    d->status[0] = '\0';
+    if (!d->retrier)
+        return;
+    retry_worker_progress(d->retrier, &p);
+    if (p.running) {
+        char done[HUMAN_LEN], total[HUMAN_LEN];
+        snprintf(d->status, sizeof d->status, "retrying %s: %s of %s done%s", p.label,
+                 human_count((int64_t)p.done, done), human_count((int64_t)p.total, total),
+                 p.waiting_for_lock ? "; waiting: another connection holds the write lock" : "");
+    }
+    if (p.finished) {
+        report_retry(d, &p, now);
+        d->need_fetch = true;
+    }
 }
 
 static const struct failure_row *selected_row(const struct dash *d)
 {
     const struct snap_failures *f = &d->snap->failures;
     for (int i = 0; d->have_snap && i < f->nrows; i++)
-        if (f->rows[i].id == d->ui.list.selected_id)
+        if (f->rows[i].id == d->ui.details.id)
             return &f->rows[i];
     return NULL;
 }
@@ -115,11 +231,15 @@ static void open_details(struct dash *d, int64_t now)
     struct err e;
     const struct failure_row *row = selected_row(d);
     details_free(&d->details);
-    if (!row || details_load(snapshot_reader_db(d->reader), row->id, row->company_name,
-                             screen_charset(), now, &d->details, &e) < 0) {
+    snapshot_event_free(&d->shown);
+    if (snapshot_read_event(d->reader, d->ui.details.id, &d->shown, &e) < 0 ||
+        details_build(&d->shown, row ? row->company_name : NULL, screen_charset(), now,
+                      &d->details, &e) < 0) {
         d->ui.dialog = DIALOG_NONE;
-        ui_say(&d->ui, now, "cannot show the failure: %s", row ? e.msg : "it left the list");
+        ui_say(&d->ui, now, "cannot show %s: %s", d->ui.details.event_id, e.msg);
+        return;
     }
+    d->details.log_id = d->ui.details.id;
 }
 
 static void act(struct dash *d, enum ui_action a, int64_t now)
@@ -128,8 +248,9 @@ static void act(struct dash *d, enum ui_action a, int64_t now)
     case UI_ACT_FETCH: d->need_fetch = true; break;
     case UI_ACT_FULL_REDRAW: screen_repaint(); break;
     case UI_ACT_DETAILS: open_details(d, now); break;
-    case UI_ACT_RETRY_SELECTED: retry(d, true, now); break;
-    case UI_ACT_RETRY_CONFIRMED: retry(d, false, now); break;
+    case UI_ACT_RETRY_TARGET: retry_target(d, now); break;
+    case UI_ACT_ASK_RETRY: ask_retry(d, now); break;
+    case UI_ACT_RETRY_CONFIRMED: retry_confirmed(d, now); break;
     case UI_ACT_RELAYOUT:
         frame_layout(&d->frame, &d->ui);
         d->need_fetch = true;
@@ -152,6 +273,14 @@ static bool should_stop(struct dash *d, int *rc, struct err *e)
 static void draw(struct dash *d)
 {
     d->frame.now = time_now_ms();
+    bool attached_alone = d->ui.mode == UI_ATTACHED && !ingester_running(d);
+    snprintf(d->ingester_note, sizeof d->ingester_note, "%s",
+             attached_alone ? "no ingester running: retries wait until one starts" : "");
+    d->frame.ingester_note = d->ingester_note[0] ? d->ingester_note : NULL;
+    if (!d->frame.status_line || d->frame.status_line == d->status)
+        d->frame.status_line = d->status[0] ? d->status : NULL;
+    if (d->ui.dialog == DIALOG_DETAILS)
+        details_tick(&d->details, &d->shown, d->frame.now);
     d->frame.snap = d->have_snap ? d->snap : NULL;
     d->frame.read_error = d->read_error[0] ? d->read_error : NULL;
     d->frame.details = &d->details;
@@ -167,6 +296,7 @@ static void turn(struct dash *d)
         if (!d->ui.paused && (database_changed(d) || mono - d->fetched_at >= STALE_MS))
             d->need_fetch = true;
     }
+    watch_retry(d, time_now_ms());
     if (d->need_fetch)
         fetch(d);
     draw(d);
@@ -217,15 +347,25 @@ static int open_connections(struct dash *d, const struct dashboard_config *cfg, 
         if (db_open(cfg->db_path, DB_READ_WRITE, &d->writer, e) < 0)
             return -1;
     }
-    return snapshot_reader_open(cfg->db_path, &d->reader, e);
+    if (snapshot_reader_open(cfg->db_path, &d->reader, e) < 0)
+        return -1;
+    if (d->writer) {
+        if (retry_worker_start(d->writer, &d->retrier, e) < 0)
+            return -1;
+        d->writer = NULL;   /* the worker's now */
+    }
+    return 0;
 }
 
 static void dash_free(struct dash *d)
 {
     if (!d)
         return;
+    retry_worker_stop(d->retrier);
     ui_free(&d->ui);
     details_free(&d->details);
+    snapshot_event_free(&d->shown);
+    free(d->pinned);
     snapshot_reader_close(d->reader);
     db_close(d->writer);
     free(d->snap);

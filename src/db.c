@@ -573,3 +573,8 @@ int db_refresh_view(struct db *db, bool *reopened, struct err *e)
     *reopened = true;
     return 0;
 }
+
+void db_set_busy_timeout(struct db *db, int ms)
+{
+    sqlite3_busy_timeout(db->handle, ms);
+}

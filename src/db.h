@@ -64,6 +64,10 @@ int db_begin_write(struct db *db, struct err *e);
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 
+/* How long a statement waits for another connection's lock before
+ * failing with SQLITE_BUSY (5 s unless changed). */
+void db_set_busy_timeout(struct db *db, int ms);
+
 /* Schema questions, answered from sqlite_schema and table_info. */
 bool db_has_table(struct db *db, const char *table);
 bool db_has_column(struct db *db, const char *table, const char *column);

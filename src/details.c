@@ -9,8 +9,6 @@
 
 #include "details.h"
 #include "humanfmt.h"
-#include "store_events.h"
-#include "store_queue.h"
 #include "timeutil.h"
 
 struct builder {
@@ -82,36 +80,33 @@ static void add_time(struct builder *b, const char *label, int64_t at, int64_t n
         add_linef(b, "%-10s never", label);
 }
 
-static void add_queue(struct builder *b, struct db *db, int64_t log_id, int64_t now)
+static void add_queue(struct builder *b, const struct event_view *v, int64_t now)
 {
-    struct queue_entry q;
-    struct err e;
-    if (store_queue_entry(db, log_id, &q, &e) < 0) {
-        add_linef(b, "%-10s unknown: %s", "Queue", e.msg);
+    const struct queue_entry *q = &v->queue;
+    if (v->queue_error[0]) {
+        add_linef(b, "%-10s unknown: %s", "Queue", v->queue_error);
         return;
     }
-    if (!q.found) {
+    if (!q->found) {
         add_linef(b, "%-10s no queue row (the line was never a valid event)", "Queue");
         return;
     }
     char prio[32] = "";
-    if (q.priority >= 0)
-        snprintf(prio, sizeof prio, ", priority %lld", (long long)q.priority);
-    add_linef(b, "%-10s %s, %lld attempt%s%s%s%s", "Queue", q.status, (long long)q.attempts,
-              q.attempts == 1 ? "" : "s", prio, q.worker_id[0] ? ", last worker " : "",
-              q.worker_id);
-    add_time(b, "Queued", q.created_at, now);
-    if (q.last_attempt_at)
-        add_time(b, "Attempted", q.last_attempt_at, now);
+    if (q->priority >= 0)
+        snprintf(prio, sizeof prio, ", priority %lld", (long long)q->priority);
+    add_linef(b, "%-10s %s, %lld attempt%s%s%s%s", "Queue", q->status, (long long)q->attempts,
+              q->attempts == 1 ? "" : "s", prio, q->worker_id[0] ? ", last worker " : "",
+              q->worker_id);
+    add_time(b, "Queued", q->created_at, now);
+    if (q->last_attempt_at)
+        add_time(b, "Attempted", q->last_attempt_at, now);
 }
 
 /* The event as indented JSON, or the raw line when it does not parse. */
-static void add_event_body(struct builder *b, const char *data, size_t len)
+static void add_event_body(struct builder *b, const cJSON *json, const char *data, size_t len)
 {
     char size[HUMAN_LEN];
-    cJSON *json = cJSON_ParseWithLength(data, len);
     char *pretty = json ? cJSON_Print(json) : NULL;
-    cJSON_Delete(json);
     if (!pretty) {
         add_linef(b, "Raw line (%s, not valid JSON):", human_bytes((int64_t)len, size));
         add_text(b, data, len);
@@ -141,33 +136,81 @@ static void add_event_body(struct builder *b, const char *data, size_t len)
     cJSON_free(pretty);
 }
 
-int details_load(struct db *db, int64_t log_id, const char *company_name,
-                 enum textsafe_charset charset, int64_t now, struct details *d, struct err *e)
+/* The lines above the error and the body: who, what and when.  Rebuilt as
+ * time passes, so ages tick while the dialog is open. */
+static void add_facts(struct builder *b, const struct event_view *v, int64_t now)
 {
-    struct event_detail ev;
+    const struct event_detail *ev = &v->log;
+    const struct details *d = b->d;
+    add_linef(b, "%-10s %s (%s)", "Event", ev->event_id, ev->event_type);
+    if (ev->company_number[0] || d->company[0])
+        add_linef(b, "%-10s %s%s%s", "Company", ev->company_number,
+                  ev->company_number[0] && d->company[0] ? " " : "", d->company);
+    add_linef(b, "%-10s %s", "Status", ev->status);
+    add_time(b, "Received", ev->received_at, now);
+    /* A failed event was never processed: its processed_at is when it failed. */
+    if (ev->processed_at)
+        add_time(b, strcmp(ev->status, "failed") == 0 ? "Failed" : "Processed", ev->processed_at,
+                 now);
+    add_queue(b, v, now);
+}
+
+/* The company's name: from the list (companies), else from the event. */
+static void company_name_of(const char *listed, const cJSON *json, char *out, size_t size)
+{
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(json, "data");
+    const char *name = listed && listed[0] ? listed
+        : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(data, "company_name"));
+    snprintf(out, size, "%s", name ? name : "");
+}
+
+int details_build(const struct event_view *v, const char *company_name,
+                  enum textsafe_charset charset, int64_t now, struct details *d, struct err *e)
+{
+    const struct event_detail *ev = &v->log;
     memset(d, 0, sizeof *d);
-    d->log_id = log_id;
-    if (store_events_load_detail(db, log_id, &ev, e) < 0)
-        return -1;
+    d->charset_ascii = charset == TEXTSAFE_ASCII;
+    cJSON *json = cJSON_ParseWithLength(ev->data, ev->len);
+    char name[sizeof d->company];
+    company_name_of(company_name, json, name, sizeof name);
+    textsafe_str(d->company, sizeof d->company, name, charset);
     struct builder b = {.d = d, .charset = charset};
-    textsafe_str(d->title, sizeof d->title, ev.event_id, charset);
-    add_linef(&b, "%-10s %s (%s)", "Event", ev.event_id, ev.event_type);
-    if (ev.company_number[0] || (company_name && company_name[0]))
-        add_linef(&b, "%-10s %s %s", "Company", ev.company_number, company_name ? company_name : "");
-    add_linef(&b, "%-10s %s", "Status", ev.status);
-    add_time(&b, "Received", ev.received_at, now);
-    if (ev.processed_at)
-        add_time(&b, "Processed", ev.processed_at, now);
-    add_queue(&b, db, log_id, now);
+    textsafe_str(d->title, sizeof d->title, ev->event_id, charset);
+    add_facts(&b, v, now);
+    d->nfacts = d->nlines;
+    d->facts_at = now / 1000;
     add_linef(&b, "Error:");
-    add_text(&b, ev.error[0] ? ev.error : "(none)", ev.error[0] ? strlen(ev.error) : 6);
+    add_text(&b, ev->error[0] ? ev->error : "(none)", ev->error[0] ? strlen(ev->error) : 6);
     add_line(&b, "", 0);
-    add_event_body(&b, ev.data, ev.len);
-    store_events_detail_free(&ev);
+    add_event_body(&b, json, ev->data, ev->len);
+    cJSON_Delete(json);
     if (b.failed) {
         details_free(d);
         return err_set(e, "out of memory showing the event"), -1;
     }
+    return 0;
+}
+
+int details_tick(struct details *d, const struct event_view *v, int64_t now)
+{
+    if (d->nlines == 0 || now / 1000 == d->facts_at)
+        return 0;
+    struct details fresh = {.charset_ascii = d->charset_ascii};
+    memcpy(fresh.company, d->company, sizeof fresh.company);
+    struct builder b = {.d = &fresh,
+                        .charset = d->charset_ascii ? TEXTSAFE_ASCII : TEXTSAFE_UTF8};
+    add_facts(&b, v, now);
+    if (b.failed || fresh.nlines != d->nfacts) {
+        details_free(&fresh);
+        return b.failed ? -1 : 0;
+    }
+    for (size_t i = 0; i < d->nfacts; i++) {
+        free(d->lines[i]);
+        d->lines[i] = fresh.lines[i];
+    }
+    free(fresh.lines);
+    d->facts_at = now / 1000;
+    d->width = 0;   /* rewrap */
     return 0;
 }
 
@@ -185,6 +228,16 @@ static int add_row(struct details *d, size_t *cap, size_t line, size_t off, size
     return 0;
 }
 
+/* Where a row of n bytes should end to break between words: after its last
+ * space, unless that would leave the row less than half used. */
+static size_t word_boundary(const char *s, size_t n)
+{
+    for (size_t i = n; i > n / 2; i--)
+        if (s[i - 1] == ' ')
+            return i;
+    return n;
+}
+
 int details_wrap(struct details *d, int width)
 {
     if (width < 1)
@@ -200,6 +253,8 @@ int details_wrap(struct details *d, int width)
         size_t len = strlen(s), off = 0;
         do {
             size_t n = textsafe_fit(s + off, len - off, width, NULL);
+            if (off + n < len)
+                n = word_boundary(s + off, n);
             if (n == 0 && off < len) {
                 /* A character wider than the dialog: show it alone. */
                 unsigned cp;

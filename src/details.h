@@ -8,11 +8,12 @@
 #ifndef STREAMTOP_DETAILS_H
 #define STREAMTOP_DETAILS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db.h"
 #include "err.h"
+#include "snapshot_rows.h"
 #include "textsafe.h"
 
 struct details_row {
@@ -23,6 +24,10 @@ struct details_row {
 struct details {
     int64_t log_id;
     char title[128];        /* sanitised event id */
+    char company[128];      /* sanitised name, from the list or the event */
+    bool charset_ascii;
+    size_t nfacts;          /* lines[0 .. nfacts-1] carry ages: rebuilt by details_tick */
+    int64_t facts_at;       /* the second they were built for */
     char **lines;           /* sanitised, without newlines */
     size_t nlines, cap;
     struct details_row *rows;
@@ -30,10 +35,14 @@ struct details {
     int width;              /* what rows were wrapped for */
 };
 
-/* Loads the failure with log id log_id; company_name comes from the list
- * (companies may not hold it).  now (Unix ms) is for ages. */
-int details_load(struct db *db, int64_t log_id, const char *company_name,
-                 enum textsafe_charset charset, int64_t now, struct details *d, struct err *e);
+/* Builds the text for the event v; company_name comes from the list
+ * (companies may not hold it; the event's own name is used then).  now
+ * (Unix ms) is for ages. */
+int details_build(const struct event_view *v, const char *company_name,
+                  enum textsafe_charset charset, int64_t now, struct details *d, struct err *e);
+
+/* Brings the ages up to now (once a second at most). */
+int details_tick(struct details *d, const struct event_view *v, int64_t now);
 
 /* Wraps the lines to width columns (a no-op when already so). */
 int details_wrap(struct details *d, int width);

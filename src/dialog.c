@@ -82,22 +82,19 @@ void dialog_details(struct ui *ui, struct details *d, int rows, int cols)
 
 void dialog_confirm(const struct ui *ui, int rows, int cols)
 {
-    char count[HUMAN_LEN];
-    struct rect in = open_box(rows, cols, 7, 66, "Retry");
-    human_count(ui->confirm_count, count);
-    const char *plural = ui->confirm_count == 1 ? "" : "s";
-    if (ui->confirm_tagged)
-        draw_textf(in.y + 1, in.x + 2, in.w - 3, ROLE_NORMAL, "Retry the %s tagged failure%s?",
-                   count, plural);
-    else if (ui->filter[0])
-        draw_textf(in.y + 1, in.x + 2, in.w - 3, ROLE_NORMAL,
-                   "Retry all %s failure%s matching \"%s\"?", count, plural, ui->filter);
+    char label[UI_FILTER_MAX + 64];
+    struct rect in = open_box(rows, cols, 8, 66, "Retry");
+    ui_confirm_label(ui, label, sizeof label);
+    draw_textf(in.y + 1, in.x + 2, in.w - 3, ROLE_NORMAL, "Retry %s%s?",
+               ui->confirm_tagged ? "the " : "", label);
+    if (ui->confirm_hidden)
+        draw_textf(in.y + 2, in.x + 2, in.w - 3, ROLE_WARN, "%zu of them hidden by the filter",
+                   ui->confirm_hidden);
     else
-        draw_textf(in.y + 1, in.x + 2, in.w - 3, ROLE_NORMAL, "Retry all %s failure%s?", count,
-                   plural);
+        draw_text(in.y + 2, in.x + 2, in.w - 3, ROLE_DIM, "failures arriving from now on are not included");
     int x = in.x + 2;
-    x += draw_text(in.y + 3, x, in.w - 3, ROLE_KEY, "y");
-    x += draw_text(in.y + 3, x, in.w - 3, ROLE_NORMAL, " retry    ");
-    x += draw_text(in.y + 3, x, in.w - 3, ROLE_KEY, "n");
-    draw_text(in.y + 3, x, in.w - 3, ROLE_NORMAL, " or any other key: keep them as they are");
+    x += draw_text(in.y + 4, x, in.w - 3, ROLE_KEY, "y");
+    x += draw_text(in.y + 4, x, in.w - 3, ROLE_NORMAL, " retry    ");
+    x += draw_text(in.y + 4, x, in.w - 3, ROLE_KEY, "n");
+    draw_text(in.y + 4, x, in.w - 3, ROLE_NORMAL, " or any other key: keep them as they are");
 }

@@ -7,6 +7,7 @@
 #include "dialog.h"
 #include "draw.h"
 #include "frame.h"
+#include "humanfmt.h"
 #include "pane.h"
 #include "screen.h"
 
@@ -32,8 +33,14 @@ static void header(const struct frame *f, const struct ui *ui)
     strftime(clock, sizeof clock, "%H:%M:%S", localtime_r(&t, &tm));
     draw_fill(r.y, r.x, r.w, ROLE_HEADER);
     int right = r.x + r.w - (int)strlen(clock) - 1;
+    char paused[HUMAN_LEN + 16] = "", dur[HUMAN_LEN];
+    if (ui->paused)
+        snprintf(paused, sizeof paused, " [paused %s]",
+                 human_duration((f->now - ui->paused_at) / 1000, dur));
     int x = r.x + draw_textf(r.y, r.x, right - r.x, ROLE_HEADER, " streamtop %s  %s%s ",
-                             PACKAGE_VERSION, mode_tags[ui->mode], ui->paused ? " [paused]" : "");
+                             PACKAGE_VERSION, mode_tags[ui->mode], paused);
+    if (f->ingester_note)
+        x += draw_textf(r.y, x, right - x - 1, ROLE_WARN, "%s ", f->ingester_note);
     draw_text(r.y, x, right - x - 1, ROLE_HEADER, f->db_path);
     draw_text(r.y, right, (int)strlen(clock), ROLE_HEADER, clock);
 }
@@ -94,7 +101,7 @@ static void panes(const struct frame *f, const struct ui *ui)
         const struct pane_class *p = pane_table[i];
         struct rect r = f->layout.pane[i];
         bool focused = ui->focus == (enum pane_id)i && ui->dialog == DIALOG_NONE;
-        draw_box(r, p->title, focused);
+        draw_box(r, p->title_now ? p->title_now(ui) : p->title, focused);
         struct rect in = draw_inner(r);
         if (!f->snap) {
             draw_text(in.y, in.x, in.w, ROLE_DIM, "reading the database...");

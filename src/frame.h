@@ -15,6 +15,7 @@ struct frame {
     const char *db_path;
     const char *status_line;        /* e.g. "stopping the ingester..."; NULL: none */
     const char *read_error;         /* the last snapshot failed: why; NULL: none */
+    const char *ingester_note;      /* attached with no ingester: say so; NULL: none */
     const struct snapshot *snap;    /* NULL until the first snapshot */
     struct details *details;        /* for DIALOG_DETAILS */
     struct layout layout;

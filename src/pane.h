@@ -25,6 +25,8 @@ struct pane_view {
 struct pane_class {
     const char *title;
     void (*draw)(const struct pane_view *v, struct rect inner);
+    /* Optional: a title that says which mode the pane is in. */
+    const char *(*title_now)(const struct ui *ui);
 };
 
 extern const struct pane_class pane_connection, pane_throughput, pane_failures, pane_queue,

@@ -48,7 +48,13 @@ static void summary(const struct pane_view *v, struct rect in, int first, int sh
         int64_t top = f->newer + first + 1;
         x += draw_textf(in.y, x, in.x + in.w - x, ROLE_DIM, "  %s-%s of %s", human_count(top, c),
                         human_count(top + shown - 1, d), human_count(f->matching, b));
+        int64_t newer = ui_newer_above(ui, f);
+        if (newer > 0)
+            x += draw_textf(in.y, x, in.x + in.w - x, ROLE_WARN, "  %s %s newer",
+                            screen_charset() == TEXTSAFE_UTF8 ? "\u25b2" : "^", human_count(newer, a));
     }
+    if (ui->list.lost)
+        x += draw_text(in.y, x, in.x + in.w - x, ROLE_WARN, "  none selected");
     if (ui->ntags)
         x += draw_textf(in.y, x, in.x + in.w - x, ROLE_TAGGED, "  %zu tagged", ui->ntags);
     if (ui->paused)
@@ -124,4 +130,10 @@ static void draw_failures(const struct pane_view *v, struct rect in)
     }
 }
 
-const struct pane_class pane_failures = {.title = "Failures", .draw = draw_failures};
+static const char *title_now(const struct ui *ui)
+{
+    return ui->list.follow ? "Failures: following the newest" : "Failures";
+}
+
+const struct pane_class pane_failures = {.title = "Failures", .draw = draw_failures,
+                                         .title_now = title_now};

@@ -8,18 +8,28 @@
 #include "store_queue.h"
 #include "timeutil.h"
 
-static int requeue(struct db *db, int64_t log_id, const char *now, struct err *e)
+/* Re-queues the event log_id if, and only if, it is failed now.  *retried
+ * says whether it was. */
+static int retry_if_failed(struct db *db, int64_t log_id, bool dry_run, const char *now,
+                           bool *retried, struct err *e)
 {
-    if (store_events_mark_pending(db, log_id, e) < 0)
+    if (dry_run) {
+        char status[16];
+        if (store_events_status(db, log_id, status, e) < 0)
+            return -1;
+        *retried = strcmp(status, "failed") == 0;
+        return 0;
+    }
+    if (store_events_mark_pending(db, log_id, retried, e) < 0)
         return -1;
-    return store_queue_requeue(db, log_id, QUEUE_RETRY_PRIORITY, 0, now, e);
+    return *retried ? store_queue_requeue(db, log_id, QUEUE_RETRY_PRIORITY, 0, now, e) : 0;
 }
 
 static int retry_by_event_id(struct db *db, const struct retry_request *req,
                              struct retry_result *res, const char *now, struct err *e)
 {
     for (size_t i = 0; i < req->event_count; i++) {
-        bool found;
+        bool found, retried;
         int64_t id;
         char status[16];
         if (store_events_find(db, req->event_ids[i], &found, &id, status, e) < 0)
@@ -27,13 +37,16 @@ static int retry_by_event_id(struct db *db, const struct retry_request *req,
         if (!found) {
             if (strlist_addf(&res->unknown, "%s", req->event_ids[i]) < 0)
                 return err_set(e, "out of memory"), -1;
-        } else if (strcmp(status, "failed") != 0) {
+            continue;
+        }
+        if (retry_if_failed(db, id, req->dry_run, now, &retried, e) < 0)
+            return -1;
+        if (retried) {
+            res->retried++;
+        } else {
+            res->skipped++;
             if (strlist_addf(&res->not_failed, "%s (%s)", req->event_ids[i], status) < 0)
                 return err_set(e, "out of memory"), -1;
-        } else {
-            res->retried++;
-            if (!req->dry_run && requeue(db, id, now, e) < 0)
-                return -1;
         }
     }
     return 0;
@@ -43,36 +56,44 @@ static int retry_by_log_id(struct db *db, const int64_t *ids, size_t n, bool dry
                            struct retry_result *res, const char *now, struct err *e)
 {
     for (size_t i = 0; i < n; i++) {
-        res->retried++;
-        if (!dry_run && requeue(db, ids[i], now, e) < 0)
+        bool retried;
+        if (retry_if_failed(db, ids[i], dry_run, now, &retried, e) < 0)
             return -1;
+        if (retried)
+            res->retried++;
+        else
+            res->skipped++;
     }
     return 0;
+}
+
+static int retry_in_transaction(struct db *db, const struct retry_request *req,
+                                struct retry_result *res, const char *now, struct err *e)
+{
+    if (req->log_id_count)
+        return retry_by_log_id(db, req->log_ids, req->log_id_count, req->dry_run, res, now, e);
+    if (!req->all_failed)
+        return retry_by_event_id(db, req, res, now, e);
+    /* Listed first, changed after: the failed index changes under an open
+     * cursor otherwise. */
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc = store_events_failed_ids(db, req->error_like, &ids, &n, e);
+    if (rc == 0)
+        rc = retry_by_log_id(db, ids, n, req->dry_run, res, now, e);
+    free(ids);
+    return rc;
 }
 
 int retry_run(struct db *db, const struct retry_request *req, struct retry_result *res,
               struct err *e)
 {
     char now[ISO_TIME_LEN];
-    int64_t *ids = NULL;
-    size_t n = 0;
     memset(res, 0, sizeof *res);
     time_format_iso(time_now_ms(), now);
-    if (db_begin_write(db, e) < 0)
+    if ((req->dry_run ? db_begin_read(db, e) : db_begin_write(db, e)) < 0)
         return -1;
-    int rc;
-    if (req->all_failed) {
-        /* Listed first, changed after: the failed index changes under an
-         * open cursor otherwise. */
-        rc = store_events_failed_ids(db, req->error_like, &ids, &n, e);
-        if (rc == 0)
-            rc = retry_by_log_id(db, ids, n, req->dry_run, res, now, e);
-        free(ids);
-    } else if (req->log_id_count) {
-        rc = retry_by_log_id(db, req->log_ids, req->log_id_count, req->dry_run, res, now, e);
-    } else {
-        rc = retry_by_event_id(db, req, res, now, e);
-    }
+    int rc = retry_in_transaction(db, req, res, now, e);
     if (rc < 0 || req->dry_run || res->unknown.count > 0) {
         db_rollback(db);
         if (res->unknown.count > 0)

@@ -1,10 +1,15 @@
 /* retry — putting failed events back to pending, by hand.
  *
- * Shared by `streamtop retry` and the dashboard's retry keys.  Each
- * retried event's log row goes back to pending and its queue row to
- * pending with a raised priority (QUEUE_RETRY_PRIORITY), all in one
- * transaction; the ingester's processor picks them up.  Asking for an
- * event id that does not exist changes nothing. */
+ * The one rule every retry path follows (the `retry` command, the
+ * dashboard's keys, and any later caller): an event is re-queued only if
+ * it is failed at the moment of the write, checked inside the write
+ * transaction.  An event that was retried and processed meanwhile is
+ * skipped and counted, never applied a second time.
+ *
+ * Each retried event's log row goes back to pending and its queue row to
+ * pending with a raised priority (QUEUE_RETRY_PRIORITY); the ingester's
+ * processor picks them up.  Asking for an event id that does not exist
+ * changes nothing.  A dry run only reads: it takes no write lock. */
 #ifndef STREAMTOP_RETRY_H
 #define STREAMTOP_RETRY_H
 
@@ -20,15 +25,16 @@ struct retry_request {
     size_t event_count;
     bool all_failed;                /* ... or every failed one */
     const char *error_like;         /* narrowing all_failed: the error contains this */
-    const int64_t *log_ids;         /* ... or these stream_events_log ids (the dashboard) */
-    size_t log_id_count;
+    const int64_t *log_ids;         /* ... or these stream_events_log ids (a set fixed */
+    size_t log_id_count;            /*     when the operator confirmed it) */
     bool dry_run;                   /* count, change nothing */
 };
 
 struct retry_result {
     size_t retried;                 /* or would be, on a dry run */
-    struct strlist unknown;         /* ids not found: nothing was changed */
-    struct strlist not_failed;      /* "id (status)": skipped */
+    size_t skipped;                 /* in the set but no longer failed (or gone) */
+    struct strlist unknown;         /* event ids not found: nothing was changed */
+    struct strlist not_failed;      /* "id (status)" of event ids skipped */
 };
 
 int retry_run(struct db *db, const struct retry_request *req, struct retry_result *res,

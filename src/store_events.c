@@ -202,6 +202,30 @@ int store_events_read_failures(struct db *db, enum failures_source source, const
     return rc;
 }
 
+int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
+                              bool *matches, struct err *e)
+{
+    char *pattern = NULL;
+    if (filter && *filter && !(pattern = like_pattern(filter)))
+        return err_set(e, "out of memory"), -1;
+    sqlite3_stmt *st = db_stmt(db, "SELECT l.processing_status = 'failed', (?1 IS NULL OR "
+                                   "l.error_message LIKE ?1 ESCAPE '\\') "
+                                   "FROM stream_events_log AS l WHERE l.id = ?2", e);
+    if (!st) {
+        free(pattern);
+        return -1;
+    }
+    if (pattern)
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    *failed = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    *matches = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+    sqlite3_reset(st);
+    free(pattern);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "checking a failure");
+}
+
 /* ---- writing ---- */
 
 int store_events_insert(struct db *db, const struct log_row *row, bool or_ignore, int64_t *id,
@@ -266,14 +290,32 @@ int store_events_set_outcome(struct db *db, int64_t id, const char *status, cons
     return db_step_done(db, st, e, "recording an event's outcome");
 }
 
-int store_events_mark_pending(struct db *db, int64_t id, struct err *e)
+int store_events_mark_pending(struct db *db, int64_t id, bool *changed, struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE stream_events_log SET processing_status = 'pending' "
                                    "WHERE id = ?1 AND processing_status = 'failed'", e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    return db_step_done(db, st, e, "marking an event for retry");
+    if (db_step_done(db, st, e, "marking an event for retry") < 0)
+        return -1;
+    *changed = sqlite3_changes(db_handle(db)) > 0;
+    return 0;
+}
+
+int store_events_status(struct db *db, int64_t id, char status[16], struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT processing_status FROM stream_events_log WHERE id = ?1",
+                               e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    status[0] = '\0';
+    if (rc == SQLITE_ROW)
+        db_column_copy(st, 0, status, 16);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading an event's status");
 }
 
 int store_events_failed_ids(struct db *db, const char *filter, int64_t **ids, size_t *n,

@@ -25,6 +25,11 @@ int store_events_read_failures(struct db *db, enum failures_source source, const
                                const struct failure_window *w, struct snap_failures *f,
                                struct err *e);
 
+/* Whether the row id is failed now and, if so, whether its error contains
+ * filter (NULL: any); a missing row is neither. */
+int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
+                              bool *matches, struct err *e);
+
 /* ---- writing ---- */
 
 struct log_row {
@@ -52,8 +57,12 @@ int store_events_find(struct db *db, const char *event_id, bool *found, int64_t 
 int store_events_set_outcome(struct db *db, int64_t id, const char *status, const char *error,
                              const char *processed_at, struct err *e);
 
-/* Marks failed rows pending (a retry), keeping their last error. */
-int store_events_mark_pending(struct db *db, int64_t id, struct err *e);
+/* Marks the row pending (a retry) if it is failed, keeping its last error;
+ * *changed says whether it was failed. */
+int store_events_mark_pending(struct db *db, int64_t id, bool *changed, struct err *e);
+
+/* The row's processing status; "" when there is no such row. */
+int store_events_status(struct db *db, int64_t id, char status[16], struct err *e);
 
 /* The ids of failed events whose error contains filter (NULL: all), in
  * order; *ids is malloc'd. */

@@ -19,11 +19,15 @@ static const struct key_help key_table[] = {
     {"PgUp PgDn", "move a page", NULL, KEYS_FAILURES | KEYS_DETAILS | KEYS_DIALOG, false},
     {"Home End g G", "go to the newest / oldest", NULL,
      KEYS_FAILURES | KEYS_DETAILS | KEYS_DIALOG, false},
+    {"f", "follow the newest failure as they arrive (any move stops it)", "follow",
+     KEYS_FAILURES, false},
     {"Enter", "show the selected failure: error, attempts, the event's JSON", "details",
      KEYS_FAILURES, false},
-    {"r", "retry the selected failure", "retry", KEYS_FAILURES | KEYS_DETAILS, true},
+    {"r", "retry the selected failure (in details: the one shown)", "retry",
+     KEYS_FAILURES | KEYS_DETAILS, true},
     {"space", "tag or untag the selected failure", "tag", KEYS_FAILURES, true},
-    {"R", "retry the tagged failures, or all matching the filter (asks first)", "retry all",
+    {"R", "retry the tagged failures, or all matching the filter (asks first; the set is fixed "
+          "when asked)", "retry all",
      KEYS_FAILURES, true},
     {"/", "filter failures by error text (empty: no filter)", "filter", KEYS_MAIN, false},
     {"p", "pause or resume updates", "pause", KEYS_MAIN, false},
@@ -134,15 +138,37 @@ static int find_row(const struct snap_failures *f, int64_t id)
     return -1;
 }
 
-/* Points the list at top row t and selected row s of f (both valid).
- * Selecting the newest row means following new failures as they come;
- * anywhere else the window is anchored on its top row, so rows arriving
- * above do not move what the operator is looking at. */
+/* Points the list at top row t and selected row s of f (both valid).  The
+ * window is anchored on its top row, so rows arriving above move nothing
+ * the operator is looking at; only while following does it stay on the
+ * newest page (top_id 0) with the newest row selected. */
 static void place(struct ui_list *l, const struct snap_failures *f, int t, int s)
 {
-    l->top_id = s == 0 && f->newer == 0 ? 0 : f->rows[t].id;
+    l->top_id = l->follow ? 0 : f->rows[t].id;
     l->selected_id = f->rows[s].id;
     l->cursor = s - t;
+    l->lost = false;
+}
+
+/* The selected row left the list (retried, or resolved elsewhere): nothing
+ * is selected until a key chooses, so a second r or space never lands on
+ * a row that merely slid into its place.  The cursor stays where the row
+ * was, between its neighbours. */
+static void lose_selection(struct ui_list *l, const struct snap_failures *f, int t)
+{
+    int cursor = l->cursor;
+    if (t + cursor > f->nrows)
+        cursor = f->nrows - t;
+    l->top_id = l->follow ? 0 : f->rows[t].id;
+    l->selected_id = 0;
+    l->cursor = cursor < 0 ? 0 : cursor;
+    l->lost = true;
+}
+
+int64_t ui_newer_above(const struct ui *ui, const struct snap_failures *f)
+{
+    (void)ui;
+    return f->nrows > 0 ? f->newer + top_index(f) : 0;
 }
 
 bool ui_sync(struct ui *ui, const struct snap_failures *f)
@@ -151,34 +177,35 @@ bool ui_sync(struct ui *ui, const struct snap_failures *f)
     bool oldest = l->to_oldest;
     l->to_oldest = false;
     if (f->nrows == 0) {
-        *l = (struct ui_list){.page = l->page};
+        /* A selection that existed is lost, not handed to the next arrival. */
+        *l = (struct ui_list){.page = l->page, .follow = l->follow,
+                              .lost = !l->follow && (l->lost || l->selected_id != 0)};
         return false;
     }
     int t = top_index(f);
     if (oldest) {
         int last = f->nrows < l->page ? f->nrows - 1 : l->page - 1;
-        l->top_id = f->rows[0].id;
-        l->selected_id = f->rows[last].id;
-        l->cursor = last;
+        place(l, f, 0, last);
         return f->newer > 0;   /* read the page above too */
     }
-    int s = find_row(f, l->selected_id);
-    if (l->top_id == 0 && l->cursor == 0)
-        s = 0;   /* at the top of the newest: follow new failures */
-    if (s < 0) {
-        /* The selected row left the list (retried): select what took its place. */
-        s = t + l->cursor;
-        if (s >= f->nrows)
-            s = f->nrows - 1;
-        if (s < t)
-            t = s;
-    } else if (s < t || s >= t + l->page) {
-        /* Rows arrived above it: keep it where it is on the screen. */
-        t = s - l->cursor;
-        if (t < 0)
-            t = 0;
+    if (l->follow) {
+        place(l, f, 0, 0);
+        return false;
     }
-    place(l, f, t, s);
+    int s = find_row(f, l->selected_id);
+    if (s >= 0) {
+        if (s < t || s >= t + l->page) {
+            /* Rows arrived above it: keep it where it is on the screen. */
+            t = s - l->cursor;
+            if (t < 0)
+                t = 0;
+        }
+        place(l, f, t, s);
+    } else if (l->selected_id == 0 && !l->lost) {
+        place(l, f, t, t);   /* a new list (start, Home, a filter): its top row */
+    } else {
+        lose_selection(l, f, t);
+    }
     return false;
 }
 
@@ -190,8 +217,14 @@ static enum ui_action list_move(struct ui *ui, const struct snap_failures *f, in
     int page = l->page;
     int t = top_index(f);
     int s = find_row(f, l->selected_id);
-    if (s < 0)
+    l->follow = false;
+    if (s < 0 && l->lost) {
+        /* From between two rows: Down takes the one below, Up the one above. */
+        s = t + l->cursor;
+        delta = delta > 0 ? delta - 1 : delta;
+    } else if (s < 0) {
         s = t;
+    }
     int ns = s + delta;
     ns = ns < 0 ? 0 : ns >= f->nrows ? f->nrows - 1 : ns;
     int nt = t;
@@ -209,6 +242,7 @@ static enum ui_action list_move(struct ui *ui, const struct snap_failures *f, in
     return l->top_id != old_top ? UI_ACT_FETCH : UI_ACT_REDRAW;
 }
 
+/* Home: the newest page, its top row selected once it is read. */
 static enum ui_action list_home(struct ui *ui)
 {
     ui->list = (struct ui_list){.page = ui->list.page};
@@ -217,7 +251,17 @@ static enum ui_action list_home(struct ui *ui)
 
 static enum ui_action list_end(struct ui *ui)
 {
+    ui->list.follow = false;
     ui->list.to_oldest = true;
+    return UI_ACT_FETCH;
+}
+
+static enum ui_action toggle_follow(struct ui *ui, int64_t now)
+{
+    bool on = !ui->list.follow;
+    ui->list = (struct ui_list){.page = ui->list.page, .follow = on};
+    ui_say(ui, now, on ? "following the newest failure: any move stops it"
+                       : "not following: the selection stays where it is");
     return UI_ACT_FETCH;
 }
 
@@ -234,6 +278,31 @@ bool ui_tagged(const struct ui *ui, int64_t id)
 void ui_clear_tags(struct ui *ui)
 {
     ui->ntags = 0;
+}
+
+void ui_confirm_label(const struct ui *ui, char *buf, size_t size)
+{
+    char count[32];
+    snprintf(count, sizeof count, "%lld", (long long)ui->confirm_count);
+    const char *plural = ui->confirm_count == 1 ? "" : "s";
+    if (ui->confirm_tagged)
+        snprintf(buf, size, "%s tagged failure%s", count, plural);
+    else if (ui->confirm_filter[0])
+        snprintf(buf, size, "%s failure%s matching \"%s\"", count, plural, ui->confirm_filter);
+    else
+        snprintf(buf, size, "all %s failure%s", count, plural);
+}
+
+void ui_confirm(struct ui *ui, int64_t count, size_t hidden, int64_t now)
+{
+    ui->confirm_count = count;
+    ui->confirm_hidden = hidden;
+    if (count == 0) {
+        ui_say(ui, now, ui->confirm_tagged ? "nothing to retry: no tagged failure is still failed"
+                                           : "nothing to retry");
+        return;
+    }
+    ui->dialog = DIALOG_CONFIRM;
 }
 
 static bool toggle_tag(struct ui *ui, int64_t id)
@@ -266,16 +335,30 @@ static bool refuse_if_read_only(struct ui *ui, int64_t now)
     return true;
 }
 
-static enum ui_action key_retry_all(struct ui *ui, const struct snap_failures *f, int64_t now)
+static enum ui_action key_retry_all(struct ui *ui)
 {
     ui->confirm_tagged = ui->ntags > 0;
-    ui->confirm_count = ui->confirm_tagged ? (int64_t)ui->ntags : f->matching;
-    if (ui->confirm_count == 0) {
-        ui_say(ui, now, "nothing to retry");
-        return UI_ACT_REDRAW;
+    ui->confirm_count = 0;
+    ui->confirm_hidden = 0;
+    memcpy(ui->confirm_filter, ui->filter, sizeof ui->filter);
+    return UI_ACT_ASK_RETRY;
+}
+
+/* The selected row, pinned for r or Enter; false (and a message) when
+ * nothing is selected. */
+static bool pin_selected(struct ui *ui, const struct snap_failures *f, struct ui_target *t,
+                         int64_t now)
+{
+    int i = find_row(f, ui->list.selected_id);
+    if (i < 0) {
+        if (ui->list.lost)
+            ui_say(ui, now, "nothing selected: the selected failure left the list; "
+                            "choose one with Up or Down");
+        return false;
     }
-    ui->dialog = DIALOG_CONFIRM;
-    return UI_ACT_REDRAW;
+    t->id = f->rows[i].id;
+    snprintf(t->event_id, sizeof t->event_id, "%s", f->rows[i].event_id);
+    return true;
 }
 
 static enum ui_action key_failures(struct ui *ui, int key, const struct snap_failures *f,
@@ -289,21 +372,22 @@ static enum ui_action key_failures(struct ui *ui, int key, const struct snap_fai
     case UI_KEY_PGDN: return list_move(ui, f, page, true);
     case UI_KEY_HOME: case 'g': return list_home(ui);
     case UI_KEY_END: case 'G': return list_end(ui);
+    case 'f': return toggle_follow(ui, now);
     case UI_KEY_ENTER: case '\n':
-        if (ui->list.selected_id == 0)
-            return UI_ACT_NONE;
+        if (!pin_selected(ui, f, &ui->details, now))
+            return UI_ACT_REDRAW;
         ui->dialog = DIALOG_DETAILS;
         ui->scroll = 0;
         return UI_ACT_DETAILS;
     case 'r':
         if (refuse_if_read_only(ui, now))
             return UI_ACT_REDRAW;
-        return ui->list.selected_id ? UI_ACT_RETRY_SELECTED : UI_ACT_NONE;
+        return pin_selected(ui, f, &ui->target, now) ? UI_ACT_RETRY_TARGET : UI_ACT_REDRAW;
     case ' ':
         if (refuse_if_read_only(ui, now))
             return UI_ACT_REDRAW;
-        if (ui->list.selected_id == 0)
-            return UI_ACT_NONE;
+        if (find_row(f, ui->list.selected_id) < 0)
+            return pin_selected(ui, f, &ui->target, now), UI_ACT_REDRAW;
         if (!toggle_tag(ui, ui->list.selected_id))
             ui_say(ui, now, "out of memory: cannot tag");
         list_move(ui, f, 1, false);
@@ -311,7 +395,7 @@ static enum ui_action key_failures(struct ui *ui, int key, const struct snap_fai
     case 'R':
         if (refuse_if_read_only(ui, now))
             return UI_ACT_REDRAW;
-        return key_retry_all(ui, f, now);
+        return key_retry_all(ui);
     default:
         return UI_ACT_NONE;
     }
@@ -362,6 +446,7 @@ static enum ui_action key_main(struct ui *ui, int key, const struct snap_failure
         return UI_ACT_REDRAW;
     case 'p':
         ui->paused = !ui->paused;
+        ui->paused_at = ui->paused ? now : 0;
         ui_say(ui, now, ui->paused ? "paused: press p to resume" : "resumed");
         return ui->paused ? UI_ACT_REDRAW : UI_ACT_FETCH;
     case '+':
@@ -426,8 +511,10 @@ static enum ui_action key_details(struct ui *ui, int key, int64_t now)
     if (key == 'r') {
         if (refuse_if_read_only(ui, now))
             return UI_ACT_REDRAW;
+        /* The event the dialog shows, whatever the list did meanwhile. */
+        ui->target = ui->details;
         ui->dialog = DIALOG_NONE;
-        return UI_ACT_RETRY_SELECTED;
+        return UI_ACT_RETRY_TARGET;
     }
     return key_scroll(ui, key);
 }

@@ -60,11 +60,20 @@ enum ui_dialog {
 #define UI_REFRESH_STEPS {250, 500, 1000, 2000, 5000, 10000}
 
 struct ui_list {
-    int64_t top_id;           /* log id of the top row; 0: following the newest */
+    int64_t top_id;           /* log id of the top row; 0: the newest page */
     bool to_oldest;           /* End: the next fetch reads the oldest page */
     int64_t selected_id;      /* 0: nothing selected */
     int cursor;               /* the selection's row on screen, from the top */
     int page;                 /* rows the pane shows (set from the layout) */
+    bool follow;              /* following the newest: only `f` turns it on */
+    bool lost;                /* the selected row left the list and no key has
+                                 chosen another: the cursor stays between rows */
+};
+
+/* The one event a key acts on, pinned when the key was pressed. */
+struct ui_target {
+    int64_t id;               /* stream_events_log id; 0: none */
+    char event_id[96];
 };
 
 struct ui {
@@ -82,8 +91,16 @@ struct ui {
     char filter[UI_FILTER_MAX];        /* applied */
     char filter_edit[UI_FILTER_MAX];   /* being typed */
 
-    int64_t confirm_count;             /* what R would retry */
+    /* R: the set is fixed (by the caller, through ui_confirm) when the
+     * dialog opens; y acts on exactly that set. */
+    int64_t confirm_count;             /* what R will retry */
     bool confirm_tagged;               /* ... the tags, or all matching the filter */
+    size_t confirm_hidden;             /* tagged rows the filter hides, included */
+    char confirm_filter[UI_FILTER_MAX];   /* the filter when the set was fixed */
+
+    struct ui_target target;           /* what r acts on */
+    struct ui_target details;          /* the event the details dialog shows */
+    int64_t paused_at;                 /* Unix ms; when p paused the screen */
 
     int scroll;               /* first line shown of the details or help dialog */
     int scroll_page;          /* lines the dialog shows (set from the layout) */
@@ -101,8 +118,10 @@ enum ui_action {
     UI_ACT_FETCH,             /* the window or filter changed: take a snapshot now */
     UI_ACT_FULL_REDRAW,       /* Ctrl-L: repaint the whole terminal */
     UI_ACT_DETAILS,           /* load the selected failure's details, then show them */
-    UI_ACT_RETRY_SELECTED,
-    UI_ACT_RETRY_CONFIRMED,   /* the tags if confirm_tagged, else all matching the filter */
+    UI_ACT_RETRY_TARGET,      /* retry ui->target, the one event the key was pressed on */
+    UI_ACT_ASK_RETRY,         /* R: fix the set (tags, or all matching the filter), then
+                                 call ui_confirm() with its size */
+    UI_ACT_RETRY_CONFIRMED,   /* y: retry the set fixed for the confirmation */
     UI_ACT_RELAYOUT,          /* the terminal changed size */
     UI_ACT_QUIT,
 };
@@ -157,5 +176,16 @@ bool ui_key_enabled(const struct ui *ui, const struct key_help *k);
 
 /* After a retry: forget the tags (their rows have left the list). */
 void ui_clear_tags(struct ui *ui);
+
+/* Opens the confirmation for the set the caller fixed after
+ * UI_ACT_ASK_RETRY: count events, hidden of them tagged but filtered out. */
+void ui_confirm(struct ui *ui, int64_t count, size_t hidden, int64_t now);
+
+/* What the confirmation's set is, for the dialog, messages and the log:
+ * "3 tagged failures", "58 failures matching \"timeout\"", "all 60 failures". */
+void ui_confirm_label(const struct ui *ui, char *buf, size_t size);
+
+/* Failures newer than the top row on screen (the "N newer" marker). */
+int64_t ui_newer_above(const struct ui *ui, const struct snap_failures *f);
 
 #endif

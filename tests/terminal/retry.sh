@@ -23,12 +23,13 @@ wait_screen "the header says attached" "[attached]"
 newest=$(sql "$db" "SELECT event_id FROM stream_events_log WHERE processing_status = 'failed' ORDER BY id DESC LIMIT 1")
 
 keys r
-wait_screen "r says what it retried" "retried 1 event"
+wait_screen "r names what it retried" "retried $newest"
 equals "r puts the selected failure back to pending" \
     "$(sql "$db" "SELECT processing_status FROM stream_events_log WHERE event_id = '$newest'")" pending
 equals "with a raised priority" \
     "$(sql "$db" "SELECT q.priority FROM processing_queue q JOIN stream_events_log l ON l.id = q.event_log_id WHERE l.event_id = '$newest'")" 10
 wait_screen "the retried row leaves the list within a refresh" "$((total - 1)) failed"
+keys Home   # nothing is selected once the row left: choose again
 left=$((total - 1))
 
 keys R
@@ -47,7 +48,7 @@ wait_screen "space tags rows" "2 tagged"
 keys R
 wait_screen "R offers the tagged ones" "Retry the 2 tagged failures?"
 keys y
-wait_screen "y retries them" "retried 2 events"
+wait_screen "y retries them" "retried 2 tagged failures"
 equals "exactly the two tagged ones" "$(failed)" "$((left - 2))"
 left=$((left - 2))
 
@@ -56,9 +57,9 @@ matching=$(sql "$db" "SELECT count(*) FROM stream_events_log WHERE processing_st
 keys / "$word" Enter
 wait_screen "/ filters by error text" "$matching matching \"$word\""
 keys R
-wait_screen "R over a filter offers those matching" "Retry all $matching failure"
+wait_screen "R over a filter offers those matching" "Retry $matching failure"
 keys y
-wait_screen "and retries them" "retried $matching event"
+wait_screen "and retries them" "matching \"$word\"; queued"
 equals "only the matching ones were retried" "$(failed)" "$((left - matching))"
 equals "none of what is left matches" \
     "$(sql "$db" "SELECT count(*) FROM stream_events_log WHERE processing_status = 'failed' AND error_message LIKE '%$word%'")" 0

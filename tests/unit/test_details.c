@@ -15,7 +15,8 @@
 
 struct fixture {
     char *dir, *path;
-    struct db *db;
+    struct snapshot_reader *reader;
+    struct event_view view;
 };
 
 static int setup(void **state)
@@ -31,7 +32,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    db_close(f->db);
+    snapshot_event_free(&f->view);
+    snapshot_reader_close(f->reader);
     testdb_rmdir(f->dir);
     free(f->path);
     free(f);
@@ -41,8 +43,18 @@ static int teardown(void **state)
 static void open_db(struct fixture *f)
 {
     struct err e;
-    if (db_open(f->path, DB_READ_ONLY, &f->db, &e) < 0)
+    if (snapshot_reader_open(f->path, &f->reader, &e) < 0)
         fail_msg("open: %s", e.msg);
+}
+
+/* What the dashboard does for Enter: read the event, then build its text. */
+static int load(struct fixture *f, int64_t id, const char *company, int64_t now,
+                struct details *d, struct err *e)
+{
+    snapshot_event_free(&f->view);
+    if (snapshot_read_event(f->reader, id, &f->view, e) < 0)
+        return -1;
+    return details_build(&f->view, company, TEXTSAFE_UTF8, now, d, e);
 }
 
 /* Inserts a failed event whose data is the given SQL expression. */
@@ -83,7 +95,7 @@ static void shows_the_record_and_pretty_json(void **state)
     insert_failure(f, "'{\"data\":{\"company_name\":\"ACME LTD\"},\"event\":{\"timepoint\":42}}'",
                    "'company_number missing'");
     open_db(f);
-    assert_int_equal(details_load(f->db, 7, "ACME LTD", TEXTSAFE_UTF8, 0, &d, &e), 0);
+    assert_int_equal(load(f, 7, "ACME LTD", 0, &d, &e), 0);
     assert_string_equal(d.title, "company-profile:42");
     assert_true(has_line_containing(&d, "company-profile:42 (changed)"));
     assert_true(has_line_containing(&d, "01234567 ACME LTD"));
@@ -104,7 +116,7 @@ static void hostile_bytes_become_placeholders(void **state)
     insert_failure(f, "'not json ' || char(27) || ']0;PWNED' || char(7)",
                    "'bad ' || char(27) || '[31mRED' || char(10) || 'second line'");
     open_db(f);
-    assert_int_equal(details_load(f->db, 7, NULL, TEXTSAFE_UTF8, 0, &d, &e), 0);
+    assert_int_equal(load(f, 7, NULL, 0, &d, &e), 0);
     assert_true(has_line_containing(&d, "not valid JSON"));
     assert_true(has_line(&d, "not json ^[]0;PWNED^G"));
     assert_true(has_line(&d, "bad ^[[31mRED"));                /* the error's lines, each shown */
@@ -123,7 +135,7 @@ static void wraps_to_the_width_at_character_boundaries(void **state)
     /* 3,000 two-byte characters on one line of raw data. */
     insert_failure(f, "replace(hex(zeroblob(3000)), '00', 'é')", "'x'");
     open_db(f);
-    assert_int_equal(details_load(f->db, 7, NULL, TEXTSAFE_UTF8, 0, &d, &e), 0);
+    assert_int_equal(load(f, 7, NULL, 0, &d, &e), 0);
     assert_int_equal(details_wrap(&d, 70), 0);
     size_t rows_of_raw = 0;
     for (size_t i = 0; i < d.nrows; i++) {
@@ -153,9 +165,52 @@ static void a_multi_megabyte_event_loads(void **state)
     insert_failure(f, "'[' || substr(replace(hex(zeroblob(200000)), '00', ',\"ab\"'), 2) || ']'",
                    "'too big'");
     open_db(f);
-    assert_int_equal(details_load(f->db, 7, NULL, TEXTSAFE_UTF8, 0, &d, &e), 0);
+    assert_int_equal(load(f, 7, NULL, 0, &d, &e), 0);
     assert_int_equal(details_wrap(&d, 80), 0);
     assert_true(d.nrows > 200000 * 6 / 80);
+    details_free(&d);
+}
+
+static void ages_tick_and_a_failed_event_was_never_processed(void **state)
+{
+    struct fixture *f = *state;
+    struct details d;
+    struct err e;
+    insert_failure(f, "'{\"data\":{\"company_name\":\"FROM THE EVENT LTD\"}}'", "'boom'");
+    testdb_exec(f->path, "UPDATE stream_events_log SET processed_at = '2026-11-25T10:00:02Z'");
+    open_db(f);
+    int64_t received = 1795600800000LL;   /* 2026-11-25T10:00:00Z */
+    assert_int_equal(load(f, 7, NULL, received + 41000, &d, &e), 0);
+    assert_true(has_line_containing(&d, "01234567 FROM THE EVENT LTD"));   /* not listed: the event's */
+    assert_false(has_line_containing(&d, "Processed"));
+    assert_true(has_line_containing(&d, "Failed"));
+    assert_true(has_line_containing(&d, "(41s ago)"));
+    size_t lines = d.nlines;
+    assert_int_equal(details_wrap(&d, 70), 0);
+    assert_int_equal(details_tick(&d, &f->view, received + 102000), 0);
+    assert_true(has_line_containing(&d, "(1m ago)"));
+    assert_false(has_line_containing(&d, "(41s ago)"));
+    assert_int_equal(d.nlines, lines);
+    assert_int_equal(details_wrap(&d, 70), 0);
+    details_free(&d);
+}
+
+static void wraps_between_words(void **state)
+{
+    struct fixture *f = *state;
+    struct details d;
+    struct err e;
+    insert_failure(f, "'{}'", "'the quick brown fox jumps over the lazy dog and keeps running far away'");
+    open_db(f);
+    assert_int_equal(load(f, 7, NULL, 0, &d, &e), 0);
+    assert_int_equal(details_wrap(&d, 30), 0);
+    for (size_t i = 0; i < d.nrows; i++) {
+        const struct details_row *r = &d.rows[i];
+        const char *line = d.lines[r->line];
+        if (strncmp(line, "the quick", 9) != 0 || r->off + r->len >= strlen(line))
+            continue;
+        assert_true(line[r->off + r->len - 1] == ' ');   /* every cut row ends between words */
+    }
     details_free(&d);
 }
 
@@ -165,7 +220,7 @@ static void a_vanished_event_is_an_error(void **state)
     struct details d;
     struct err e;
     open_db(f);
-    assert_int_equal(details_load(f->db, 99, NULL, TEXTSAFE_UTF8, 0, &d, &e), -1);
+    assert_int_equal(load(f, 99, NULL, 0, &d, &e), -1);
     assert_non_null(strstr(e.msg, "no longer"));
 }
 
@@ -177,6 +232,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(hostile_bytes_become_placeholders, setup, teardown),
         cmocka_unit_test_setup_teardown(wraps_to_the_width_at_character_boundaries, setup, teardown),
         cmocka_unit_test_setup_teardown(a_multi_megabyte_event_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(ages_tick_and_a_failed_event_was_never_processed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(wraps_between_words, setup, teardown),
         cmocka_unit_test_setup_teardown(a_vanished_event_is_an_error, setup, teardown),
     };
     return RUN_TAP(tests);

@@ -86,12 +86,19 @@ static void fetch(struct world *w)
         fetch(w);
 }
 
-/* Presses a key and, like the dashboard, fetches when asked to. */
+/* Presses a key and, like the dashboard, fetches when asked to and fixes
+ * the set R asks about (the tags still failed, or every matching row). */
 static void press(struct world *w, int key)
 {
     w->last = ui_key(&w->ui, key, &w->f, NOW);
     if (w->last == UI_ACT_FETCH)
         fetch(w);
+    if (w->last == UI_ACT_ASK_RETRY) {
+        int64_t n = 0;
+        for (size_t i = 0; i < w->ui.ntags; i++)
+            n += w->present[w->ui.tags[i]];
+        ui_confirm(&w->ui, w->ui.confirm_tagged ? n : w->f.matching, 0, NOW);
+    }
 }
 
 static void press_string(struct world *w, const char *keys)
@@ -169,7 +176,7 @@ static void scrolling_up_one_row_at_a_time_reads_upward(void **state)
     for (int i = 0; i < 200; i++)
         press(w, 'k');
     expect_selection(w, 100, 0, 100);
-    assert_int_equal(w->ui.list.top_id, 0);     /* back to following the newest */
+    assert_int_equal(w->ui.list.top_id, 100);   /* anchored there: only f follows */
     world_free(w);
 }
 
@@ -217,33 +224,99 @@ static void new_failures_do_not_move_the_selected_row_off_screen(void **state)
     world_free(w);
 }
 
-static void at_the_top_the_list_follows_new_failures(void **state)
+static void at_the_top_new_failures_do_not_take_the_selection(void **state)
 {
     (void)state;
     struct world *w = world_new(5, 10, UI_LIVE);
     fetch(w);
     expect_selection(w, 5, 0, 5);
-    w->present[6] = true;
+    for (int id = 6; id <= 8; id++)
+        w->present[id] = true;
     fetch(w);
-    expect_selection(w, 6, 0, 6);
+    expect_selection(w, 5, 0, 5);               /* still the row the operator saw */
+    assert_int_equal(ui_newer_above(&w->ui, &w->f), 3);   /* "3 newer" */
+    press(w, 'r');
+    assert_int_equal(w->last, UI_ACT_RETRY_TARGET);
+    assert_int_equal(w->ui.target.id, 5);
+    press(w, UI_KEY_HOME);
+    expect_selection(w, 8, 0, 8);
+    assert_int_equal(ui_newer_above(&w->ui, &w->f), 0);
     world_free(w);
 }
 
-static void a_retried_row_leaves_and_the_next_takes_its_place(void **state)
+static void f_follows_the_newest_until_any_move(void **state)
+{
+    (void)state;
+    struct world *w = world_new(5, 10, UI_LIVE);
+    fetch(w);
+    press(w, 'f');
+    assert_true(w->ui.list.follow);
+    w->present[6] = true;
+    fetch(w);
+    expect_selection(w, 6, 0, 6);
+    press(w, 'j');                              /* a move ends it */
+    assert_false(w->ui.list.follow);
+    expect_selection(w, 5, 1, 6);
+    w->present[7] = true;
+    fetch(w);
+    expect_selection(w, 5, 1, 6);
+    press(w, 'f');
+    press(w, 'f');                              /* off again, where it was */
+    assert_false(w->ui.list.follow);
+    world_free(w);
+}
+
+static void a_retried_row_leaves_and_nothing_is_selected_until_a_key(void **state)
 {
     (void)state;
     struct world *w = world_new(100, 10, UI_LIVE);
     fetch(w);
     press_string(w, "jjj");
+    press(w, 'r');
+    assert_int_equal(w->ui.target.id, 97);
     w->present[97] = false;
     fetch(w);
+    assert_int_equal(w->ui.list.selected_id, 0);
+    assert_true(w->ui.list.lost);
+    press(w, 'r');                              /* a second r retries nothing */
+    assert_int_not_equal(w->last, UI_ACT_RETRY_TARGET);
+    assert_non_null(strstr(w->ui.message, "nothing selected"));
+    press(w, ' ');
+    assert_int_equal(w->ui.ntags, 0);
+    press(w, UI_KEY_ENTER);
+    assert_int_equal(w->ui.dialog, DIALOG_NONE);
+    press(w, 'j');                              /* Down takes the row below the gap */
     expect_selection(w, 96, 3, 100);
-    press(w, UI_KEY_END);
-    for (int id = 1; id <= 10; id++)            /* the whole oldest page goes */
+    w->present[96] = false;
+    fetch(w);
+    press(w, 'k');                              /* Up the one above it */
+    expect_selection(w, 98, 2, 100);
+    w->present[98] = false;
+    fetch(w);
+    for (int id = 1; id <= 100; id++)           /* the list empties, then refills */
         w->present[id] = false;
     fetch(w);
-    assert_int_equal(w->ui.list.selected_id, row_on_screen(w, w->ui.list.cursor));
-    assert_true(w->ui.list.selected_id > 10);
+    w->present[101] = true;
+    fetch(w);
+    assert_int_equal(w->ui.list.selected_id, 0);
+    world_free(w);
+}
+
+static void r_in_details_retries_the_event_shown(void **state)
+{
+    (void)state;
+    struct world *w = world_new(20, 10, UI_LIVE);
+    fetch(w);
+    press(w, 'j');
+    press(w, UI_KEY_ENTER);
+    assert_int_equal(w->ui.details.id, 19);
+    for (int id = 21; id <= 30; id++)           /* failures keep arriving */
+        w->present[id] = true;
+    w->present[19] = false;                     /* and the row itself is resolved */
+    fetch(w);
+    press(w, 'r');
+    assert_int_equal(w->last, UI_ACT_RETRY_TARGET);
+    assert_int_equal(w->ui.target.id, 19);
     world_free(w);
 }
 
@@ -256,9 +329,9 @@ static void an_empty_list_selects_nothing(void **state)
     press(w, 'j');
     assert_int_equal(w->last, UI_ACT_NONE);
     press(w, UI_KEY_ENTER);
-    assert_int_equal(w->last, UI_ACT_NONE);
+    assert_int_equal(w->ui.dialog, DIALOG_NONE);
     press(w, 'r');
-    assert_int_equal(w->last, UI_ACT_NONE);
+    assert_int_not_equal(w->last, UI_ACT_RETRY_TARGET);
     press(w, 'R');
     assert_int_equal(w->ui.dialog, DIALOG_NONE);
     assert_string_equal(w->ui.message, "nothing to retry");
@@ -273,8 +346,8 @@ static void r_retries_the_selected_row(void **state)
     struct world *w = world_new(20, 10, UI_LIVE);
     fetch(w);
     press_string(w, "jr");
-    assert_int_equal(w->last, UI_ACT_RETRY_SELECTED);
-    assert_int_equal(w->ui.list.selected_id, 19);
+    assert_int_equal(w->last, UI_ACT_RETRY_TARGET);
+    assert_int_equal(w->ui.target.id, 19);
     world_free(w);
 }
 
@@ -383,7 +456,7 @@ static void details_open_scroll_and_close(void **state)
     assert_int_equal(w->ui.dialog, DIALOG_NONE);
     press(w, UI_KEY_ENTER);
     press(w, 'r');                              /* retry from the details */
-    assert_int_equal(w->last, UI_ACT_RETRY_SELECTED);
+    assert_int_equal(w->last, UI_ACT_RETRY_TARGET);
     assert_int_equal(w->ui.dialog, DIALOG_NONE);
     world_free(w);
 }
@@ -554,8 +627,10 @@ int main(void)
         cmocka_unit_test(scrolling_up_one_row_at_a_time_reads_upward),
         cmocka_unit_test(a_very_tall_list_still_scrolls_both_ways),
         cmocka_unit_test(new_failures_do_not_move_the_selected_row_off_screen),
-        cmocka_unit_test(at_the_top_the_list_follows_new_failures),
-        cmocka_unit_test(a_retried_row_leaves_and_the_next_takes_its_place),
+        cmocka_unit_test(at_the_top_new_failures_do_not_take_the_selection),
+        cmocka_unit_test(f_follows_the_newest_until_any_move),
+        cmocka_unit_test(a_retried_row_leaves_and_nothing_is_selected_until_a_key),
+        cmocka_unit_test(r_in_details_retries_the_event_shown),
         cmocka_unit_test(an_empty_list_selects_nothing),
         cmocka_unit_test(r_retries_the_selected_row),
         cmocka_unit_test(space_tags_and_moves_down),

@@ -1,0 +1,243 @@
+/* retry: one rule for every path (only an event failed at the moment of
+ * the write is re-queued), dry runs that take no write lock, and the
+ * dashboard's worker, which carries a confirmed set out in chunks beside
+ * the UI, waits out a busy database without blocking anyone, and leaves an
+ * audit line in the log. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "unit.h"
+
+#include "log.h"
+#include "retry.h"
+#include "retry_worker.h"
+#include "schema.h"
+#include "testdb.h"
+#include "timeutil.h"
+
+struct fixture {
+    char *dir, *path, *log;
+};
+
+/* n failed events, log ids 1..n, each with a failed queue row. */
+static void add_failures(const char *path, int n)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d) "
+             "INSERT INTO stream_events_log (id, event_id, event_type, event_data, "
+             "processing_status, error_message, received_at) SELECT i, 'company-profile:' || i, "
+             "'changed', '{}', 'failed', 'boom', '2026-12-01T00:00:00Z' FROM k;"
+             "INSERT INTO processing_queue (event_log_id, status, attempts, created_at, updated_at) "
+             "SELECT id, 'failed', 1, received_at, received_at FROM stream_events_log", n);
+    testdb_exec(path, sql);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->dir = testdb_mkdtemp();
+    f->path = testdb_path(f->dir, "retry.db");
+    f->log = testdb_path(f->dir, "streamtop.log");
+    testdb_migrate(f->path, schema_latest_version());
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    log_close();
+    testdb_rmdir(f->dir);
+    free(f->path);
+    free(f->log);
+    free(f);
+    return 0;
+}
+
+static struct db *open_writer(const char *path)
+{
+    struct db *db;
+    struct err e;
+    if (db_open(path, DB_READ_WRITE, &db, &e) < 0)
+        fail_msg("open: %s", e.msg);
+    return db;
+}
+
+/* Event 2 was retried elsewhere and processed meanwhile. */
+static void resolve_event_2(const char *path)
+{
+    testdb_exec(path, "UPDATE stream_events_log SET processing_status = 'processed', "
+                      "processed_at = '2026-12-01T00:00:05Z', error_message = NULL WHERE id = 2;"
+                      "UPDATE processing_queue SET status = 'done', attempts = 2 "
+                      "WHERE event_log_id = 2");
+}
+
+static void a_set_never_requeues_what_is_no_longer_failed(void **state)
+{
+    struct fixture *f = *state;
+    add_failures(f->path, 3);
+    resolve_event_2(f->path);
+    struct db *db = open_writer(f->path);
+    struct err e;
+    struct retry_result r;
+    const int64_t ids[] = {1, 2, 3};
+    struct retry_request req = {.log_ids = ids, .log_id_count = 3};
+    assert_int_equal(retry_run(db, &req, &r, &e), 0);
+    assert_int_equal(r.retried, 2);
+    assert_int_equal(r.skipped, 1);
+    retry_result_free(&r);
+    db_close(db);
+    char *s = testdb_text(f->path, "SELECT l.processing_status || ' ' || q.status || ' ' || "
+                                   "q.attempts || ' ' || l.processed_at FROM stream_events_log l "
+                                   "JOIN processing_queue q ON q.event_log_id = l.id WHERE l.id = 2");
+    assert_string_equal(s, "processed done 2 2026-12-01T00:00:05Z");   /* untouched */
+    free(s);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM processing_queue "
+                                         "WHERE status = 'pending'"), 2);
+}
+
+static void event_ids_follow_the_same_rule(void **state)
+{
+    struct fixture *f = *state;
+    add_failures(f->path, 3);
+    resolve_event_2(f->path);
+    struct db *db = open_writer(f->path);
+    struct err e;
+    struct retry_result r;
+    const char *ids[] = {"company-profile:1", "company-profile:2"};
+    struct retry_request req = {.event_ids = ids, .event_count = 2};
+    assert_int_equal(retry_run(db, &req, &r, &e), 0);
+    assert_int_equal(r.retried, 1);
+    assert_int_equal(r.not_failed.count, 1);
+    assert_string_equal(r.not_failed.items[0], "company-profile:2 (processed)");
+    retry_result_free(&r);
+    db_close(db);
+    assert_int_equal(testdb_int(f->path, "SELECT attempts FROM processing_queue "
+                                         "WHERE event_log_id = 2"), 2);
+}
+
+static void a_dry_run_takes_no_write_lock(void **state)
+{
+    struct fixture *f = *state;
+    add_failures(f->path, 3);
+    struct db *holder = open_writer(f->path), *db = open_writer(f->path);
+    struct err e;
+    struct retry_result r;
+    assert_int_equal(db_begin_write(holder, &e), 0);
+    db_set_busy_timeout(db, 100);
+    struct retry_request req = {.all_failed = true, .dry_run = true};
+    assert_int_equal(retry_run(db, &req, &r, &e), 0);
+    assert_int_equal(r.retried, 3);
+    retry_result_free(&r);
+    db_rollback(holder);
+    db_close(holder);
+    db_close(db);
+}
+
+/* Waits (bounded) until the worker has finished its job. */
+static struct retry_progress wait_finished(struct retry_worker *w)
+{
+    struct retry_progress p;
+    for (int i = 0; i < 1000; i++) {
+        retry_worker_progress(w, &p);
+        if (p.finished)
+            return p;
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("the retry worker did not finish");
+    return p;
+}
+
+static int64_t *id_range(size_t n)
+{
+    int64_t *ids = malloc(n * sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = (int64_t)i + 1;
+    return ids;
+}
+
+static void the_worker_carries_out_a_set_in_chunks_and_logs_it(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    add_failures(f->path, 1200);
+    resolve_event_2(f->path);
+    assert_int_equal(log_open(f->log, &e), 0);
+    struct retry_worker *w;
+    assert_int_equal(retry_worker_start(open_writer(f->path), &w, &e), 0);
+    struct retry_job job = {.ids = id_range(1200), .n = 1200, .filter = "boom"};
+    snprintf(job.label, sizeof job.label, "1200 failures matching \"boom\"");
+    assert_true(retry_worker_submit(w, &job));
+    struct retry_job second = {.ids = id_range(1), .n = 1};
+    bool taken = retry_worker_submit(w, &second);   /* refused while the first runs */
+    if (!taken)
+        free(second.ids);
+    struct retry_progress p = wait_finished(w);
+    assert_int_equal(p.total, 1200);
+    assert_int_equal(p.done, 1200);
+    assert_int_equal(p.retried, 1199);
+    assert_int_equal(p.skipped, 1);
+    assert_string_equal(p.error, "");
+    if (taken)
+        wait_finished(w);
+    retry_worker_stop(w);
+    log_close();
+    size_t len;
+    char *log = testdb_read_file(f->log, &len);
+    assert_non_null(strstr(log, "event=retry source=dashboard user="));
+    assert_non_null(strstr(log, "asked=1200 done=1200 retried=1199 skipped=1"));
+    assert_non_null(strstr(log, "filter=boom"));
+    assert_non_null(strstr(log, "log_ids=1,2,3,"));
+    assert_non_null(strstr(log, "more_ids=1100"));
+    free(log);
+}
+
+static void a_busy_database_is_waited_out_and_said(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    add_failures(f->path, 10);
+    struct db *holder = open_writer(f->path);
+    assert_int_equal(db_begin_write(holder, &e), 0);
+    struct retry_worker *w;
+    assert_int_equal(retry_worker_start(open_writer(f->path), &w, &e), 0);
+    struct retry_job job = {.ids = id_range(10), .n = 10};
+    snprintf(job.label, sizeof job.label, "all 10 failures");
+    int64_t t0 = time_mono_ms();
+    assert_true(retry_worker_submit(w, &job));
+    assert_true(time_mono_ms() - t0 < 50);          /* handing over never waits */
+    struct retry_progress p = {0};
+    for (int i = 0; i < 500 && !p.waiting_for_lock; i++) {
+        retry_worker_progress(w, &p);
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(p.waiting_for_lock);
+    assert_true(p.running);
+    db_rollback(holder);
+    p = wait_finished(w);
+    assert_int_equal(p.retried, 10);
+    assert_false(p.waiting_for_lock);
+    retry_worker_stop(w);
+    db_close(holder);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_set_never_requeues_what_is_no_longer_failed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(event_ids_follow_the_same_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_dry_run_takes_no_write_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_worker_carries_out_a_set_in_chunks_and_logs_it, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_busy_database_is_waited_out_and_said, setup, teardown),
+    };
+    return RUN_TAP(tests);
+}
