@@ -101,6 +101,25 @@ keys y
 wait_screen "y retries the tagged ones" "retried 2 tagged failures"
 equals "the resolved one stayed processed" "$(status_of "$second")" processed
 
+# Another connection holds the write lock: the retry waits on its own
+# thread and says so, and the screen keeps answering keys.
+mkfifo "$TMP/lock"
+sqlite3 "$db" < "$TMP/lock" >/dev/null 2>&1 &
+exec 7>"$TMP/lock"
+echo "BEGIN IMMEDIATE; SELECT 1;" >&7
+locked() { ! sqlite3 "$db" "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; }
+wait_for 10 locked || bail "could not hold the write lock"
+keys Escape Home
+wait_gone "the filter is cleared" 'matching "timeout"'
+keys r
+wait_screen "a retry behind a held lock says it waits" "another connection holds the write lock"
+keys '?'
+wait_screen "keys still answer meanwhile" "show this help"
+keys Escape
+echo "ROLLBACK;" >&7
+exec 7>&-
+wait_screen "once the lock is released the retry is done" "retried company-profile:"
+
 # The audit trail: who retried what.
 wait_for 10 grep -q 'event=retry.*what="2 tagged failures"' "$log"
 contains "every retry is in the log, with the user" "$(grep 'event=retry' "$log")" "user=$(id -un)"
