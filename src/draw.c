@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,26 @@ int draw_text(int y, int x, int width, enum role role, const char *text)
     mvaddnstr(y, x, safe, (int)fit);
     attrset(A_NORMAL);
     return used;
+}
+
+int draw_width(const char *text)
+{
+    char safe[LINE_BYTES];
+    size_t len = textsafe_str(safe, sizeof safe, text, screen_charset());
+    int used;
+    textsafe_fit(safe, len, INT32_MAX / 2, &used);
+    return used;
+}
+
+int draw_text_cut(int y, int x, int width, enum role role, const char *text)
+{
+    if (width <= 0 || !text)
+        return 0;
+    if (draw_width(text) <= width)
+        return draw_text(y, x, width, role, text);
+    int used = draw_text(y, x, width - 1, role, text);
+    return used + draw_text(y, x + used, 1, ROLE_DIM,
+                            screen_charset() == TEXTSAFE_UTF8 ? "\u2026" : "~");
 }
 
 int draw_textf(int y, int x, int width, enum role role, const char *fmt, ...)

@@ -14,6 +14,13 @@
 /* Draws text at (y, x) in at most width columns; returns the columns used. */
 int draw_text(int y, int x, int width, enum role role, const char *text);
 
+/* Like draw_text, but text that does not fit ends in a mark (an ellipsis)
+ * so the reader knows it was cut. */
+int draw_text_cut(int y, int x, int width, enum role role, const char *text);
+
+/* The columns text takes on screen once sanitised. */
+int draw_width(const char *text);
+
 int draw_textf(int y, int x, int width, enum role role, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 

@@ -20,8 +20,10 @@ void frame_layout(struct frame *f, struct ui *ui)
 {
     screen_size(&f->rows, &f->cols);
     layout_compute(f->rows, f->cols, &f->layout);
-    if (!f->layout.too_small)
-        ui->list.page = pane_failures_rows(draw_inner(f->layout.pane[PANE_FAILURES]));
+    if (f->layout.too_small)
+        return;
+    ui->list.page = pane_failures_rows(draw_inner(f->layout.pane[PANE_FAILURES]));
+    memcpy(ui->tab_order, f->layout.order, sizeof ui->tab_order);
 }
 
 static void header(const struct frame *f, const struct ui *ui)
@@ -68,7 +70,7 @@ static void footer(const struct frame *f, const struct ui *ui)
 {
     struct rect r = f->layout.footer;
     if (ui->dialog == DIALOG_FILTER) {
-        int x = r.x + draw_text(r.y, r.x, r.w, ROLE_KEY, " Filter errors: ");
+        int x = r.x + draw_text(r.y, r.x, r.w, ROLE_KEY, " Filter (error, event id, company number): ");
         x += draw_text(r.y, x, r.x + r.w - x, ROLE_NORMAL, ui->filter_edit);
         x += draw_text(r.y, x, r.x + r.w - x, ROLE_SELECTED, " ");
         draw_text(r.y, x, r.x + r.w - x, ROLE_DIM, "  Enter applies, Esc cancels, empty clears");

@@ -37,16 +37,47 @@ static void narrow(int body, int cols, struct layout *l)
     l->pane[PANE_METRICS] = rect(1 + body - bottom, left, bottom, cols - left);
 }
 
+/* Three across the top; the failures list gets the full width, because its
+ * error column is what an operator reads, and Metrics takes a band below. */
 static void wide(int body, int cols, struct layout *l)
 {
     int top = band_rows(body, TOP_ROWS_MIN + 1, TOP_ROWS_MAX);
+    int bottom = band_rows(body, BOTTOM_ROWS_MIN, BOTTOM_ROWS_MAX);
     int third = cols / 3;
-    int metrics = cols * 2 / 5;
     l->pane[PANE_CONNECTION] = rect(1, 0, top, third);
     l->pane[PANE_THROUGHPUT] = rect(1, third, top, third);
     l->pane[PANE_QUEUE] = rect(1, 2 * third, top, cols - 2 * third);
-    l->pane[PANE_FAILURES] = rect(1 + top, 0, body - top, cols - metrics);
-    l->pane[PANE_METRICS] = rect(1 + top, cols - metrics, body - top, metrics);
+    l->pane[PANE_FAILURES] = rect(1 + top, 0, body - top - bottom, cols);
+    l->pane[PANE_METRICS] = rect(1 + body - bottom, 0, bottom, cols);
+}
+
+/* Wide enough for a whole failures row beside it: Metrics takes a column. */
+static void very_wide(int body, int cols, struct layout *l)
+{
+    int top = band_rows(body, TOP_ROWS_MIN + 1, TOP_ROWS_MAX);
+    int third = cols / 3;
+    int failures = cols * 3 / 5 > LAYOUT_FAILURES_COLS ? cols * 3 / 5 : LAYOUT_FAILURES_COLS;
+    l->pane[PANE_CONNECTION] = rect(1, 0, top, third);
+    l->pane[PANE_THROUGHPUT] = rect(1, third, top, third);
+    l->pane[PANE_QUEUE] = rect(1, 2 * third, top, cols - 2 * third);
+    l->pane[PANE_FAILURES] = rect(1 + top, 0, body - top, failures);
+    l->pane[PANE_METRICS] = rect(1 + top, failures, body - top, cols - failures);
+}
+
+/* Tab order: the panes as they are read, top to bottom, left to right. */
+static void reading_order(struct layout *l)
+{
+    for (int i = 0; i < PANE_COUNT; i++)
+        l->order[i] = (enum pane_id)i;
+    for (int i = 1; i < PANE_COUNT; i++)
+        for (int j = i; j > 0; j--) {
+            struct rect a = l->pane[l->order[j - 1]], b = l->pane[l->order[j]];
+            if (a.y < b.y || (a.y == b.y && a.x <= b.x))
+                break;
+            enum pane_id t = l->order[j - 1];
+            l->order[j - 1] = l->order[j];
+            l->order[j] = t;
+        }
 }
 
 void layout_compute(int rows, int cols, struct layout *out)
@@ -59,8 +90,11 @@ void layout_compute(int rows, int cols, struct layout *out)
     int body = rows - 2;
     out->header = rect(0, 0, 1, cols);
     out->footer = rect(rows - 1, 0, 1, cols);
-    if (cols >= LAYOUT_WIDE_COLS)
+    if (cols >= LAYOUT_VERY_WIDE_COLS)
+        very_wide(body, cols, out);
+    else if (cols >= LAYOUT_WIDE_COLS)
         wide(body, cols, out);
     else
         narrow(body, cols, out);
+    reading_order(out);
 }

@@ -4,16 +4,18 @@
  * terminal and recomputed on every resize.  The body (between the header
  * line and the footer line) is always covered exactly, without overlap:
  *
- *   narrow (< 120 columns)           wide (>= 120 columns)
- *   +------------+------------+      +----------+----------+----------+
- *   | Connection | Throughput |      |Connection|Throughput|  Queue   |
- *   +------------+------------+      +----------+-------+--+----------+
- *   |        Failures         |      |     Failures     |  Metrics   |
- *   +------------+------------+      |                  |            |
- *   |   Queue    |  Metrics   |      +------------------+------------+
- *   +------------+------------+
+ *   narrow (< 120 columns)       wide (120-169)                 very wide (>= 170)
+ *   +----------+----------+      +--------+--------+-------+    +--------+--------+--------+
+ *   |Connection|Throughput|      |Connect.|Through.| Queue |    |Connect.|Through.| Queue  |
+ *   +----------+----------+      +--------+--------+-------+    +--------+------+-+--------+
+ *   |      Failures       |      |        Failures         |    |   Failures    | Metrics  |
+ *   +----------+----------+      +-------------------------+    |               |          |
+ *   |  Queue   | Metrics  |      |         Metrics         |    |               |          |
+ *   +----------+----------+      +-------------------------+    +---------------+----------+
  *
- * Failures, the pane an operator works in, takes whatever height is left.
+ * Failures, the pane an operator works in, takes whatever height is left,
+ * and the full width until a whole row (a 60-column error included) fits
+ * beside Metrics.
  * Below LAYOUT_MIN_COLS x LAYOUT_MIN_ROWS nothing useful fits: the screen
  * says so instead of drawing. */
 #ifndef STREAMTOP_LAYOUT_H
@@ -24,6 +26,8 @@
 #define LAYOUT_MIN_COLS 60
 #define LAYOUT_MIN_ROWS 21
 #define LAYOUT_WIDE_COLS 120
+#define LAYOUT_VERY_WIDE_COLS 170
+#define LAYOUT_FAILURES_COLS 130   /* beside Metrics, the list is at least this wide */
 
 enum pane_id {
     PANE_CONNECTION,
@@ -42,6 +46,7 @@ struct layout {
     bool too_small;                 /* nothing below is set */
     struct rect header, footer;
     struct rect pane[PANE_COUNT];
+    enum pane_id order[PANE_COUNT];   /* reading order: top to bottom, left to right */
 };
 
 void layout_compute(int rows, int cols, struct layout *out);

@@ -9,20 +9,54 @@
 #include "humanfmt.h"
 #include "pane.h"
 
-/* Column widths; the error takes what is left. */
+/* Column widths, from the rows on screen: the event id whole, a column
+ * empty on every row not drawn, and the error, the column that matters,
+ * first served: the company gets only what the longest error leaves. */
 struct columns {
     int age, event, company, tries, error;
 };
 
-static struct columns columns_for(int width)
+#define AGE_COLS 8
+#define TRIES_COLS 5
+#define EVENT_MAX_COLS 40
+#define COMPANY_MAX_COLS 32
+#define ERROR_WANTED_COLS 60
+
+static void company_text(const struct failure_row *r, char *buf, size_t size)
 {
-    struct columns c = {.age = 8, .event = 23, .company = width >= 100 ? 32 : 17, .tries = 5};
-    if (width < 70)
-        c.company = 0;
-    c.error = width - 2 - (c.age + 1) - (c.event + 1) - (c.company ? c.company + 1 : 0) -
-              (c.tries + 1);
-    if (c.error < 8)
-        c.error = 8;
+    snprintf(buf, size, "%s%s%s", r->company_number, r->company_number[0] ? " " : "",
+             r->company_name);
+}
+
+static int widest(int have, int w)
+{
+    return w > have ? w : have;
+}
+
+static struct columns columns_for(int width, const struct failure_row *rows, int n)
+{
+    struct columns c = {.age = AGE_COLS, .event = 5};
+    int company = 0, error = 0;
+    char buf[160];
+    for (int i = 0; i < n; i++) {
+        c.event = widest(c.event, draw_width(rows[i].event_id));
+        company_text(&rows[i], buf, sizeof buf);
+        company = widest(company, draw_width(buf));
+        error = widest(error, draw_width(rows[i].error));
+        if (rows[i].attempts >= 0)
+            c.tries = TRIES_COLS;
+    }
+    c.event = c.event < EVENT_MAX_COLS ? c.event : EVENT_MAX_COLS;
+    company = company < COMPANY_MAX_COLS ? company : COMPANY_MAX_COLS;
+    company = company > 0 && company < 7 ? 7 : company;   /* room for its heading */
+    int fixed = 2 + (c.age + 1) + (c.event + 1) + (c.tries ? c.tries + 1 : 0);
+    int wanted = error < ERROR_WANTED_COLS ? error : ERROR_WANTED_COLS;
+    int spare = width - fixed - wanted - 1;
+    if (company > 0 && spare >= 7)
+        c.company = company < spare ? company : spare;
+    c.error = width - fixed - (c.company ? c.company + 1 : 0);
+    if (c.error < 5)
+        c.error = 5;
     return c;
 }
 
@@ -74,7 +108,8 @@ static void header(struct rect in, const struct columns *c)
     }
     draw_text(y, x, c->error, ROLE_LABEL, "ERROR");
     x += c->error + 1;
-    draw_textf(y, x, c->tries, ROLE_LABEL, "%*s", c->tries, "TRIES");
+    if (c->tries)
+        draw_textf(y, x, c->tries, ROLE_LABEL, "%*s", c->tries, "TRIES");
 }
 
 static void row(const struct pane_view *v, int y, struct rect in, const struct columns *c,
@@ -89,15 +124,17 @@ static void row(const struct pane_view *v, int y, struct rect in, const struct c
     int x = in.x + 2;
     draw_textf(y, x, c->age, role, "%s", pane_age(v, r->received_at, age));
     x += c->age + 1;
-    draw_text(y, x, c->event, role, r->event_id);
+    draw_text_cut(y, x, c->event, role, r->event_id);
     x += c->event + 1;
     if (c->company) {
-        snprintf(company, sizeof company, "%s %s", r->company_number, r->company_name);
-        draw_text(y, x, c->company, role, company);
+        company_text(r, company, sizeof company);
+        draw_text_cut(y, x, c->company, role, company);
         x += c->company + 1;
     }
-    draw_text(y, x, c->error, selected ? role : ROLE_BAD, r->error);
+    draw_text_cut(y, x, c->error, selected ? role : ROLE_BAD, r->error);
     x += c->error + 1;
+    if (!c->tries)
+        return;
     if (r->attempts >= 0)
         snprintf(tries, sizeof tries, "%lld", (long long)r->attempts);
     else
@@ -117,7 +154,7 @@ static void draw_failures(const struct pane_view *v, struct rect in)
     summary(v, in, first, count);
     if (in.h < 3)
         return;
-    struct columns c = columns_for(in.w);
+    struct columns c = columns_for(in.w, &f->rows[first], count < in.h - 2 ? count : in.h - 2);
     header(in, &c);
     if (count == 0) {
         draw_text(in.y + 2, in.x + 2, in.w - 2, ROLE_DIM,

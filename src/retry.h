@@ -25,6 +25,7 @@ struct retry_request {
     size_t event_count;
     bool all_failed;                /* ... or every failed one */
     const char *error_like;         /* narrowing all_failed: the error contains this */
+    bool any_field;                 /* ... or the event id or company number does */
     const int64_t *log_ids;         /* ... or these stream_events_log ids (a set fixed */
     size_t log_id_count;            /*     when the operator confirmed it) */
     bool dry_run;                   /* count, change nothing */

@@ -34,7 +34,7 @@ int snapshot_failed_ids(struct snapshot_reader *r, const char *filter, int64_t *
     struct db *db = snapshot_reader_db(r);
     if (db_begin_read(db, e) < 0)
         return -1;
-    int rc = store_events_failed_ids(db, filter, ids, n, e);
+    int rc = store_events_failed_ids(db, filter, true, ids, n, e);
     db_rollback(db);
     return rc;
 }

@@ -40,17 +40,24 @@ static char *like_pattern(const char *filter)
     return out;
 }
 
+/* The dashboard's filter: a failure matches when its error, its event id
+ * or its company number contains the text.  All three are in the partial
+ * index the list reads, so filtering costs no table lookups. */
+#define FILTER_MATCHES                                                               \
+    "(l.error_message LIKE ?1 ESCAPE '\\' OR l.event_id LIKE ?1 ESCAPE '\\' "        \
+    "OR l.company_number LIKE ?1 ESCAPE '\\') "
+
 /* Counting every failure walks the seed's narrow status index (a rowid per
  * entry); only a filter needs the wide covering one, for error_message. */
 static const char COUNT_ALL[] =
     "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_status "
     "WHERE processing_status = 'failed'";
 static const char COUNT_MATCHING_FULL[] =
-    "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_failed "
-    "WHERE processing_status = 'failed' AND error_message LIKE ?1 ESCAPE '\\'";
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
+    "WHERE l.processing_status = 'failed' AND " FILTER_MATCHES;
 static const char COUNT_MATCHING_SEED[] =
-    "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_status "
-    "WHERE processing_status = 'failed' AND error_message LIKE ?1 ESCAPE '\\'";
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
+    "WHERE l.processing_status = 'failed' AND " FILTER_MATCHES;
 
 /* The list's rows, from either index: streamtop's covering partial index
  * joins the queue (attempts) and companies (names); the seed's index alone
@@ -64,8 +71,7 @@ static const char COUNT_MATCHING_SEED[] =
 #define SELECT_SEED                                                                  \
     "SELECT l.id, l.received_at, l.event_id, l.company_number, NULL, l.error_message, NULL " \
     "FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
-#define MATCHING "WHERE l.processing_status = 'failed' " \
-    "AND (?1 IS NULL OR l.error_message LIKE ?1 ESCAPE '\\') "
+#define MATCHING "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
 #define DOWN_FROM "AND l.id <= ?2 ORDER BY l.id DESC LIMIT ?3"
 #define UP_FROM "AND l.id > ?2 ORDER BY l.id ASC LIMIT ?3"
 
@@ -209,8 +215,8 @@ int store_events_still_failed(struct db *db, int64_t id, const char *filter, boo
     if (filter && *filter && !(pattern = like_pattern(filter)))
         return err_set(e, "out of memory"), -1;
     sqlite3_stmt *st = db_stmt(db, "SELECT l.processing_status = 'failed', (?1 IS NULL OR "
-                                   "l.error_message LIKE ?1 ESCAPE '\\') "
-                                   "FROM stream_events_log AS l WHERE l.id = ?2", e);
+                                   FILTER_MATCHES ") FROM stream_events_log AS l WHERE l.id = ?2",
+                               e);
     if (!st) {
         free(pattern);
         return -1;
@@ -318,8 +324,8 @@ int store_events_status(struct db *db, int64_t id, char status[16], struct err *
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading an event's status");
 }
 
-int store_events_failed_ids(struct db *db, const char *filter, int64_t **ids, size_t *n,
-                            struct err *e)
+int store_events_failed_ids(struct db *db, const char *filter, bool any_field, int64_t **ids,
+                            size_t *n, struct err *e)
 {
     char why[SNAP_REASON];
     enum failures_source source = store_events_failures_source(db, why, sizeof why);
@@ -328,13 +334,21 @@ int store_events_failed_ids(struct db *db, const char *filter, int64_t **ids, si
     if (source == FAILURES_UNAVAILABLE)
         return err_set(e, "%s: cannot list failures: %s", db_path(db), why), -1;
     char *pattern = filter && *filter ? like_pattern(filter) : NULL;
-    sqlite3_stmt *st = db_stmt(db, source == FAILURES_FULL
-        ? "SELECT id FROM stream_events_log INDEXED BY idx_stream_events_failed "
-          "WHERE processing_status = 'failed' AND (?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\') "
-          "ORDER BY id"
-        : "SELECT id FROM stream_events_log INDEXED BY idx_stream_events_status "
-          "WHERE processing_status = 'failed' AND (?1 IS NULL OR error_message LIKE ?1 ESCAPE '\\') "
-          "ORDER BY id", e);
+    static const char *const sql[2][2] = {
+        {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR l.error_message LIKE ?1 "
+         "ESCAPE '\\') ORDER BY l.id",
+         "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
+         "ORDER BY l.id"},
+        {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR l.error_message LIKE ?1 "
+         "ESCAPE '\\') ORDER BY l.id",
+         "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
+         "ORDER BY l.id"},
+    };
+    sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL][any_field], e);
     if (!st) {
         free(pattern);
         return -1;

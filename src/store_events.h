@@ -19,14 +19,15 @@ enum failures_source {
 
 enum failures_source store_events_failures_source(struct db *db, char *why, size_t whysize);
 
-/* Counts failures (all, and those whose error contains filter) and reads
+/* Counts failures (all, and those whose error, event id or company number
+ * contains filter) and reads
  * the window w of those matching, newest first. */
 int store_events_read_failures(struct db *db, enum failures_source source, const char *filter,
                                const struct failure_window *w, struct snap_failures *f,
                                struct err *e);
 
-/* Whether the row id is failed now and, if so, whether its error contains
- * filter (NULL: any); a missing row is neither. */
+/* Whether the row id is failed now and, if so, whether it matches filter
+ * as the list does (NULL: any); a missing row is neither. */
 int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
                               bool *matches, struct err *e);
 
@@ -64,10 +65,11 @@ int store_events_mark_pending(struct db *db, int64_t id, bool *changed, struct e
 /* The row's processing status; "" when there is no such row. */
 int store_events_status(struct db *db, int64_t id, char status[16], struct err *e);
 
-/* The ids of failed events whose error contains filter (NULL: all), in
- * order; *ids is malloc'd. */
-int store_events_failed_ids(struct db *db, const char *filter, int64_t **ids, size_t *n,
-                            struct err *e);
+/* The ids of failed events whose error contains filter (NULL: all) or,
+ * with any_field, whose error, event id or company number does (the
+ * dashboard's filter), in order; *ids is malloc'd. */
+int store_events_failed_ids(struct db *db, const char *filter, bool any_field, int64_t **ids,
+                            size_t *n, struct err *e);
 
 /* A row's id, type and raw data, for applying it again. */
 struct stored_event {

@@ -10,64 +10,11 @@
 static const int refresh_steps[] = UI_REFRESH_STEPS;
 #define NSTEPS ((int)(sizeof refresh_steps / sizeof refresh_steps[0]))
 
-static const struct key_help key_table[] = {
-    {"?", "show this help", "help", KEYS_MAIN, false},
-    {"q", "quit (in a dialog: close it)", "quit", KEYS_MAIN, false},
-    {"Tab S-Tab", "focus the next / previous pane", NULL, KEYS_MAIN, false},
-    {"Up Down j k", "move the selection or scroll", NULL,
-     KEYS_FAILURES | KEYS_METRICS | KEYS_DETAILS | KEYS_DIALOG, false},
-    {"PgUp PgDn", "move a page", NULL, KEYS_FAILURES | KEYS_DETAILS | KEYS_DIALOG, false},
-    {"Home End g G", "go to the newest / oldest", NULL,
-     KEYS_FAILURES | KEYS_DETAILS | KEYS_DIALOG, false},
-    {"f", "follow the newest failure as they arrive (any move stops it)", "follow",
-     KEYS_FAILURES, false},
-    {"Enter", "show the selected failure: error, attempts, the event's JSON", "details",
-     KEYS_FAILURES, false},
-    {"r", "retry the selected failure (in details: the one shown)", "retry",
-     KEYS_FAILURES | KEYS_DETAILS, true},
-    {"space", "tag or untag the selected failure", "tag", KEYS_FAILURES, true},
-    {"R", "retry the tagged failures, or all matching the filter (asks first; the set is fixed "
-          "when asked)", "retry all",
-     KEYS_FAILURES, true},
-    {"/", "filter failures by error text (empty: no filter)", "filter", KEYS_MAIN, false},
-    {"p", "pause or resume updates", "pause", KEYS_MAIN, false},
-    {"+ -", "refresh more / less often", NULL, KEYS_MAIN, false},
-    {"Ctrl-L", "repaint the terminal", NULL, KEYS_MAIN, false},
-    {"Esc", "close the dialog; on the dashboard, clear the filter", "close", KEYS_DIALOG, false},
-};
-
-const struct key_help *ui_key_table(size_t *n)
-{
-    *n = sizeof key_table / sizeof key_table[0];
-    return key_table;
-}
-
-static unsigned where_now(const struct ui *ui)
-{
-    switch (ui->dialog) {
-    case DIALOG_DETAILS:
-        return KEYS_DETAILS | KEYS_DIALOG;
-    case DIALOG_NONE:
-        return KEYS_MAIN | (ui->focus == PANE_FAILURES ? KEYS_FAILURES : 0) |
-               (ui->focus == PANE_METRICS ? KEYS_METRICS : 0);
-    default:
-        return KEYS_DIALOG;
-    }
-}
-
-bool ui_key_applies(const struct ui *ui, const struct key_help *k)
-{
-    return (k->where & where_now(ui)) != 0;
-}
-
-bool ui_key_enabled(const struct ui *ui, const struct key_help *k)
-{
-    return !(k->writes && ui_read_only(ui));
-}
-
 void ui_init(struct ui *ui, enum ui_mode mode, int refresh_ms)
 {
     memset(ui, 0, sizeof *ui);
+    for (int i = 0; i < PANE_COUNT; i++)
+        ui->tab_order[i] = (enum pane_id)i;
     ui->mode = mode;
     ui->focus = PANE_FAILURES;
     ui->refresh_ms = refresh_ms > 0 ? refresh_ms : 1000;
@@ -325,7 +272,13 @@ static bool toggle_tag(struct ui *ui, int64_t id)
     return true;
 }
 
-/* ---- keys ---- */
+/* ---- keys ----
+ *
+ * One table says, for every key, what it does, where it works (the pane in
+ * focus or the dialog open), whether it writes, and how the help screen and
+ * the footer describe it; ui_key() dispatches through it, so the help can
+ * never disagree with what a key does.  The confirmation and the filter
+ * line take keys of their own (an answer, typed text). */
 
 static bool refuse_if_read_only(struct ui *ui, int64_t now)
 {
@@ -333,15 +286,6 @@ static bool refuse_if_read_only(struct ui *ui, int64_t now)
         return false;
     ui_say(ui, now, "read-only: retries are disabled, the database is opened read-only");
     return true;
-}
-
-static enum ui_action key_retry_all(struct ui *ui)
-{
-    ui->confirm_tagged = ui->ntags > 0;
-    ui->confirm_count = 0;
-    ui->confirm_hidden = 0;
-    memcpy(ui->confirm_filter, ui->filter, sizeof ui->filter);
-    return UI_ACT_ASK_RETRY;
 }
 
 /* The selected row, pinned for r or Enter; false (and a message) when
@@ -361,116 +305,8 @@ static bool pin_selected(struct ui *ui, const struct snap_failures *f, struct ui
     return true;
 }
 
-static enum ui_action key_failures(struct ui *ui, int key, const struct snap_failures *f,
-                                   int64_t now)
-{
-    int page = ui->list.page;
-    switch (key) {
-    case UI_KEY_UP: case 'k': return list_move(ui, f, -1, false);
-    case UI_KEY_DOWN: case 'j': return list_move(ui, f, 1, false);
-    case UI_KEY_PGUP: return list_move(ui, f, -page, true);
-    case UI_KEY_PGDN: return list_move(ui, f, page, true);
-    case UI_KEY_HOME: case 'g': return list_home(ui);
-    case UI_KEY_END: case 'G': return list_end(ui);
-    case 'f': return toggle_follow(ui, now);
-    case UI_KEY_ENTER: case '\n':
-        if (!pin_selected(ui, f, &ui->details, now))
-            return UI_ACT_REDRAW;
-        ui->dialog = DIALOG_DETAILS;
-        ui->scroll = 0;
-        return UI_ACT_DETAILS;
-    case 'r':
-        if (refuse_if_read_only(ui, now))
-            return UI_ACT_REDRAW;
-        return pin_selected(ui, f, &ui->target, now) ? UI_ACT_RETRY_TARGET : UI_ACT_REDRAW;
-    case ' ':
-        if (refuse_if_read_only(ui, now))
-            return UI_ACT_REDRAW;
-        if (find_row(f, ui->list.selected_id) < 0)
-            return pin_selected(ui, f, &ui->target, now), UI_ACT_REDRAW;
-        if (!toggle_tag(ui, ui->list.selected_id))
-            ui_say(ui, now, "out of memory: cannot tag");
-        list_move(ui, f, 1, false);
-        return UI_ACT_FETCH;
-    case 'R':
-        if (refuse_if_read_only(ui, now))
-            return UI_ACT_REDRAW;
-        return key_retry_all(ui);
-    default:
-        return UI_ACT_NONE;
-    }
-}
-
-static enum ui_action key_metrics(struct ui *ui, int key)
-{
-    if ((key == UI_KEY_UP || key == 'k') && ui->metrics_scroll > 0)
-        ui->metrics_scroll--;
-    else if ((key == UI_KEY_DOWN || key == 'j') && ui->metrics_scroll < SNAP_METRIC_ROWS - 1)
-        ui->metrics_scroll++;
-    else
-        return UI_ACT_NONE;
-    return UI_ACT_REDRAW;
-}
-
-static enum ui_action change_refresh(struct ui *ui, int direction, int64_t now)
-{
-    int i = 0;
-    while (i < NSTEPS - 1 && refresh_steps[i] < ui->refresh_ms)
-        i++;
-    i -= direction;   /* + is more often: a shorter interval */
-    i = i < 0 ? 0 : i >= NSTEPS ? NSTEPS - 1 : i;
-    ui->refresh_ms = refresh_steps[i];
-    ui_say(ui, now, "refreshing every %g s", ui->refresh_ms / 1000.0);
-    return UI_ACT_REDRAW;
-}
-
-static enum ui_action key_main(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
-{
-    switch (key) {
-    case 'q':
-        ui->quit = true;
-        return UI_ACT_QUIT;
-    case '?':
-        ui->dialog = DIALOG_HELP;
-        ui->scroll = 0;
-        return UI_ACT_REDRAW;
-    case UI_KEY_TAB:
-        ui->focus = (enum pane_id)((ui->focus + 1) % PANE_COUNT);
-        return UI_ACT_REDRAW;
-    case UI_KEY_BTAB:
-        ui->focus = (enum pane_id)((ui->focus + PANE_COUNT - 1) % PANE_COUNT);
-        return UI_ACT_REDRAW;
-    case '/':
-        ui->dialog = DIALOG_FILTER;
-        memcpy(ui->filter_edit, ui->filter, sizeof ui->filter);
-        return UI_ACT_REDRAW;
-    case 'p':
-        ui->paused = !ui->paused;
-        ui->paused_at = ui->paused ? now : 0;
-        ui_say(ui, now, ui->paused ? "paused: press p to resume" : "resumed");
-        return ui->paused ? UI_ACT_REDRAW : UI_ACT_FETCH;
-    case '+':
-        return change_refresh(ui, 1, now);
-    case '-':
-        return change_refresh(ui, -1, now);
-    case UI_KEY_CTRL_L:
-        return UI_ACT_FULL_REDRAW;
-    case UI_KEY_ESC:
-        if (!ui->filter[0])
-            return UI_ACT_NONE;
-        ui->filter[0] = '\0';
-        return list_home(ui);
-    default:
-        if (ui->focus == PANE_FAILURES)
-            return key_failures(ui, key, f, now);
-        if (ui->focus == PANE_METRICS)
-            return key_metrics(ui, key);
-        return UI_ACT_NONE;
-    }
-}
-
 /* Scrolling a dialog's text: help or details. */
-static enum ui_action key_scroll(struct ui *ui, int key)
+static enum ui_action scroll_dialog(struct ui *ui, int key)
 {
     int page = ui->scroll_page > 0 ? ui->scroll_page : 1;
     int max = ui->scroll_lines - page > 0 ? ui->scroll_lines - page : 0;
@@ -488,35 +324,283 @@ static enum ui_action key_scroll(struct ui *ui, int key)
     return UI_ACT_REDRAW;
 }
 
-static bool closes_dialog(int key)
+static enum ui_action move_list(struct ui *ui, int key, const struct snap_failures *f)
 {
-    return key == UI_KEY_ESC || key == 'q' || key == UI_KEY_ENTER || key == '\n';
+    int page = ui->list.page;
+    switch (key) {
+    case UI_KEY_UP: case 'k': return list_move(ui, f, -1, false);
+    case UI_KEY_DOWN: case 'j': return list_move(ui, f, 1, false);
+    case UI_KEY_PGUP: return list_move(ui, f, -page, true);
+    case UI_KEY_PGDN: return list_move(ui, f, page, true);
+    case UI_KEY_HOME: case 'g': return list_home(ui);
+    default: return list_end(ui);
+    }
 }
 
-static enum ui_action key_help_dialog(struct ui *ui, int key)
+static enum ui_action scroll_metrics(struct ui *ui, int key)
 {
-    if (closes_dialog(key) || key == '?') {
-        ui->dialog = DIALOG_NONE;
-        return UI_ACT_REDRAW;
+    int s = ui->metrics_scroll;
+    switch (key) {
+    case UI_KEY_UP: case 'k': s--; break;
+    case UI_KEY_DOWN: case 'j': s++; break;
+    case UI_KEY_HOME: case 'g': s = 0; break;
+    case UI_KEY_END: case 'G': s = SNAP_METRIC_ROWS - 1; break;
+    default: return UI_ACT_NONE;
     }
-    return key_scroll(ui, key);
+    s = s < 0 ? 0 : s > SNAP_METRIC_ROWS - 1 ? SNAP_METRIC_ROWS - 1 : s;
+    if (s == ui->metrics_scroll)
+        return UI_ACT_NONE;
+    ui->metrics_scroll = s;
+    return UI_ACT_REDRAW;
 }
 
-static enum ui_action key_details(struct ui *ui, int key, int64_t now)
+static enum ui_action k_move(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
 {
-    if (closes_dialog(key)) {
-        ui->dialog = DIALOG_NONE;
+    (void)now;
+    if (ui->dialog != DIALOG_NONE)
+        return scroll_dialog(ui, key);
+    return ui->focus == PANE_FAILURES ? move_list(ui, key, f) : scroll_metrics(ui, key);
+}
+
+static enum ui_action k_help(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key, (void)f, (void)now;
+    ui->dialog = ui->dialog == DIALOG_HELP ? DIALOG_NONE : DIALOG_HELP;
+    ui->scroll = 0;
+    return UI_ACT_REDRAW;
+}
+
+static enum ui_action k_quit(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key, (void)f, (void)now;
+    ui->quit = true;
+    return UI_ACT_QUIT;
+}
+
+static enum ui_action k_close(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key, (void)f, (void)now;
+    ui->dialog = DIALOG_NONE;
+    return UI_ACT_REDRAW;
+}
+
+/* Tab and Shift-Tab go round the panes in the order they stand on screen. */
+static enum ui_action k_tab(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)f, (void)now;
+    int at = 0;
+    while (at < PANE_COUNT - 1 && ui->tab_order[at] != ui->focus)
+        at++;
+    at = (at + (key == UI_KEY_BTAB ? PANE_COUNT - 1 : 1)) % PANE_COUNT;
+    ui->focus = ui->tab_order[at];
+    return UI_ACT_REDRAW;
+}
+
+static enum ui_action k_pane(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)f, (void)now;
+    ui->focus = (enum pane_id)(key - '1');
+    return UI_ACT_REDRAW;
+}
+
+static enum ui_action k_follow(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key, (void)f;
+    return toggle_follow(ui, now);
+}
+
+static enum ui_action k_details(struct ui *ui, int key, const struct snap_failures *f,
+                                int64_t now)
+{
+    (void)key;
+    if (!pin_selected(ui, f, &ui->details, now))
         return UI_ACT_REDRAW;
-    }
-    if (key == 'r') {
-        if (refuse_if_read_only(ui, now))
-            return UI_ACT_REDRAW;
+    ui->dialog = DIALOG_DETAILS;
+    ui->scroll = 0;
+    return UI_ACT_DETAILS;
+}
+
+static enum ui_action k_retry(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key;
+    if (ui->dialog == DIALOG_DETAILS) {
         /* The event the dialog shows, whatever the list did meanwhile. */
         ui->target = ui->details;
         ui->dialog = DIALOG_NONE;
         return UI_ACT_RETRY_TARGET;
     }
-    return key_scroll(ui, key);
+    return pin_selected(ui, f, &ui->target, now) ? UI_ACT_RETRY_TARGET : UI_ACT_REDRAW;
+}
+
+static enum ui_action k_tag(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key;
+    if (find_row(f, ui->list.selected_id) < 0) {
+        pin_selected(ui, f, &ui->target, now);   /* says why nothing is tagged */
+        return UI_ACT_REDRAW;
+    }
+    if (!toggle_tag(ui, ui->list.selected_id))
+        ui_say(ui, now, "out of memory: cannot tag");
+    list_move(ui, f, 1, false);
+    return UI_ACT_FETCH;
+}
+
+static enum ui_action k_retry_all(struct ui *ui, int key, const struct snap_failures *f,
+                                  int64_t now)
+{
+    (void)key, (void)f, (void)now;
+    ui->confirm_tagged = ui->ntags > 0;
+    ui->confirm_count = 0;
+    ui->confirm_hidden = 0;
+    memcpy(ui->confirm_filter, ui->filter, sizeof ui->filter);
+    return UI_ACT_ASK_RETRY;
+}
+
+static enum ui_action k_filter(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key, (void)f, (void)now;
+    ui->dialog = DIALOG_FILTER;
+    memcpy(ui->filter_edit, ui->filter, sizeof ui->filter);
+    return UI_ACT_REDRAW;
+}
+
+static enum ui_action k_clear_filter(struct ui *ui, int key, const struct snap_failures *f,
+                                     int64_t now)
+{
+    (void)key, (void)f, (void)now;
+    if (!ui->filter[0])
+        return UI_ACT_NONE;
+    ui->filter[0] = '\0';
+    return list_home(ui);
+}
+
+static enum ui_action k_pause(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key, (void)f;
+    ui->paused = !ui->paused;
+    ui->paused_at = ui->paused ? now : 0;
+    ui_say(ui, now, ui->paused ? "paused: only the keys you press change the screen; "
+                                 "p resumes" : "resumed");
+    return ui->paused ? UI_ACT_REDRAW : UI_ACT_FETCH;
+}
+
+static enum ui_action k_refresh(struct ui *ui, int key, const struct snap_failures *f,
+                                int64_t now)
+{
+    (void)f;
+    int i = 0;
+    while (i < NSTEPS - 1 && refresh_steps[i] < ui->refresh_ms)
+        i++;
+    i += key == '+' ? -1 : 1;   /* + is more often: a shorter interval */
+    i = i < 0 ? 0 : i >= NSTEPS ? NSTEPS - 1 : i;
+    ui->refresh_ms = refresh_steps[i];
+    ui_say(ui, now, "refreshing every %g s", ui->refresh_ms / 1000.0);
+    return UI_ACT_REDRAW;
+}
+
+static enum ui_action k_repaint(struct ui *ui, int key, const struct snap_failures *f,
+                                int64_t now)
+{
+    (void)ui, (void)key, (void)f, (void)now;
+    return UI_ACT_FULL_REDRAW;
+}
+
+#define LIST_KEYS (KEYS_FAILURES | KEYS_DETAILS | KEYS_HELP)
+
+/* In the order the help screen lists them; the first entry that works
+ * where the operator is wins, so Enter opens details from the list and
+ * closes a dialog. */
+static const struct key_help key_table[] = {
+    {"?", "show this help (again: close it)", "help", KEYS_MAIN | KEYS_HELP, false,
+     {'?'}, k_help},
+    {"q", "quit", "quit", KEYS_MAIN, false, {'q'}, k_quit},
+    {"Esc q Enter", "close the dialog", "close", KEYS_DETAILS | KEYS_HELP, false,
+     {UI_KEY_ESC, 'q', UI_KEY_ENTER, '\n'}, k_close},
+    {"Tab S-Tab", "focus the next / previous pane, in screen order", NULL, KEYS_MAIN, false,
+     {UI_KEY_TAB, UI_KEY_BTAB}, k_tab},
+    {"1-5", "focus Connection, Throughput, Failures, Queue or Metrics", NULL, KEYS_MAIN, false,
+     {'1', '2', '3', '4', '5'}, k_pane},
+    {"Up Down j k", "move the selection or scroll", NULL, LIST_KEYS | KEYS_METRICS, false,
+     {UI_KEY_UP, UI_KEY_DOWN, 'j', 'k'}, k_move},
+    {"PgUp PgDn", "move a page", NULL, LIST_KEYS, false, {UI_KEY_PGUP, UI_KEY_PGDN}, k_move},
+    {"Home End g G", "go to the newest / oldest (the top / bottom)", NULL,
+     LIST_KEYS | KEYS_METRICS, false, {UI_KEY_HOME, UI_KEY_END, 'g', 'G'}, k_move},
+    {"f", "follow the newest failure as they arrive (any move stops it)", "follow",
+     KEYS_FAILURES, false, {'f'}, k_follow},
+    {"Enter", "show the selected failure: error, attempts, the event's JSON", "details",
+     KEYS_FAILURES, false, {UI_KEY_ENTER, '\n'}, k_details},
+    {"r", "retry the selected failure (in details: the one shown)", "retry",
+     KEYS_FAILURES | KEYS_DETAILS, true, {'r'}, k_retry},
+    {"space", "tag or untag the selected failure", "tag", KEYS_FAILURES, true, {' '}, k_tag},
+    {"R", "retry the tagged failures, or all matching the filter (asks first; the set is "
+          "fixed when asked)", "retry all", KEYS_FAILURES, true, {'R'}, k_retry_all},
+    {"/", "filter failures by error text, event id or company number (empty: none)", "filter",
+     KEYS_MAIN, false,
+     {'/'}, k_filter},
+    {"Esc", "clear the filter", NULL, KEYS_MAIN, false, {UI_KEY_ESC}, k_clear_filter},
+    {"p", "pause or resume updates", "pause", KEYS_MAIN, false, {'p'}, k_pause},
+    {"+ -", "refresh more / less often", NULL, KEYS_MAIN, false, {'+', '-'}, k_refresh},
+    {"Ctrl-L", "repaint the terminal", NULL, KEYS_MAIN | KEYS_DETAILS | KEYS_HELP, false,
+     {UI_KEY_CTRL_L}, k_repaint},
+};
+static const size_t key_count = sizeof key_table / sizeof key_table[0];
+
+const struct key_help *ui_key_table(size_t *n)
+{
+    *n = key_count;
+    return key_table;
+}
+
+static unsigned where_now(const struct ui *ui)
+{
+    switch (ui->dialog) {
+    case DIALOG_DETAILS:
+        return KEYS_DETAILS;
+    case DIALOG_HELP:
+        return KEYS_HELP;
+    case DIALOG_NONE:
+        return KEYS_MAIN | (ui->focus == PANE_FAILURES ? KEYS_FAILURES : 0) |
+               (ui->focus == PANE_METRICS ? KEYS_METRICS : 0);
+    default:
+        return 0;
+    }
+}
+
+bool ui_key_applies(const struct ui *ui, const struct key_help *k)
+{
+    return (k->where & where_now(ui)) != 0;
+}
+
+bool ui_key_enabled(const struct ui *ui, const struct key_help *k)
+{
+    return !(k->writes && ui_read_only(ui));
+}
+
+/* The first entry for key that works in where (any, when where is 0). */
+static const struct key_help *binding(int key, unsigned where)
+{
+    for (size_t i = 0; i < key_count; i++)
+        for (size_t j = 0; j < UI_KEY_CODES && key_table[i].codes[j]; j++)
+            if (key_table[i].codes[j] == key && (!where || (key_table[i].where & where)))
+                return &key_table[i];
+    return NULL;
+}
+
+/* A key that does nothing here says where it works. */
+static enum ui_action say_where(struct ui *ui, int key, const struct key_help *k, int64_t now)
+{
+    char name[8];
+    if (key > 0x20 && key < 0x7F)
+        snprintf(name, sizeof name, "%c", key);
+    else
+        snprintf(name, sizeof name, "%.7s", k->keys);
+    if (k->where & KEYS_FAILURES)
+        ui_say(ui, now, "%s: works in Failures (Tab to it, or press 3)", name);
+    else if (k->where & KEYS_METRICS)
+        ui_say(ui, now, "%s: works in Metrics (Tab to it, or press 5)", name);
+    else
+        ui_say(ui, now, "%s: works in a failure's details (Enter on a failure)", name);
+    return UI_ACT_REDRAW;
 }
 
 static enum ui_action key_confirm(struct ui *ui, int key, int64_t now)
@@ -595,12 +679,16 @@ enum ui_action ui_key(struct ui *ui, int key, const struct snap_failures *f, int
 {
     if (key == UI_KEY_RESIZE)
         return UI_ACT_RELAYOUT;
-    switch (ui->dialog) {
-    case DIALOG_HELP: return key_help_dialog(ui, key);
-    case DIALOG_DETAILS: return key_details(ui, key, now);
-    case DIALOG_CONFIRM: return key_confirm(ui, key, now);
-    case DIALOG_FILTER: return key_filter(ui, key);
-    case DIALOG_NONE: break;
-    }
-    return key_main(ui, key, f, now);
+    if (ui->dialog == DIALOG_CONFIRM)
+        return key_confirm(ui, key, now);
+    if (ui->dialog == DIALOG_FILTER)
+        return key_filter(ui, key);
+    const struct key_help *k = binding(key, where_now(ui));
+    if (k && k->writes && refuse_if_read_only(ui, now))
+        return UI_ACT_REDRAW;
+    if (k)
+        return k->run(ui, key, f, now);
+    if (ui->dialog == DIALOG_NONE && (k = binding(key, 0)) != NULL)
+        return say_where(ui, key, k, now);
+    return UI_ACT_NONE;
 }

@@ -79,6 +79,7 @@ struct ui_target {
 struct ui {
     enum ui_mode mode;
     enum pane_id focus;
+    enum pane_id tab_order[PANE_COUNT];   /* the panes as they stand on screen */
     enum ui_dialog dialog;
     bool paused;
     bool quit;
@@ -151,14 +152,16 @@ void ui_visible(const struct ui *ui, const struct snap_failures *f, int *first, 
 
 bool ui_tagged(const struct ui *ui, int64_t id);
 
-/* The key table behind the help screen and the footer. */
+/* The key table: what each key does, and the help screen and footer. */
 enum key_where {
     KEYS_MAIN = 1,          /* the dashboard, any pane focused */
     KEYS_FAILURES = 2,      /* the failures pane focused */
     KEYS_METRICS = 4,       /* the metrics pane focused */
     KEYS_DETAILS = 8,       /* the details dialog */
-    KEYS_DIALOG = 16,       /* any dialog */
+    KEYS_HELP = 16,         /* the help screen */
 };
+
+#define UI_KEY_CODES 6
 
 struct key_help {
     const char *keys;       /* as shown: "PgUp PgDn" */
@@ -166,6 +169,8 @@ struct key_help {
     const char *short_what; /* for the footer; NULL: help screen only */
     unsigned where;
     bool writes;            /* disabled when the database is read-only */
+    int codes[UI_KEY_CODES];   /* the keys it is bound to; 0 ends the list */
+    enum ui_action (*run)(struct ui *ui, int key, const struct snap_failures *f, int64_t now);
 };
 
 const struct key_help *ui_key_table(size_t *n);

@@ -65,12 +65,36 @@ static void wide_terminals_use_three_columns(void **state)
 {
     (void)state;
     struct layout l;
-    layout_compute(40, 150, &l);
+    layout_compute(40, 120, &l);
     assert_int_equal(l.pane[PANE_CONNECTION].y, l.pane[PANE_QUEUE].y);
+    assert_int_equal(l.pane[PANE_FAILURES].w, 120);      /* the error column needs the width */
+    assert_true(l.pane[PANE_METRICS].y > l.pane[PANE_FAILURES].y);
+    layout_compute(60, 200, &l);
     assert_int_equal(l.pane[PANE_FAILURES].y, l.pane[PANE_METRICS].y);
+    assert_true(l.pane[PANE_FAILURES].w >= LAYOUT_FAILURES_COLS);
     layout_compute(40, 100, &l);
     assert_int_equal(l.pane[PANE_QUEUE].y, l.pane[PANE_METRICS].y);
     assert_true(l.pane[PANE_QUEUE].y > l.pane[PANE_FAILURES].y);
+}
+
+/* Tab follows what the eye reads: rows top to bottom, each left to right. */
+static void the_tab_order_is_the_reading_order(void **state)
+{
+    (void)state;
+    static const struct {
+        int rows, cols;
+        enum pane_id order[PANE_COUNT];
+    } cases[] = {
+        {24, 80, {PANE_CONNECTION, PANE_THROUGHPUT, PANE_FAILURES, PANE_QUEUE, PANE_METRICS}},
+        {40, 120, {PANE_CONNECTION, PANE_THROUGHPUT, PANE_QUEUE, PANE_FAILURES, PANE_METRICS}},
+        {60, 200, {PANE_CONNECTION, PANE_THROUGHPUT, PANE_QUEUE, PANE_FAILURES, PANE_METRICS}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct layout l;
+        layout_compute(cases[i].rows, cases[i].cols, &l);
+        for (int p = 0; p < PANE_COUNT; p++)
+            assert_int_equal(l.order[p], cases[i].order[p]);
+    }
 }
 
 static void too_small_says_so(void **state)
@@ -90,6 +114,7 @@ int main(void)
         cmocka_unit_test(the_panes_tile_the_body_at_every_size),
         cmocka_unit_test(failures_get_the_spare_rows),
         cmocka_unit_test(wide_terminals_use_three_columns),
+        cmocka_unit_test(the_tab_order_is_the_reading_order),
         cmocka_unit_test(too_small_says_so),
     };
     return RUN_TAP(tests);

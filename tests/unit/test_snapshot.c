@@ -215,6 +215,13 @@ static void failures_section(void **state)
 
     fill(f, "50%_\\", 0);                              /* LIKE wildcards are literal */
     assert_int_equal(f->snap.failures.matching, 0);
+
+    fill(f, "00000030", 0);                            /* by company number */
+    assert_int_equal(f->snap.failures.matching, 1);
+    assert_string_equal(f->snap.failures.rows[0].event_id, "company-profile:1030");
+    fill(f, "profile:1024", 0);                        /* by event id */
+    assert_int_equal(f->snap.failures.matching, 1);
+    assert_string_equal(f->snap.failures.rows[0].event_id, "company-profile:1024");
 }
 
 /* The dashboard scrolls by keyset: a window around an anchor, or the

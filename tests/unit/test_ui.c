@@ -496,8 +496,9 @@ static void tab_cycles_focus_and_list_keys_follow_it(void **state)
     assert_int_equal(w->ui.focus, PANE_QUEUE);
     press(w, 'j');                              /* no list here */
     assert_int_equal(w->ui.list.selected_id, 20);
-    press(w, 'r');
-    assert_int_equal(w->last, UI_ACT_NONE);
+    press(w, 'r');                              /* says where it works, does nothing */
+    assert_int_equal(w->last, UI_ACT_REDRAW);
+    assert_string_equal(w->ui.message, "r: works in Failures (Tab to it, or press 3)");
     press(w, UI_KEY_TAB);
     assert_int_equal(w->ui.focus, PANE_METRICS);
     press_string(w, "jj");
@@ -507,6 +508,18 @@ static void tab_cycles_focus_and_list_keys_follow_it(void **state)
     press(w, UI_KEY_BTAB);
     press(w, UI_KEY_BTAB);
     assert_int_equal(w->ui.focus, PANE_QUEUE);
+    press(w, '3');                              /* a number jumps to its pane */
+    assert_int_equal(w->ui.focus, PANE_FAILURES);
+    press(w, '1');
+    assert_int_equal(w->ui.focus, PANE_CONNECTION);
+    /* On a wide screen Queue stands before Failures, and Tab goes that way. */
+    const enum pane_id wide[PANE_COUNT] = {PANE_CONNECTION, PANE_THROUGHPUT, PANE_QUEUE,
+                                           PANE_FAILURES, PANE_METRICS};
+    memcpy(w->ui.tab_order, wide, sizeof wide);
+    press_string(w, "\t\t");
+    assert_int_equal(w->ui.focus, PANE_QUEUE);
+    press(w, UI_KEY_TAB);
+    assert_int_equal(w->ui.focus, PANE_FAILURES);
     world_free(w);
 }
 
