@@ -58,7 +58,9 @@ static void fetch(struct dash *d)
 {
     struct err e;
     struct snapshot_request req = {.stream_type = STREAM_TYPE,
-                                   .failure_filter = d->ui.filter[0] ? d->ui.filter : NULL};
+                                   .failure_filter = d->ui.filter[0] ? d->ui.filter : NULL,
+                                   .failure_kind = d->ui.kind[0] ? d->ui.kind : NULL,
+                                   .failure_kinds = d->ui.grouped};
     /* Read before the snapshot: a commit landing in between is then seen
      * as a change next time, never missed. */
     d->data_version = db_data_version(snapshot_reader_db(d->reader));
@@ -153,7 +155,8 @@ static void ask_retry(struct dash *d, int64_t now)
             d->npinned = d->ui.ntags;
         }
     } else {
-        rc = snapshot_failed_ids(d->reader, d->ui.filter[0] ? d->ui.filter : NULL, &d->pinned,
+        rc = snapshot_failed_ids(d->reader, d->ui.filter[0] ? d->ui.filter : NULL,
+                                 d->ui.confirm_kind[0] ? d->ui.confirm_kind : NULL, &d->pinned,
                                  &d->npinned, &e);
     }
     if (rc < 0) {

@@ -74,9 +74,10 @@ static void summary(const struct pane_view *v, struct rect in, int first, int sh
     char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN];
     int x = in.x + draw_textf(in.y, in.x, in.w, f->count ? ROLE_BAD : ROLE_GOOD, "%s failed",
                               human_count(f->count, a));
-    if (ui->filter[0])
-        x += draw_textf(in.y, x, in.x + in.w - x, ROLE_WARN, ", %s matching \"%s\"",
-                        human_count(f->matching, b), ui->filter);
+    if (ui->filter[0] || ui->kind[0])
+        x += draw_textf(in.y, x, in.x + in.w - x, ROLE_WARN, ", %s %s \"%s\"",
+                        human_count(f->matching, b), ui->kind[0] ? "like" : "matching",
+                        ui->kind[0] ? ui->kind : ui->filter);
     if (shown > 0) {
         /* Rows above the window: those newer than the buffer, then the buffer's own. */
         int64_t top = f->newer + first + 1;
@@ -142,11 +143,49 @@ static void row(const struct pane_view *v, int y, struct rect in, const struct c
     draw_textf(y, x, c->tries, role, "%*s", c->tries, tries);
 }
 
+/* One row per kind of error: how many, the newest and oldest, the kind. */
+static void draw_kinds(const struct pane_view *v, struct rect in)
+{
+    const struct snap_failures *f = &v->snap->failures;
+    const struct ui *ui = v->ui;
+    char a[HUMAN_LEN], b[HUMAN_LEN], newest[32], oldest[32];
+    int x = in.x + draw_textf(in.y, in.x, in.w, f->count ? ROLE_BAD : ROLE_GOOD,
+                              "%s failed in %d kind%s", human_count(f->count, a), f->nkinds,
+                              f->nkinds == 1 ? "" : "s");
+    if (ui->filter[0])
+        x += draw_textf(in.y, x, in.x + in.w - x, ROLE_WARN, ", %s matching \"%s\"",
+                        human_count(f->matching, b), ui->filter);
+    if (f->other_kinds)
+        draw_textf(in.y, x, in.x + in.w - x, ROLE_DIM, "  (+%s in further kinds)",
+                   human_count(f->other_kinds, a));
+    if (in.h < 3)
+        return;
+    int y = in.y + 1, cx = in.x + 2;
+    draw_textf(y, cx, in.w - 2, ROLE_LABEL, "%7s %-8s %-8s %s", "COUNT", "NEWEST", "OLDEST",
+               "KIND OF ERROR");
+    int rows = in.h - 2, first = ui->kind_cursor >= rows ? ui->kind_cursor - rows + 1 : 0;
+    for (int i = 0; i < rows && first + i < f->nkinds; i++) {
+        const struct failure_kind *k = &f->kinds[first + i];
+        bool selected = v->focused && first + i == ui->kind_cursor;
+        enum role role = selected ? ROLE_SELECTED : ROLE_NORMAL;
+        if (selected)
+            draw_fill(y + 1 + i, in.x, in.w, ROLE_SELECTED);
+        int used = draw_textf(y + 1 + i, cx, in.w - 2, role, "%7s %-8s %-8s ",
+                              human_count(k->count, a), pane_age(v, k->newest_at, newest),
+                              pane_age(v, k->oldest_at, oldest));
+        draw_text_cut(y + 1 + i, cx + used, in.w - 2 - used, selected ? role : ROLE_BAD, k->kind);
+    }
+}
+
 static void draw_failures(const struct pane_view *v, struct rect in)
 {
     const struct snap_failures *f = &v->snap->failures;
     if (!f->available) {
         pane_unavailable(in, f->why_unavailable);
+        return;
+    }
+    if (v->ui->grouped) {
+        draw_kinds(v, in);
         return;
     }
     int first, count;
@@ -169,6 +208,11 @@ static void draw_failures(const struct pane_view *v, struct rect in)
 
 static const char *title_now(const struct ui *ui)
 {
+    if (ui->grouped)
+        return "Failures by kind";
+    if (ui->kind[0])
+        return ui->list.follow ? "Failures of one kind: following the newest"
+                               : "Failures of one kind";
     return ui->list.follow ? "Failures: following the newest" : "Failures";
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_kind.h"
 #include "humanfmt.h"
 #include "metric_names.h"
 #include "schema.h"
@@ -44,6 +45,10 @@ int snapshot_reader_open(const char *path, struct snapshot_reader **out, struct 
     if (db_open(path, DB_READ_ONLY, &r->db, e) < 0) {
         free(r);
         return -1;
+    }
+    if (error_kind_register(db_handle(r->db)) < 0) {
+        snapshot_reader_close(r);
+        return err_set(e, "%s: cannot register the error kind function", path), -1;
     }
     /* Probing now refuses a newer or foreign schema before anything is shown. */
     if (probe_caps(r, db_schema_cookie(r->db), e) < 0) {
@@ -178,8 +183,10 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
             w.rows = SNAP_FAILURE_ROWS;
         if (w.above > SNAP_FAILURE_ROWS - w.rows)
             w.above = SNAP_FAILURE_ROWS - w.rows;
-        if (store_events_read_failures(r->db, c->failures, req->failure_filter, &w,
-                                       &s->failures, e) < 0)
+        if (store_events_read_failures(r->db, c->failures, req->failure_filter, req->failure_kind,
+                                       &w, &s->failures, e) < 0 ||
+            (req->failure_kinds && store_events_read_kinds(r->db, c->failures, req->failure_filter,
+                                                           &s->failures, e) < 0))
             return -1;
         s->failures.available = true;
     } else {
@@ -212,8 +219,11 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
     s->taken_at = time_now_ms();
     if (db_refresh_view(r->db, &reopened, e) < 0)
         return -1;
-    if (reopened)
+    if (reopened) {
         r->caps_valid = false;
+        if (error_kind_register(db_handle(r->db)) < 0)
+            return err_set(e, "%s: cannot register the error kind function", db_path(r->db)), -1;
+    }
     /* One short read transaction: every section describes the same moment,
      * and the writer's WAL is never held back for long. */
     if (db_begin_read(r->db, e) < 0)

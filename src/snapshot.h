@@ -77,6 +77,15 @@ struct snap_throughput {
     int64_t processed, failed, superseded, bytes;
 };
 
+#define SNAP_KIND_ROWS 64
+
+/* One kind of error (error_kind.h) and its failures. */
+struct failure_kind {
+    char kind[128];
+    int64_t count;
+    int64_t newest_at, oldest_at;
+};
+
 struct snap_failures {
     bool available;
     char why_unavailable[SNAP_REASON];
@@ -86,6 +95,9 @@ struct snap_failures {
     int nrows;
     int rows_above;                 /* rows[0 .. rows_above-1] are newer than the anchor */
     int64_t newer;                  /* matching failures newer than rows[0] (list position) */
+    struct failure_kind kinds[SNAP_KIND_ROWS];   /* when grouped: most frequent first */
+    int nkinds;
+    int64_t other_kinds;            /* failures of kinds beyond the table */
 };
 
 struct snap_queue {
@@ -135,7 +147,9 @@ struct failure_window {
 
 struct snapshot_request {
     const char *stream_type;        /* "company-profile" */
-    const char *failure_filter;     /* substring of the error, or NULL */
+    const char *failure_filter;     /* substring of the error, event id or company, or NULL */
+    const char *failure_kind;       /* only this kind of error, or NULL */
+    bool failure_kinds;             /* also group the matching failures by kind */
     struct failure_window failures; /* above + rows at most SNAP_FAILURE_ROWS */
 };
 

@@ -26,10 +26,10 @@ int snapshot_read_event(struct snapshot_reader *r, int64_t log_id, struct event_
                         struct err *e);
 void snapshot_event_free(struct event_view *v);
 
-/* The log ids of every failure whose error contains filter (NULL: all),
- * oldest first; *ids is malloc'd. */
-int snapshot_failed_ids(struct snapshot_reader *r, const char *filter, int64_t **ids, size_t *n,
-                        struct err *e);
+/* The log ids of every failure matching filter (NULL: all) as the list
+ * matches it, and of kind (NULL: any), oldest first; *ids is malloc'd. */
+int snapshot_failed_ids(struct snapshot_reader *r, const char *filter, const char *kind,
+                        int64_t **ids, size_t *n, struct err *e);
 
 /* Keeps in ids[0..*n) only the events still failed, in order; *hidden
  * counts the kept ones whose error does not contain filter. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_kind.h"
 #include "store_events.h"
 
 enum failures_source store_events_failures_source(struct db *db, char *why, size_t whysize)
@@ -47,17 +48,20 @@ static char *like_pattern(const char *filter)
     "(l.error_message LIKE ?1 ESCAPE '\\' OR l.event_id LIKE ?1 ESCAPE '\\' "        \
     "OR l.company_number LIKE ?1 ESCAPE '\\') "
 
+/* A group of the failures list: the kind of its error (error_kind.h). */
+#define KIND_MATCHES "(?4 IS NULL OR streamtop_error_kind(l.error_message) = ?4) "
+#define MATCHING "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") " \
+    "AND " KIND_MATCHES
+
 /* Counting every failure walks the seed's narrow status index (a rowid per
  * entry); only a filter needs the wide covering one, for error_message. */
 static const char COUNT_ALL[] =
     "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_status "
     "WHERE processing_status = 'failed'";
 static const char COUNT_MATCHING_FULL[] =
-    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
-    "WHERE l.processing_status = 'failed' AND " FILTER_MATCHES;
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_failed " MATCHING;
 static const char COUNT_MATCHING_SEED[] =
-    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
-    "WHERE l.processing_status = 'failed' AND " FILTER_MATCHES;
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_status " MATCHING;
 
 /* The list's rows, from either index: streamtop's covering partial index
  * joins the queue (attempts) and companies (names); the seed's index alone
@@ -71,7 +75,6 @@ static const char COUNT_MATCHING_SEED[] =
 #define SELECT_SEED                                                                  \
     "SELECT l.id, l.received_at, l.event_id, l.company_number, NULL, l.error_message, NULL " \
     "FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
-#define MATCHING "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
 #define DOWN_FROM "AND l.id <= ?2 ORDER BY l.id DESC LIMIT ?3"
 #define UP_FROM "AND l.id > ?2 ORDER BY l.id ASC LIMIT ?3"
 
@@ -86,14 +89,27 @@ static const char *const COUNT_NEWER_SQL[2] = {
     MATCHING "AND l.id > ?2",
 };
 
-static int count_query(struct db *db, const char *sql, const char *pattern, int64_t *out,
+/* A filter as the queries take it: the LIKE pattern (?1) and the kind (?4). */
+struct matching {
+    const char *pattern;
+    const char *kind;
+};
+
+static void bind_matching(sqlite3_stmt *st, const struct matching *m)
+{
+    if (m && m->pattern)
+        sqlite3_bind_text(st, 1, m->pattern, -1, SQLITE_STATIC);
+    if (m && m->kind)
+        sqlite3_bind_text(st, 4, m->kind, -1, SQLITE_STATIC);
+}
+
+static int count_query(struct db *db, const char *sql, const struct matching *m, int64_t *out,
                        struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db, sql, e);
     if (!st)
         return -1;
-    if (pattern)
-        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    bind_matching(st, m);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
@@ -101,17 +117,17 @@ static int count_query(struct db *db, const char *sql, const char *pattern, int6
     return rc == SQLITE_ROW ? 0 : db_fail(db, e, "counting failures");
 }
 
-static int count_failures(struct db *db, enum failures_source source, const char *pattern,
+static int count_failures(struct db *db, enum failures_source source, const struct matching *m,
                           struct snap_failures *f, struct err *e)
 {
     if (count_query(db, COUNT_ALL, NULL, &f->count, e) < 0)
         return -1;
-    if (!pattern) {
+    if (!m->pattern && !m->kind) {
         f->matching = f->count;
         return 0;
     }
     return count_query(db, source == FAILURES_FULL ? COUNT_MATCHING_FULL : COUNT_MATCHING_SEED,
-                       pattern, &f->matching, e);
+                       m, &f->matching, e);
 }
 
 static void read_failure_row(sqlite3_stmt *st, struct failure_row *r)
@@ -127,14 +143,13 @@ static void read_failure_row(sqlite3_stmt *st, struct failure_row *r)
 
 /* Appends up to max rows of the page query sql, anchored at anchor, to f;
  * *got says how many. */
-static int read_page(struct db *db, const char *sql, const char *pattern, int64_t anchor,
+static int read_page(struct db *db, const char *sql, const struct matching *m, int64_t anchor,
                      int max, struct snap_failures *f, int *got, struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db, sql, e);
     if (!st)
         return -1;
-    if (pattern)
-        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    bind_matching(st, m);
     sqlite3_bind_int64(st, 2, anchor);
     sqlite3_bind_int(st, 3, max);
     int rc = SQLITE_DONE;
@@ -156,7 +171,7 @@ static void reverse_rows(struct failure_row *rows, int n)
     }
 }
 
-static int page_failures(struct db *db, enum failures_source source, const char *pattern,
+static int page_failures(struct db *db, enum failures_source source, const struct matching *pattern,
                          const struct failure_window *w, struct snap_failures *f, struct err *e)
 {
     const char *const *sql = PAGE_SQL[source == FAILURES_FULL];
@@ -184,8 +199,7 @@ static int page_failures(struct db *db, enum failures_source source, const char 
     sqlite3_stmt *st = db_stmt(db, COUNT_NEWER_SQL[source == FAILURES_FULL], e);
     if (!st)
         return -1;
-    if (pattern)
-        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    bind_matching(st, pattern);
     sqlite3_bind_int64(st, 2, f->rows[0].id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -195,17 +209,77 @@ static int page_failures(struct db *db, enum failures_source source, const char 
 }
 
 int store_events_read_failures(struct db *db, enum failures_source source, const char *filter,
-                               const struct failure_window *w, struct snap_failures *f,
-                               struct err *e)
+                               const char *kind, const struct failure_window *w,
+                               struct snap_failures *f, struct err *e)
 {
+    struct matching m = {.kind = kind && *kind ? kind : NULL};
     char *pattern = NULL;
-    if (filter && *filter && !(pattern = like_pattern(filter)))
+    if (filter && *filter && !(m.pattern = pattern = like_pattern(filter)))
         return err_set(e, "out of memory"), -1;
-    int rc = count_failures(db, source, pattern, f, e);
+    int rc = count_failures(db, source, &m, f, e);
     if (rc == 0)
-        rc = page_failures(db, source, pattern, w, f, e);
+        rc = page_failures(db, source, &m, w, f, e);
     free(pattern);
     return rc;
+}
+
+/* Adds one failure to its kind's group (a new group while there is room). */
+static void count_kind(struct snap_failures *f, const char *message, int64_t at)
+{
+    char kind[ERROR_KIND_MAX];
+    error_kind(message, kind);
+    int i = 0;
+    while (i < f->nkinds && strcmp(f->kinds[i].kind, kind) != 0)
+        i++;
+    if (i == f->nkinds) {
+        if (f->nkinds == SNAP_KIND_ROWS) {
+            f->other_kinds++;
+            return;
+        }
+        f->nkinds++;
+        f->kinds[i] = (struct failure_kind){.newest_at = at, .oldest_at = at};
+        memcpy(f->kinds[i].kind, kind, sizeof kind);
+    }
+    struct failure_kind *k = &f->kinds[i];
+    k->count++;
+    k->newest_at = at > k->newest_at ? at : k->newest_at;
+    k->oldest_at = at < k->oldest_at ? at : k->oldest_at;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const struct failure_kind *x = a, *y = b;
+    return x->count != y->count ? (x->count < y->count ? 1 : -1) : strcmp(x->kind, y->kind);
+}
+
+int store_events_read_kinds(struct db *db, enum failures_source source, const char *filter,
+                            struct snap_failures *f, struct err *e)
+{
+    static const char *const sql[2] = {
+        "SELECT l.error_message, l.received_at FROM stream_events_log AS l "
+        "INDEXED BY idx_stream_events_status " MATCHING,
+        "SELECT l.error_message, l.received_at FROM stream_events_log AS l "
+        "INDEXED BY idx_stream_events_failed " MATCHING,
+    };
+    struct matching m = {0};
+    char *pattern = NULL;
+    if (filter && *filter && !(m.pattern = pattern = like_pattern(filter)))
+        return err_set(e, "out of memory"), -1;
+    sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL], e);
+    int rc = SQLITE_ERROR;
+    f->nkinds = 0;
+    f->other_kinds = 0;
+    if (st) {
+        bind_matching(st, &m);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            count_kind(f, (const char *)sqlite3_column_text(st, 0), db_column_time(st, 1));
+        sqlite3_reset(st);
+    }
+    free(pattern);
+    if (!st)
+        return -1;
+    qsort(f->kinds, (size_t)f->nkinds, sizeof f->kinds[0], by_count);
+    return rc == SQLITE_DONE ? 0 : db_fail(db, e, "grouping failures");
 }
 
 int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
@@ -324,8 +398,8 @@ int store_events_status(struct db *db, int64_t id, char status[16], struct err *
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading an event's status");
 }
 
-int store_events_failed_ids(struct db *db, const char *filter, bool any_field, int64_t **ids,
-                            size_t *n, struct err *e)
+int store_events_failed_ids(struct db *db, const char *filter, bool any_field, const char *kind,
+                            int64_t **ids, size_t *n, struct err *e)
 {
     char why[SNAP_REASON];
     enum failures_source source = store_events_failures_source(db, why, sizeof why);
@@ -340,13 +414,13 @@ int store_events_failed_ids(struct db *db, const char *filter, bool any_field, i
          "ESCAPE '\\') ORDER BY l.id",
          "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
-         "ORDER BY l.id"},
+         "AND " KIND_MATCHES "ORDER BY l.id"},
         {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR l.error_message LIKE ?1 "
          "ESCAPE '\\') ORDER BY l.id",
          "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
-         "ORDER BY l.id"},
+         "AND " KIND_MATCHES "ORDER BY l.id"},
     };
     sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL][any_field], e);
     if (!st) {
@@ -355,6 +429,8 @@ int store_events_failed_ids(struct db *db, const char *filter, bool any_field, i
     }
     if (pattern)
         sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+    if (any_field && kind && *kind)
+        sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
     int rc;
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

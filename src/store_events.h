@@ -23,8 +23,14 @@ enum failures_source store_events_failures_source(struct db *db, char *why, size
  * contains filter) and reads
  * the window w of those matching, newest first. */
 int store_events_read_failures(struct db *db, enum failures_source source, const char *filter,
-                               const struct failure_window *w, struct snap_failures *f,
-                               struct err *e);
+                               const char *kind, const struct failure_window *w,
+                               struct snap_failures *f, struct err *e);
+
+/* Groups the failures matching filter by the kind of their error
+ * (error_kind.h), most frequent first.  Needs streamtop_error_kind()
+ * registered on the connection, as the snapshot's reader has. */
+int store_events_read_kinds(struct db *db, enum failures_source source, const char *filter,
+                            struct snap_failures *f, struct err *e);
 
 /* Whether the row id is failed now and, if so, whether it matches filter
  * as the list does (NULL: any); a missing row is neither. */
@@ -67,9 +73,10 @@ int store_events_status(struct db *db, int64_t id, char status[16], struct err *
 
 /* The ids of failed events whose error contains filter (NULL: all) or,
  * with any_field, whose error, event id or company number does (the
- * dashboard's filter), in order; *ids is malloc'd. */
-int store_events_failed_ids(struct db *db, const char *filter, bool any_field, int64_t **ids,
-                            size_t *n, struct err *e);
+ * dashboard's filter, then also narrowed to one kind of error when kind is
+ * given), in order; *ids is malloc'd. */
+int store_events_failed_ids(struct db *db, const char *filter, bool any_field, const char *kind,
+                            int64_t **ids, size_t *n, struct err *e);
 
 /* A row's id, type and raw data, for applying it again. */
 struct stored_event {

@@ -229,13 +229,18 @@ void ui_clear_tags(struct ui *ui)
 
 void ui_confirm_label(const struct ui *ui, char *buf, size_t size)
 {
-    char count[32];
+    char count[32], kind[sizeof ui->confirm_kind + 16] = "";
     snprintf(count, sizeof count, "%lld", (long long)ui->confirm_count);
     const char *plural = ui->confirm_count == 1 ? "" : "s";
+    if (ui->confirm_kind[0])
+        snprintf(kind, sizeof kind, " like \"%s\"", ui->confirm_kind);
     if (ui->confirm_tagged)
         snprintf(buf, size, "%s tagged failure%s", count, plural);
     else if (ui->confirm_filter[0])
-        snprintf(buf, size, "%s failure%s matching \"%s\"", count, plural, ui->confirm_filter);
+        snprintf(buf, size, "%s failure%s matching \"%s\"%s", count, plural, ui->confirm_filter,
+                 kind);
+    else if (kind[0])
+        snprintf(buf, size, "%s failure%s%s", count, plural, kind);
     else
         snprintf(buf, size, "all %s failure%s", count, plural);
 }
@@ -354,12 +359,67 @@ static enum ui_action scroll_metrics(struct ui *ui, int key)
     return UI_ACT_REDRAW;
 }
 
+/* The grouped view: the cursor moves over the kinds. */
+static enum ui_action move_kinds(struct ui *ui, int key, const struct snap_failures *f)
+{
+    int c = ui->kind_cursor, last = f->nkinds > 0 ? f->nkinds - 1 : 0;
+    switch (key) {
+    case UI_KEY_UP: case 'k': c--; break;
+    case UI_KEY_DOWN: case 'j': c++; break;
+    case UI_KEY_PGUP: c -= ui->list.page; break;
+    case UI_KEY_PGDN: c += ui->list.page; break;
+    case UI_KEY_HOME: case 'g': c = 0; break;
+    default: c = last; break;
+    }
+    ui->kind_cursor = c < 0 ? 0 : c > last ? last : c;
+    return UI_ACT_REDRAW;
+}
+
 static enum ui_action k_move(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
 {
     (void)now;
     if (ui->dialog != DIALOG_NONE)
         return scroll_dialog(ui, key);
-    return ui->focus == PANE_FAILURES ? move_list(ui, key, f) : scroll_metrics(ui, key);
+    if (ui->focus != PANE_FAILURES)
+        return scroll_metrics(ui, key);
+    return ui->grouped ? move_kinds(ui, key, f) : move_list(ui, key, f);
+}
+
+/* What a kind key would act on: the kind under the cursor. */
+static const char *kind_at_cursor(const struct ui *ui, const struct snap_failures *f)
+{
+    return ui->kind_cursor < f->nkinds ? f->kinds[ui->kind_cursor].kind : NULL;
+}
+
+static enum ui_action k_group(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
+{
+    (void)key, (void)f;
+    ui->grouped = !ui->grouped;
+    ui->kind_cursor = 0;
+    ui_say(ui, now, ui->grouped ? "grouped by kind of error: Enter lists a kind, R retries it"
+                                : "every failure, newest first");
+    return UI_ACT_FETCH;
+}
+
+/* Enter on a kind: the list of its failures. */
+static enum ui_action drill_down(struct ui *ui, const struct snap_failures *f, int64_t now)
+{
+    const char *kind = kind_at_cursor(ui, f);
+    if (!kind)
+        return UI_ACT_NONE;
+    snprintf(ui->kind, sizeof ui->kind, "%s", kind);
+    ui->grouped = false;
+    ui_say(ui, now, "failures like \"%s\": Esc shows every kind again", ui->kind);
+    return list_home(ui);
+}
+
+/* r and space act on one failure: not on a group. */
+static bool refuse_if_grouped(struct ui *ui, int64_t now)
+{
+    if (!ui->grouped)
+        return false;
+    ui_say(ui, now, "grouped by kind: Enter lists a kind's failures; R retries the whole kind");
+    return true;
 }
 
 static enum ui_action k_help(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
@@ -413,6 +473,8 @@ static enum ui_action k_details(struct ui *ui, int key, const struct snap_failur
                                 int64_t now)
 {
     (void)key;
+    if (ui->grouped)
+        return drill_down(ui, f, now);
     if (!pin_selected(ui, f, &ui->details, now))
         return UI_ACT_REDRAW;
     ui->dialog = DIALOG_DETAILS;
@@ -429,12 +491,16 @@ static enum ui_action k_retry(struct ui *ui, int key, const struct snap_failures
         ui->dialog = DIALOG_NONE;
         return UI_ACT_RETRY_TARGET;
     }
+    if (refuse_if_grouped(ui, now))
+        return UI_ACT_REDRAW;
     return pin_selected(ui, f, &ui->target, now) ? UI_ACT_RETRY_TARGET : UI_ACT_REDRAW;
 }
 
 static enum ui_action k_tag(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
 {
     (void)key;
+    if (refuse_if_grouped(ui, now))
+        return UI_ACT_REDRAW;
     if (find_row(f, ui->list.selected_id) < 0) {
         pin_selected(ui, f, &ui->target, now);   /* says why nothing is tagged */
         return UI_ACT_REDRAW;
@@ -448,11 +514,17 @@ static enum ui_action k_tag(struct ui *ui, int key, const struct snap_failures *
 static enum ui_action k_retry_all(struct ui *ui, int key, const struct snap_failures *f,
                                   int64_t now)
 {
-    (void)key, (void)f, (void)now;
-    ui->confirm_tagged = ui->ntags > 0;
+    (void)key;
+    const char *kind = ui->grouped ? kind_at_cursor(ui, f) : ui->kind;
+    if (ui->grouped && !kind) {
+        ui_say(ui, now, "nothing to retry");
+        return UI_ACT_REDRAW;
+    }
+    ui->confirm_tagged = ui->ntags > 0 && !ui->grouped;
     ui->confirm_count = 0;
     ui->confirm_hidden = 0;
     memcpy(ui->confirm_filter, ui->filter, sizeof ui->filter);
+    snprintf(ui->confirm_kind, sizeof ui->confirm_kind, "%s", ui->confirm_tagged ? "" : kind);
     return UI_ACT_ASK_RETRY;
 }
 
@@ -468,6 +540,11 @@ static enum ui_action k_clear_filter(struct ui *ui, int key, const struct snap_f
                                      int64_t now)
 {
     (void)key, (void)f, (void)now;
+    if (ui->kind[0]) {          /* back out of a kind first, then the filter */
+        ui->kind[0] = '\0';
+        ui->grouped = true;
+        return list_home(ui);
+    }
     if (!ui->filter[0])
         return UI_ACT_NONE;
     ui->filter[0] = '\0';
@@ -527,17 +604,22 @@ static const struct key_help key_table[] = {
      LIST_KEYS | KEYS_METRICS, false, {UI_KEY_HOME, UI_KEY_END, 'g', 'G'}, k_move},
     {"f", "follow the newest failure as they arrive (any move stops it)", "follow",
      KEYS_FAILURES, false, {'f'}, k_follow},
-    {"Enter", "show the selected failure: error, attempts, the event's JSON", "details",
-     KEYS_FAILURES, false, {UI_KEY_ENTER, '\n'}, k_details},
+    {"Enter", "show the selected failure: error, attempts, the event's JSON (grouped: list "
+              "the kind's failures)", "details", KEYS_FAILURES, false, {UI_KEY_ENTER, '\n'},
+     k_details},
+    {"v", "group failures by kind of error, with counts (again: every failure)", "by kind",
+     KEYS_FAILURES, false, {'v'}, k_group},
     {"r", "retry the selected failure (in details: the one shown)", "retry",
      KEYS_FAILURES | KEYS_DETAILS, true, {'r'}, k_retry},
     {"space", "tag or untag the selected failure", "tag", KEYS_FAILURES, true, {' '}, k_tag},
-    {"R", "retry the tagged failures, or all matching the filter (asks first; the set is "
-          "fixed when asked)", "retry all", KEYS_FAILURES, true, {'R'}, k_retry_all},
+    {"R", "retry the tagged failures, or all matching the filter (grouped: the kind under the "
+          "cursor); asks first, and the set is fixed when asked", "retry all", KEYS_FAILURES,
+     true, {'R'}, k_retry_all},
     {"/", "filter failures by error text, event id or company number (empty: none)", "filter",
      KEYS_MAIN, false,
      {'/'}, k_filter},
-    {"Esc", "clear the filter", NULL, KEYS_MAIN, false, {UI_KEY_ESC}, k_clear_filter},
+    {"Esc", "leave a kind's list, then clear the filter", NULL, KEYS_MAIN, false, {UI_KEY_ESC},
+     k_clear_filter},
     {"p", "pause or resume updates", "pause", KEYS_MAIN, false, {'p'}, k_pause},
     {"+ -", "refresh more / less often", NULL, KEYS_MAIN, false, {'+', '-'}, k_refresh},
     {"Ctrl-L", "repaint the terminal", NULL, KEYS_MAIN | KEYS_DETAILS | KEYS_HELP, false,

@@ -90,6 +90,9 @@ struct ui {
     size_t ntags, tags_cap;
 
     char filter[UI_FILTER_MAX];        /* applied */
+    bool grouped;                      /* the list shows one row per kind of error */
+    int kind_cursor;                   /* the selected kind, when grouped */
+    char kind[sizeof(struct failure_kind){0}.kind];   /* the kind drilled into, or "" */
     char filter_edit[UI_FILTER_MAX];   /* being typed */
 
     /* R: the set is fixed (by the caller, through ui_confirm) when the
@@ -98,6 +101,7 @@ struct ui {
     bool confirm_tagged;               /* ... the tags, or all matching the filter */
     size_t confirm_hidden;             /* tagged rows the filter hides, included */
     char confirm_filter[UI_FILTER_MAX];   /* the filter when the set was fixed */
+    char confirm_kind[sizeof(struct failure_kind){0}.kind];   /* ... and the kind */
 
     struct ui_target target;           /* what r acts on */
     struct ui_target details;          /* the event the details dialog shows */

@@ -13,6 +13,7 @@
 #include "metric_names.h"
 #include "schema.h"
 #include "snapshot.h"
+#include "snapshot_rows.h"
 #include "testdb.h"
 #include "timeutil.h"
 
@@ -224,6 +225,44 @@ static void failures_section(void **state)
     assert_string_equal(f->snap.failures.rows[0].event_id, "company-profile:1024");
 }
 
+/* Grouped by kind of error: counts, newest and oldest; a kind lists and
+ * counts like a filter. */
+static void failures_grouped_by_kind(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    execf(f->path, "UPDATE stream_events_log SET error_message = 'invalid JSON at byte ' || id "
+                   "WHERE processing_status = 'failed' AND id IN (6, 12, 18)");
+    struct snapshot_reader *r;
+    struct err e;
+    struct snapshot_request req = {.stream_type = "company-profile", .failure_kinds = true,
+                                   .failures = {.rows = 10}};
+    assert_int_equal(snapshot_reader_open(f->path, &r, &e), 0);
+    assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    const struct snap_failures *fl = &f->snap.failures;
+    assert_true(fl->nkinds >= 2);
+    assert_string_equal(fl->kinds[0].kind, "invalid JSON at byte #");   /* most frequent first */
+    assert_int_equal(fl->kinds[0].count, 3);
+    int64_t total = 0;
+    for (int i = 0; i < fl->nkinds; i++)
+        total += fl->kinds[i].count;
+    assert_int_equal(total, fl->count);
+    assert_true(fl->kinds[0].newest_at >= fl->kinds[0].oldest_at);
+    req.failure_kind = "invalid JSON at byte #";
+    req.failure_kinds = false;
+    assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    assert_int_equal(fl->matching, 3);
+    assert_int_equal(fl->nrows, 3);
+    assert_int_equal(fl->rows[0].id, 18);
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(snapshot_failed_ids(r, NULL, "invalid JSON at byte #", &ids, &n, &e), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(ids[0], 6);
+    free(ids);
+    snapshot_reader_close(r);
+}
+
 /* The dashboard scrolls by keyset: a window around an anchor, or the
  * oldest page, with the position of its first row in the whole list.  The
  * failed log ids are 6, 12, 18, 24 and 30. */
@@ -384,7 +423,9 @@ static void every_query_is_indexed(void **state)
     struct snapshot_reader *r;
     struct err e;
     struct traced t = {0};
+    /* Every option of the failures list at once: a filter, a kind, groups. */
     struct snapshot_request req = {.stream_type = "company-profile", .failure_filter = "time",
+                                   .failure_kind = "database timeout", .failure_kinds = true,
                                    .failures = {.anchor_id = 18, .above = 5, .rows = 50}};
     assert_int_equal(snapshot_reader_open(f->path, &r, &e), 0);
     /* The first fill also probes the schema; the second is a plain refresh. */
@@ -495,6 +536,7 @@ int main(void)
         T(queue_and_metrics_sections),
         T(health),
         T(a_fresh_database_is_not_healthy),
+        T(failures_grouped_by_kind),
         T(every_query_is_indexed),
         T(seed_only_database_shows_what_it_can),
         T(database_without_stream_tables),
