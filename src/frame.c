@@ -109,7 +109,9 @@ static void panes(const struct frame *f, const struct ui *ui)
             draw_text(in.y, in.x, in.w, ROLE_DIM, "reading the database...");
             continue;
         }
-        struct pane_view v = {.snap = f->snap, .ui = ui, .now = f->now,
+        /* Paused, the panes show the moment they were paused at: ages too. */
+        struct pane_view v = {.snap = f->snap, .ui = ui,
+                              .now = ui->paused ? f->snap->taken_at : f->now,
                               .focused = ui->focus == (enum pane_id)i};
         p->draw(&v, in);
     }
