@@ -35,6 +35,12 @@ not_ok() {
     for line in "$@"; do printf '# %s\n' "$line"; done
 }
 
+# bail REASON: the test cannot go on (its set-up failed); TAP's way to say so.
+bail() {
+    echo "Bail out! $1"
+    exit 1
+}
+
 # check DESCRIPTION COMMAND...: passes when the command succeeds.
 # The command's own output is discarded.
 check() {
