@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "health.h"
 #include "humanfmt.h"
+#include "metric_names.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "textsafe.h"
@@ -148,10 +149,14 @@ static void print_metrics(const struct snapshot *s)
     }
     if (m->nrows == 0)
         printf("metrics     none recorded\n");
-    for (int i = 0; i < m->nrows; i++)
-        printf("%s%-20s %14.4g  %s\n", i == 0 ? "metrics     " : "            ",
-               safe(m->rows[i].name, 0), m->rows[i].value,
+    for (int i = 0; i < m->nrows; i++) {
+        char value[48], kind[24];
+        metric_value_text(m->rows[i].name, m->rows[i].value, value, sizeof value);
+        metric_kind_text(m->rows[i].name, m->rows[i].interval_ms, kind, sizeof kind);
+        printf("%s%-20s %14s %-6s  %s\n", i == 0 ? "metrics     " : "            ",
+               safe(m->rows[i].name, 0), safe(value, 1), kind,
                age_of(s->taken_at, m->rows[i].recorded_at, a));
+    }
 }
 
 static void print_list(const char *label, const struct strlist *l)
@@ -353,8 +358,17 @@ static void json_metrics(cJSON *root, const struct snap_metrics *m)
     cJSON *rows = cJSON_AddArrayToObject(o, "recent");
     for (int i = 0; i < m->nrows; i++) {
         cJSON *row = cJSON_CreateObject();
+        const char *unit;
+        enum metric_kind kind = metric_kind_of(m->rows[i].name, &unit);
         add_text(row, "name", m->rows[i].name);
         cJSON_AddNumberToObject(row, "value", m->rows[i].value);
+        add_text(row, "unit", unit);
+        add_text(row, "kind", kind == METRIC_PER_INTERVAL ? "per_interval"
+                              : kind == METRIC_GAUGE      ? "gauge" : NULL);
+        if (m->rows[i].interval_ms > 0)
+            cJSON_AddNumberToObject(row, "interval_ms", (double)m->rows[i].interval_ms);
+        else
+            cJSON_AddNullToObject(row, "interval_ms");
         cJSON *tags = cJSON_Parse(m->rows[i].tags);   /* tags are JSON when whole */
         cJSON_AddItemToObject(row, "tags", tags ? tags : json_text(m->rows[i].tags));
         add_time(row, "recorded_at", m->rows[i].recorded_at);

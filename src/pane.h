@@ -36,6 +36,10 @@ extern const struct pane_class *const pane_table[PANE_COUNT];
 /* How many list rows the failures pane shows inside a frame of this size. */
 int pane_failures_rows(struct rect inner);
 
+/* Bounds the metrics pane's scrolling by what a frame of this size shows
+ * of the snapshot's metrics (the drawing side owns both). */
+void pane_metrics_bound(struct ui *ui, const struct snapshot *s, struct rect inner);
+
 /* Draws "unavailable: why" for a section the database cannot provide. */
 void pane_unavailable(struct rect inner, const char *why);
 

@@ -20,9 +20,10 @@ static void draw_drain(const struct snap_queue *q, struct rect in, int y)
     char a[HUMAN_LEN], b[HUMAN_LEN];
     int x = in.x + draw_field(y, in.x, in.w, "draining", ROLE_NORMAL,
                               human_rate(q->drain_rate, a)) + 2;
-    if (q->backlog > 0)
-        draw_field(y, x, in.x + in.w - x, "done in", q->eta_s < 0 ? ROLE_WARN : ROLE_NORMAL,
-                   q->eta_s < 0 ? "not draining" : human_duration(q->eta_s, b));
+    if (q->backlog > 0 && q->eta_s >= 0)
+        draw_field(y, x, in.x + in.w - x, "done in", ROLE_NORMAL, human_duration(q->eta_s, b));
+    else if (q->backlog > 0)
+        draw_text(y, x, in.x + in.w - x, ROLE_WARN, "not draining");
 }
 
 static void draw_queue(const struct pane_view *v, struct rect in)

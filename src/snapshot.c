@@ -179,6 +179,22 @@ static int fill_queue(struct db *db, int64_t now, bool with_metrics, struct snap
     return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct snap_metric *)a)->name, ((const struct snap_metric *)b)->name);
+}
+
+/* A stable order (by name, not by which was written last) and each
+ * interval's length, so a value can say what it is per. */
+static void settle_metrics(struct snap_metrics *m)
+{
+    qsort(m->rows, (size_t)m->nrows, sizeof m->rows[0], by_name);
+    for (int i = 0; i < m->nrows; i++) {
+        const char *at = strstr(m->rows[i].tags, "\"interval_ms\":");
+        m->rows[i].interval_ms = at ? strtoll(at + strlen("\"interval_ms\":"), NULL, 10) : 0;
+    }
+}
+
 static int read_rates(struct snapshot_reader *r, const struct snapshot_request *req, int64_t now,
                       struct rates_now *out, struct err *e)
 {
@@ -234,6 +250,7 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
         if (fill_throughput(r->db, s->taken_at, c->rates, &s->throughput, e) < 0 ||
             store_metrics_recent(r->db, &s->metrics, e) < 0)
             return -1;
+        settle_metrics(&s->metrics);
         s->metrics.available = true;
     } else {
         snprintf(s->throughput.why_unavailable, SNAP_REASON, "%s", c->metrics_why);

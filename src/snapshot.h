@@ -111,13 +111,14 @@ struct snap_metric {
     char name[64];
     double value;
     char tags[160];
+    int64_t interval_ms;            /* from the tags; 0 when they do not say */
     int64_t recorded_at;
 };
 
 struct snap_metrics {
     bool available;
     char why_unavailable[SNAP_REASON];
-    struct snap_metric rows[SNAP_METRIC_ROWS];   /* newest value of each name */
+    struct snap_metric rows[SNAP_METRIC_ROWS];   /* newest value of each name, by name */
     int nrows;
 };
 

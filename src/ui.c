@@ -25,6 +25,7 @@ static const struct key_help key_table[] = {
     {"space", "tag or untag the selected failure", "tag", KEYS_FAILURES, true},
     {"R", "retry the tagged failures, or all matching the filter (asks first)", "retry all",
      KEYS_FAILURES, true},
+    {"t", "show or hide the metrics' tags", "tags", KEYS_METRICS, false},
     {"/", "filter failures by error text (empty: no filter)", "filter", KEYS_MAIN, false},
     {"p", "pause or resume updates", "pause", KEYS_MAIN, false},
     {"+ -", "refresh more / less often", NULL, KEYS_MAIN, false},
@@ -317,14 +318,23 @@ static enum ui_action key_failures(struct ui *ui, int key, const struct snap_fai
     }
 }
 
+/* Scrolling stops where the last metric is on screen, so Up always moves. */
 static enum ui_action key_metrics(struct ui *ui, int key)
 {
-    if ((key == UI_KEY_UP || key == 'k') && ui->metrics_scroll > 0)
-        ui->metrics_scroll--;
-    else if ((key == UI_KEY_DOWN || key == 'j') && ui->metrics_scroll < SNAP_METRIC_ROWS - 1)
-        ui->metrics_scroll++;
-    else
+    int s = ui->metrics_scroll;
+    switch (key) {
+    case UI_KEY_UP: case 'k': s--; break;
+    case UI_KEY_DOWN: case 'j': s++; break;
+    case 't':
+        ui->metrics_tags = !ui->metrics_tags;
+        return UI_ACT_REDRAW;
+    default: return UI_ACT_NONE;
+    }
+    s = s > ui->metrics_scroll_max ? ui->metrics_scroll_max : s;
+    s = s < 0 ? 0 : s;
+    if (s == ui->metrics_scroll)
         return UI_ACT_NONE;
+    ui->metrics_scroll = s;
     return UI_ACT_REDRAW;
 }
 

@@ -307,9 +307,13 @@ static void queue_and_metrics_sections(void **state)
     for (int i = 0; i < m->nrows; i++)
         for (int j = i + 1; j < m->nrows; j++)
             assert_string_not_equal(m->rows[i].name, m->rows[j].name);
-    for (int i = 0; i + 1 < m->nrows; i++)
-        assert_true(m->rows[i].recorded_at >= m->rows[i + 1].recorded_at);
+    for (int i = 0; i + 1 < m->nrows; i++)             /* a stable order: by name */
+        assert_true(strcmp(m->rows[i].name, m->rows[i + 1].name) < 0);
+    assert_string_equal(m->rows[0].name, METRIC_EVENTS_PROCESSED);
     assert_int_equal(m->rows[0].recorded_at, f->now);
+    assert_int_equal(m->rows[0].interval_ms, 5000);    /* read from its tags */
+    assert_string_equal(m->rows[3].name, METRIC_QUEUE_DEPTH);
+    assert_int_equal(m->rows[3].interval_ms, 0);       /* a gauge */
 }
 
 static bool has_problem(const struct strlist *l, const char *text)
