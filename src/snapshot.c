@@ -269,7 +269,7 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
 {
     bool reopened;
     memset(s, 0, sizeof *s);
-    s->taken_at = time_now_ms();
+    s->taken_at = req->now ? req->now : time_now_ms();
     if (db_refresh_view(r->db, &reopened, e) < 0)
         return -1;
     if (reopened)

@@ -145,6 +145,7 @@ struct failure_window {
 
 struct snapshot_request {
     const char *stream_type;        /* "company-profile" */
+    int64_t now;                    /* the clock to judge ages and rates by; 0: the real one */
     const char *failure_filter;     /* substring of the error, or NULL */
     struct failure_window failures; /* above + rows at most SNAP_FAILURE_ROWS */
 };

@@ -129,7 +129,7 @@ static void fill_window(struct fixture *f, const char *filter, struct failure_wi
     struct snapshot_reader *r;
     struct err e;
     struct snapshot_request req = {.stream_type = "company-profile", .failure_filter = filter,
-                                   .failures = w};
+                                   .now = f->now, .failures = w};
     if (snapshot_reader_open(f->path, &r, &e) < 0)
         fail_msg("open: %s", e.msg);
     if (snapshot_fill(r, &req, &f->snap, &e) < 0)
