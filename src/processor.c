@@ -277,9 +277,17 @@ static bool point_due(const struct processor *p, int64_t now)
     return now - p->last_point_at >= RATE_POINT_MS;
 }
 
+/* Readings go on for a window and two intervals after the counters last
+ * moved: the last change may fall just after one reading, and the last
+ * reading must still see a whole quiet window. */
+static bool moving(const struct processor *p, int64_t now)
+{
+    return now - p->moved_at <= RATE_WINDOW_MS + 2 * RATE_POINT_MS;
+}
+
 static bool points_wanted(const struct processor *p, int64_t now)
 {
-    return point_due(p, now) && now - p->moved_at <= RATE_WINDOW_MS + RATE_POINT_MS;
+    return point_due(p, now) && moving(p, now);
 }
 
 /* ---- committing ---- */
@@ -547,7 +555,7 @@ static void *processor_main(void *arg)
         int64_t now = time_now_ms();
         int64_t until_sample = p->last_sample_at + p->cfg.metrics_interval_ms - now;
         int64_t wait = until_sample < RETRY_SCAN_MS ? until_sample : RETRY_SCAN_MS;
-        if (now - p->moved_at <= RATE_WINDOW_MS + RATE_POINT_MS) {
+        if (moving(p, now)) {
             int64_t until_point = p->last_point_at + RATE_POINT_MS - now;
             wait = until_point < wait ? until_point : wait;
         }
