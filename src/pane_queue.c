@@ -35,7 +35,8 @@ static void draw_queue(const struct pane_view *v, struct rect in)
         return;
     }
     int y = in.y, end = in.y + in.h;
-    draw_field(y++, in.x, in.w, "received, not stored", q->buffered ? ROLE_WARN : ROLE_GOOD,
+    draw_field(y++, in.x, in.w, "received, not stored",
+               !q->buffered_known ? ROLE_DIM : q->buffered ? ROLE_WARN : ROLE_GOOD,
                q->buffered_known ? human_count(q->buffered, a) : "unknown");
     if (y < end) {
         int x = in.x + draw_field(y, in.x, in.w, "retry pending", q->pending ? ROLE_WARN : ROLE_GOOD,

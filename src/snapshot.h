@@ -5,8 +5,9 @@
  * Panes render that struct, `status` prints it, and nothing else queries on
  * the way to the screen, so live, attached, read-only and demo modes show
  * the same thing.  Its cost does not grow with history: counters come from
- * stream_state, rates and sparklines from a bounded window of
- * system_metrics, and lists from partial indexes over failed or pending
+ * stream_state, the rate now and the backlog from the ingester's last few
+ * counter readings (rates.h), averages and sparklines from a bounded window
+ * of system_metrics, and lists from partial indexes over failed or pending
  * rows only.
  *
  * A database streamtop has not migrated may lack parts; each section says
