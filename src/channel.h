@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn_state.h"
 #include "event.h"
 
 enum msg_kind {
@@ -21,14 +22,6 @@ enum msg_kind {
     MSG_INVALID,      /* a line that is not a valid event */
     MSG_HEARTBEAT,
     MSG_CONNECTION,   /* the connection changed state */
-};
-
-enum conn_state {
-    CONN_DISCONNECTED,
-    CONN_CONNECTING,
-    CONN_CONNECTED,
-    CONN_BACKOFF,
-    CONN_ERROR,       /* backing off from a refusal an operator must fix (401) */
 };
 
 struct ingest_msg {

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "commands.h"
+#include "health.h"
 #include "humanfmt.h"
+#include "metric_names.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "textsafe.h"
@@ -50,18 +52,20 @@ static void print_connection(const struct snapshot *s)
         printf("connection  unavailable: %s\n", safe(c->why_unavailable, 0));
         return;
     }
-    printf("connection  %s", safe(c->state, 0));
+    printf("connection  %s", conn_state_name(c->conn));
     if (c->endpoint[0])
-        printf(" %s %s", strcmp(c->state, "connected") == 0 ? "to" : "from", safe(c->endpoint, 1));
-    if (strcmp(c->state, "connected") == 0 && c->connected_since)
+        printf(" %s %s", c->conn == CONN_CONNECTED ? "to" : "from", safe(c->endpoint, 1));
+    if (c->conn == CONN_CONNECTED && c->connected_since)
         printf(" for %s", human_duration((s->taken_at - c->connected_since) / 1000, a));
-    if (strcmp(c->state, "backoff") == 0 && c->next_attempt_at)
+    if (c->conn == CONN_BACKOFF && c->next_attempt_at)
         printf(", next try in %s", human_duration((c->next_attempt_at - s->taken_at + 999) / 1000, a));
     printf("\n            last event %s, heartbeat %s", age_of(s->taken_at, c->last_event_at, a),
            age_of(s->taken_at, c->last_heartbeat_at, b));
     if (c->last_timepoint >= 0)
         printf(", timepoint %s", human_count(c->last_timepoint, d));
-    if (c->last_published_at)
+    if (c->caught_up)
+        printf(", caught up");
+    else if (c->last_published_at)
         printf(", lag %s", human_duration((s->taken_at - c->last_published_at) / 1000, a));
     printf("\n            reconnects %s, errors %s", human_count(c->reconnects, a),
            human_count(c->error_count, b));
@@ -120,11 +124,19 @@ static void print_queue(const struct snapshot *s)
         printf("queue       unavailable: %s\n", safe(q->why_unavailable, 0));
         return;
     }
-    printf("queue       %s pending, %s processing", human_count(q->pending, a),
+    if (q->buffered_known)
+        printf("queue       %s received, not stored; ", human_count(q->buffered, a));
+    else
+        printf("queue       ");
+    printf("retry %s pending, %s processing", human_count(q->pending, a),
            human_count(q->processing, b));
     if (q->oldest_pending_at)
         printf(", oldest %s", human_duration((s->taken_at - q->oldest_pending_at) / 1000, c));
-    printf(", applying %s\n", human_rate(q->process_rate, a));
+    printf("\n            draining %s", human_rate(q->drain_rate, a));
+    if (q->backlog > 0)
+        printf(", %s behind, %s%s", human_count(q->backlog, b), q->eta_s < 0 ? "not draining" : "done in ",
+               q->eta_s < 0 ? "" : human_duration(q->eta_s, c));
+    printf("; applied %s over 1m\n", human_rate(q->process_rate, a));
 }
 
 static void print_metrics(const struct snapshot *s)
@@ -137,10 +149,14 @@ static void print_metrics(const struct snapshot *s)
     }
     if (m->nrows == 0)
         printf("metrics     none recorded\n");
-    for (int i = 0; i < m->nrows; i++)
-        printf("%s%-20s %14.4g  %s\n", i == 0 ? "metrics     " : "            ",
-               safe(m->rows[i].name, 0), m->rows[i].value,
+    for (int i = 0; i < m->nrows; i++) {
+        char value[48], kind[24];
+        metric_value_text(m->rows[i].name, m->rows[i].value, value, sizeof value);
+        metric_kind_text(m->rows[i].name, m->rows[i].interval_ms, kind, sizeof kind);
+        printf("%s%-20s %14s %-6s  %s\n", i == 0 ? "metrics     " : "            ",
+               safe(m->rows[i].name, 0), safe(value, 1), kind,
                age_of(s->taken_at, m->rows[i].recorded_at, a));
+    }
 }
 
 static void print_list(const char *label, const struct strlist *l)
@@ -235,10 +251,13 @@ static void json_connection(cJSON *root, const struct snapshot *s)
     add_text(o, "last_event_id", c->last_event_id);
     add_time(o, "last_processed_at", c->last_processed_at);
     add_time(o, "last_published_at", c->last_published_at);
-    if (c->last_published_at)
+    if (c->caught_up)
+        cJSON_AddNumberToObject(o, "lag_seconds", 0);
+    else if (c->last_published_at)
         cJSON_AddNumberToObject(o, "lag_seconds", (double)(s->taken_at - c->last_published_at) / 1e3);
     else
         cJSON_AddNullToObject(o, "lag_seconds");
+    cJSON_AddBoolToObject(o, "caught_up", c->caught_up);
     cJSON_AddNumberToObject(o, "reconnects", (double)c->reconnects);
     cJSON_AddNumberToObject(o, "error_count", (double)c->error_count);
     cJSON_AddNumberToObject(o, "timepoint_gaps", (double)c->timepoint_gaps);
@@ -317,6 +336,16 @@ static void json_queue(cJSON *root, const struct snapshot *s)
     cJSON_AddNumberToObject(o, "pending", (double)q->pending);
     cJSON_AddNumberToObject(o, "processing", (double)q->processing);
     add_time(o, "oldest_pending_at", q->oldest_pending_at);
+    if (q->buffered_known)
+        cJSON_AddNumberToObject(o, "buffered", (double)q->buffered);
+    else
+        cJSON_AddNullToObject(o, "buffered");
+    cJSON_AddNumberToObject(o, "drain_rate", q->drain_rate);
+    cJSON_AddNumberToObject(o, "backlog", (double)q->backlog);
+    if (q->eta_s >= 0)
+        cJSON_AddNumberToObject(o, "eta_seconds", (double)q->eta_s);
+    else
+        cJSON_AddNullToObject(o, "eta_seconds");
     cJSON_AddNumberToObject(o, "process_rate", q->process_rate);
     cJSON_AddItemToObject(o, "depth_per_minute", json_spark(q->spark, q->spark_len));
 }
@@ -329,8 +358,17 @@ static void json_metrics(cJSON *root, const struct snap_metrics *m)
     cJSON *rows = cJSON_AddArrayToObject(o, "recent");
     for (int i = 0; i < m->nrows; i++) {
         cJSON *row = cJSON_CreateObject();
+        const char *unit;
+        enum metric_kind kind = metric_kind_of(m->rows[i].name, &unit);
         add_text(row, "name", m->rows[i].name);
         cJSON_AddNumberToObject(row, "value", m->rows[i].value);
+        add_text(row, "unit", unit);
+        add_text(row, "kind", kind == METRIC_PER_INTERVAL ? "per_interval"
+                              : kind == METRIC_GAUGE      ? "gauge" : NULL);
+        if (m->rows[i].interval_ms > 0)
+            cJSON_AddNumberToObject(row, "interval_ms", (double)m->rows[i].interval_ms);
+        else
+            cJSON_AddNullToObject(row, "interval_ms");
         cJSON *tags = cJSON_Parse(m->rows[i].tags);   /* tags are JSON when whole */
         cJSON_AddItemToObject(row, "tags", tags ? tags : json_text(m->rows[i].tags));
         add_time(row, "recorded_at", m->rows[i].recorded_at);
@@ -378,7 +416,7 @@ static int collect(struct snapshot_reader *reader, struct status_report *r, stru
     if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||
         schema_warnings(db, &r->warnings, e) < 0)
         return -1;
-    r->healthy = snapshot_healthy(&r->snap, &r->problems);
+    r->healthy = health_judge(&r->snap, &r->problems);
     return 0;
 }
 

@@ -10,13 +10,13 @@
 #include "dashboard.h"
 #include "details.h"
 #include "frame.h"
+#include "health.h"
 #include "humanfmt.h"
 #include "retry_worker.h"
 #include "screen.h"
 #include "signals.h"
 #include "snapshot.h"
 #include "snapshot_rows.h"
-#include "store_metadata.h"
 #include "timeutil.h"
 
 /* Windowed figures (rates, ages) are re-read at least this often even when
@@ -108,9 +108,7 @@ static bool ingester_running(const struct dash *d)
         return true;
     if (!d->have_snap)
         return true;   /* not known yet: say nothing */
-    const struct snap_connection *c = &d->snap->connection;
-    return c->ingester_pid > 0 && c->ingester_seen_at > 0 &&
-           d->snap->taken_at - c->ingester_seen_at < INGESTER_LEASE_S * 1000;
+    return health_ingester_running(d->snap);
 }
 
 static void submit(struct dash *d, int64_t *ids, size_t n, const char *label, const char *filter,

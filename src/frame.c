@@ -126,6 +126,8 @@ void frame_draw(struct frame *f, struct ui *ui)
         return;
     }
     header(f, ui);
+    if (f->snap)
+        pane_metrics_bound(ui, f->snap, draw_inner(f->layout.pane[PANE_METRICS]));
     panes(f, ui);
     footer(f, ui);
     if (ui->dialog == DIALOG_HELP)

@@ -37,6 +37,30 @@ char *human_rate(double r, char buf[HUMAN_LEN])
     return buf;
 }
 
+char *human_number(double v, char buf[HUMAN_LEN])
+{
+    static const char suffix[] = "kMGT";
+    if (v != v || v - v != 0.0) {   /* NaN or infinite */
+        snprintf(buf, HUMAN_LEN, "-");
+        return buf;
+    }
+    const char *sign = v < 0 ? "-" : "";
+    double mag = v < 0 ? -v : v;
+    int i = -1;
+    /* 999.6 rounds to "1e+03" at three digits: it is 1.00k */
+    while (mag >= 999.5 && i < (int)sizeof suffix - 2) {
+        mag /= 1000.0;
+        i++;
+    }
+    if (i < 0)
+        snprintf(buf, HUMAN_LEN, "%s%.3g", sign, mag);
+    else if (mag >= 999.5)
+        snprintf(buf, HUMAN_LEN, "%s%.0f%c", sign, mag, suffix[i]);
+    else
+        snprintf(buf, HUMAN_LEN, "%s%.3g%c", sign, mag, suffix[i]);
+    return buf;
+}
+
 char *human_duration(int64_t s, char buf[HUMAN_LEN])
 {
     if (s < 0)

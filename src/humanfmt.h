@@ -15,6 +15,11 @@ char *human_count(int64_t n, char buf[HUMAN_LEN]);
 /* events per second -> "0/s", "0.4/s", "12.3/s", "842/s", "12.5k/s", "1.2M/s" */
 char *human_rate(double per_second, char buf[HUMAN_LEN]);
 
+/* any figure, three significant digits at most and a k/M/G/T suffix:
+ * 0.109 -> "0.109", 3 -> "3", 199.6 -> "200", 10430 -> "10.4k",
+ * 17399.6 -> "17.4k", 1043000 -> "1.04M"; not a number -> "-" */
+char *human_number(double v, char buf[HUMAN_LEN]);
+
 /* seconds -> "45s", "4m 03s", "2h 05m", "3d 04h"; negative is treated as 0 */
 char *human_duration(int64_t seconds, char buf[HUMAN_LEN]);
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "health.h"
 #include "layout.h"
 #include "snapshot.h"
 #include "ui.h"
@@ -38,8 +39,15 @@ extern const struct pane_class *const pane_table[PANE_COUNT];
 /* How many list rows the failures pane shows inside a frame of this size. */
 int pane_failures_rows(struct rect inner);
 
+/* Bounds the metrics pane's scrolling by what a frame of this size shows
+ * of the snapshot's metrics (the drawing side owns both). */
+void pane_metrics_bound(struct ui *ui, const struct snapshot *s, struct rect inner);
+
 /* Draws "unavailable: why" for a section the database cannot provide. */
 void pane_unavailable(struct rect inner, const char *why);
+
+/* The colour of a health verdict (health.h); fine is the role when OK. */
+enum role pane_health_role(enum health_level level, enum role fine);
 
 /* Ages and durations relative to the snapshot ("never" for 0). */
 const char *pane_age(const struct pane_view *v, int64_t at, char buf[32]);

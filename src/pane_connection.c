@@ -6,20 +6,15 @@
 #include <string.h>
 
 #include "draw.h"
+#include "health.h"
 #include "humanfmt.h"
 #include "pane.h"
 
-/* An ingester records itself every few seconds; longer silence means the
- * state shown is what it last wrote, not what is. */
-#define INGESTER_STALE_MS 30000
-
-static enum role state_role(const char *state)
+static enum role state_role(const struct snapshot *s)
 {
-    if (strcmp(state, "connected") == 0)
-        return ROLE_GOOD;
-    if (strcmp(state, "connecting") == 0 || strcmp(state, "backoff") == 0)
-        return ROLE_WARN;
-    return ROLE_BAD;
+    struct health_finding f;
+    health_connection(s, &f);
+    return pane_health_role(f.level, ROLE_GOOD);
 }
 
 /* "host:port" of an endpoint URL, without scheme, credentials or path. */
@@ -38,17 +33,16 @@ static void state_line(const struct pane_view *v, struct rect in, int y)
 {
     const struct snap_connection *c = &v->snap->connection;
     char host[256], a[HUMAN_LEN];
-    const char *state = c->state[0] ? c->state : c->status[0] ? c->status : "unknown";
     int x = in.x;
-    x += draw_text(y, x, in.w, state_role(state),
-                   strcmp(state, "backoff") == 0 ? "backing off" : state);
-    if (strcmp(state, "backoff") == 0 && c->next_attempt_at)
+    x += draw_text(y, x, in.w, state_role(v->snap),
+                   c->conn == CONN_BACKOFF ? "backing off" : conn_state_name(c->conn));
+    if (c->conn == CONN_BACKOFF && c->next_attempt_at)
         x += draw_textf(y, x, in.x + in.w - x, ROLE_WARN, ", next try in %s",
                         human_duration((c->next_attempt_at - v->now + 999) / 1000, a));
     if (c->endpoint[0]) {
         endpoint_host(c->endpoint, host, sizeof host);
         draw_textf(y, x, in.x + in.w - x, ROLE_NORMAL, " %s %s",
-                   strcmp(state, "connected") == 0 ? "to" : "from", host);
+                   c->conn == CONN_CONNECTED ? "to" : "from", host);
     }
 }
 
@@ -64,10 +58,12 @@ static void draw_connection(const struct pane_view *v, struct rect in)
     state_line(v, in, y++);
     if (y < end) {
         int x = in.x;
-        if (strcmp(c->state, "connected") == 0 && c->connected_since)
+        if (c->conn == CONN_CONNECTED && c->connected_since)
             x += draw_field(y, x, in.w, "up", ROLE_NORMAL,
                             human_duration((v->now - c->connected_since) / 1000, a)) + 2;
-        if (c->last_published_at)
+        if (c->caught_up)
+            x += draw_field(y, x, in.x + in.w - x, "lag", ROLE_GOOD, "caught up") + 2;
+        else if (c->last_published_at)
             x += draw_field(y, x, in.x + in.w - x, "lag", ROLE_NORMAL,
                             human_duration((v->now - c->last_published_at) / 1000, b)) + 2;
         if (c->last_timepoint >= 0)
@@ -91,8 +87,9 @@ static void draw_connection(const struct pane_view *v, struct rect in)
     if (y < end && c->timepoint_gaps)
         draw_field(y++, in.x, in.w, "timepoint gaps", ROLE_WARN, human_count(c->timepoint_gaps, a));
     if (y < end && c->ingester_pid > 0) {
-        bool stale = c->ingester_seen_at && v->now - c->ingester_seen_at > INGESTER_STALE_MS;
-        draw_textf(y++, in.x, in.w, stale ? ROLE_WARN : ROLE_DIM, "ingester pid %lld on %s, seen %s",
+        struct health_finding f;
+        health_ingester(v->snap, &f);
+        draw_textf(y++, in.x, in.w, f.level == HEALTH_BAD ? ROLE_BAD : ROLE_DIM, "ingester pid %lld on %s, seen %s",
                    (long long)c->ingester_pid, c->ingester_host, pane_age(v, c->ingester_seen_at, a));
     }
 }

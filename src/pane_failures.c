@@ -67,12 +67,20 @@ int pane_failures_rows(struct rect inner)
 
 /* The counts, and which rows of the list are on screen (first and shown
  * from ui_visible). */
+/* Red while anything is failed: the same verdict as `status`. */
+static enum role count_role(const struct snapshot *s)
+{
+    struct health_finding h;
+    health_failures(s, &h);
+    return pane_health_role(h.level, ROLE_GOOD);
+}
+
 static void summary(const struct pane_view *v, struct rect in, int first, int shown)
 {
     const struct snap_failures *f = &v->snap->failures;
     const struct ui *ui = v->ui;
     char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN];
-    int x = in.x + draw_textf(in.y, in.x, in.w, f->count ? ROLE_BAD : ROLE_GOOD, "%s failed",
+    int x = in.x + draw_textf(in.y, in.x, in.w, count_role(v->snap), "%s failed",
                               human_count(f->count, a));
     if (ui->filter[0] || ui->kind[0])
         x += draw_textf(in.y, x, in.x + in.w - x, ROLE_WARN, ", %s %s \"%s\"",
@@ -149,7 +157,7 @@ static void draw_kinds(const struct pane_view *v, struct rect in)
     const struct snap_failures *f = &v->snap->failures;
     const struct ui *ui = v->ui;
     char a[HUMAN_LEN], b[HUMAN_LEN], newest[32], oldest[32];
-    int x = in.x + draw_textf(in.y, in.x, in.w, f->count ? ROLE_BAD : ROLE_GOOD,
+    int x = in.x + draw_textf(in.y, in.x, in.w, count_role(v->snap),
                               "%s failed in %d kind%s", human_count(f->count, a), f->nkinds,
                               f->nkinds == 1 ? "" : "s");
     if (ui->filter[0])

@@ -1,21 +1,65 @@
-/* The Metrics pane: the newest value of each system_metrics name, with
- * its tags and age; scrolls when focused. */
+/* The Metrics pane: the newest value of each system_metrics name, in name
+ * order, each with its unit and whether it is an interval's amount ("per
+ * 5s") or a value now, and its age; tags on request (t).  It scrolls when
+ * focused, and says which rows it shows when they do not all fit. */
 #include "config.h"
 
 #include <stdio.h>
 
 #include "draw.h"
 #include "humanfmt.h"
+#include "metric_names.h"
 #include "pane.h"
 
-static void value_text(double value, char *buf, size_t size)
+#define VALUE_W 12
+#define KIND_W 6
+#define AGE_W 8
+#define NAME_MAX_W 22
+#define WIDE_W 50              /* narrower panes leave the age out */
+
+/* Rows of metrics a frame shows: all, or all but the position line. */
+static int visible_rows(const struct snap_metrics *m, struct rect in)
 {
-    if (value == (double)(long long)value && value < 1e15 && value > -1e15) {
-        char count[HUMAN_LEN];
-        snprintf(buf, size, "%s", human_count((int64_t)value, count));
-    } else {
-        snprintf(buf, size, "%.2f", value);
+    return m->nrows > in.h ? in.h - 1 : m->nrows;
+}
+
+static int first_row(const struct ui *ui, const struct snap_metrics *m, struct rect in)
+{
+    int max = m->nrows - visible_rows(m, in);
+    int first = ui->metrics_scroll < max ? ui->metrics_scroll : max;
+    return first > 0 ? first : 0;
+}
+
+void pane_metrics_bound(struct ui *ui, const struct snapshot *s, struct rect inner)
+{
+    const struct snap_metrics *m = &s->metrics;
+    int max = m->available ? m->nrows - visible_rows(m, inner) : 0;
+    ui->metrics_scroll_max = max > 0 ? max : 0;
+    if (ui->metrics_scroll > ui->metrics_scroll_max)
+        ui->metrics_scroll = ui->metrics_scroll_max;
+}
+
+static void metric_row(const struct pane_view *v, const struct snap_metric *r, struct rect in, int y)
+{
+    char value[48], kind[24], age[HUMAN_LEN];
+    bool wide = in.w >= WIDE_W;
+    int name_w = in.w - VALUE_W - KIND_W - 2 - (wide ? AGE_W + 1 : 0);
+    name_w = name_w > NAME_MAX_W ? NAME_MAX_W : name_w;
+    int x = in.x, end = in.x + in.w;
+    metric_value_text(r->name, r->value, value, sizeof value);
+    metric_kind_text(r->name, r->interval_ms, kind, sizeof kind);
+    draw_text(y, x, name_w, ROLE_LABEL, r->name);
+    x += name_w + 1;
+    draw_textf(y, x, end - x, ROLE_NORMAL, "%*s", VALUE_W, value);
+    x += VALUE_W + 1;
+    draw_textf(y, x, end - x, ROLE_DIM, "%-*s", KIND_W, kind);
+    x += KIND_W;
+    if (wide) {
+        draw_textf(y, x + 1, end - x - 1, ROLE_DIM, "%*s", AGE_W, pane_age(v, r->recorded_at, age));
+        x += AGE_W + 1;
     }
+    if (v->ui->metrics_tags && r->tags[0] && x + 2 < end)
+        draw_text(y, x + 2, end - x - 2, ROLE_DIM, r->tags);
 }
 
 static void draw_metrics(const struct pane_view *v, struct rect in)
@@ -29,27 +73,12 @@ static void draw_metrics(const struct pane_view *v, struct rect in)
         draw_text(in.y, in.x, in.w, ROLE_DIM, "no metrics recorded yet");
         return;
     }
-    int first = v->ui->metrics_scroll;
-    if (first > m->nrows - in.h)
-        first = m->nrows - in.h > 0 ? m->nrows - in.h : 0;
-    /* name | value | age, and the tags when there is room for them */
-    int value_w = 11, age_w = 8;
-    int name_w = in.w - value_w - age_w - 2;
-    name_w = name_w > 24 ? 24 : name_w;
-    int tags_x = in.x + name_w + value_w + age_w + 3;
-    for (int i = 0; i < in.h && first + i < m->nrows; i++) {
-        const struct snap_metric *r = &m->rows[first + i];
-        char value[48], age[HUMAN_LEN];
-        int y = in.y + i, x = in.x;
-        value_text(r->value, value, sizeof value);
-        draw_text(y, x, name_w, ROLE_LABEL, r->name);
-        x += name_w + 1;
-        draw_textf(y, x, value_w, ROLE_NORMAL, "%*s", value_w, value);
-        x += value_w + 1;
-        draw_textf(y, x, age_w, ROLE_DIM, "%*s", age_w, pane_age(v, r->recorded_at, age));
-        if (tags_x + 8 < in.x + in.w && r->tags[0])
-            draw_text(y, tags_x, in.x + in.w - tags_x, ROLE_DIM, r->tags);
-    }
+    int first = first_row(v->ui, m, in), shown = visible_rows(m, in);
+    for (int i = 0; i < shown && first + i < m->nrows; i++)
+        metric_row(v, &m->rows[first + i], in, in.y + i);
+    if (shown < m->nrows)
+        draw_textf(in.y + in.h - 1, in.x, in.w, ROLE_DIM, "%d-%d of %d%s", first + 1, first + shown,
+                   m->nrows, v->focused ? "" : "  (Tab here to scroll)");
 }
 
 const struct pane_class pane_metrics = {.title = "Metrics", .draw = draw_metrics};

@@ -24,3 +24,8 @@ const char *pane_age(const struct pane_view *v, int64_t at, char buf[32])
         return "never";
     return human_age((v->now - at) / 1000, buf);
 }
+
+enum role pane_health_role(enum health_level level, enum role fine)
+{
+    return level == HEALTH_BAD ? ROLE_BAD : level == HEALTH_WARN ? ROLE_WARN : fine;
+}

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metric_names.h"
 #include "processor.h"
+#include "rates.h"
 #include "store_companies.h"
 #include "store_events.h"
 #include "store_metadata.h"
@@ -41,6 +42,9 @@ struct processor {
     int64_t last_published_at;      /* of the newest committed event: lag */
     struct metric_counts since_sample;
     int64_t last_sample_at;
+    int64_t last_point_at;          /* the newest counter reading (rates.h) */
+    int64_t moved_at;               /* when counters or the buffer last changed */
+    int64_t point_buffered;         /* the buffer as that reading saw it */
     int64_t last_prune_at;
     int64_t data_version;
     int64_t next_retry_scan;
@@ -54,6 +58,7 @@ struct batch {
     struct metric_counts counts;
     int64_t max_tp;
     int64_t published_at;
+    int64_t buffered;               /* -1: no counter reading taken */
 };
 
 static void add_counts(struct metric_counts *to, const struct metric_counts *from)
@@ -183,21 +188,11 @@ static int store_invalid(struct processor *p, struct batch *b, const struct inge
     return record_failure(p, log_id, m->error, 0, now, e);
 }
 
-static const char *state_name(enum conn_state s)
-{
-    static const char *const names[] = {
-        [CONN_DISCONNECTED] = "disconnected", [CONN_CONNECTING] = "connecting",
-        [CONN_CONNECTED] = "connected",       [CONN_BACKOFF] = "backoff",
-        [CONN_ERROR] = "error",
-    };
-    return names[s];
-}
-
 static void note_connection(struct batch *b, const struct ingest_msg *m)
 {
     struct state_delta *d = &b->delta;
     d->state_changed = true;
-    d->state = state_name(m->state);
+    d->state = conn_state_name(m->state);
     d->state_since = m->at;
     d->endpoint = m->endpoint;
     d->connected_since = m->state == CONN_CONNECTED ? m->at : 0;
@@ -271,6 +266,30 @@ static int write_samples(struct processor *p, const struct metric_counts *c,
     return 0;
 }
 
+/* ---- counter readings ---- */
+
+/* A reading is due a second after the last; the loop commits for one only
+ * while the counters move and for a window after they stop, so the last
+ * reading written shows a quiet stream as quiet.  Idle, readings ride on
+ * the commits the metric samples make anyway. */
+static bool point_due(const struct processor *p, int64_t now)
+{
+    return now - p->last_point_at >= RATE_POINT_MS;
+}
+
+/* Readings go on for a window and two intervals after the counters last
+ * moved: the last change may fall just after one reading, and the last
+ * reading must still see a whole quiet window. */
+static bool moving(const struct processor *p, int64_t now)
+{
+    return now - p->moved_at <= RATE_WINDOW_MS + 2 * RATE_POINT_MS;
+}
+
+static bool points_wanted(const struct processor *p, int64_t now)
+{
+    return point_due(p, now) && moving(p, now);
+}
+
 /* ---- committing ---- */
 
 static int commit_batch(struct processor *p, struct ingest_msg *list, struct batch *b,
@@ -302,6 +321,12 @@ static int commit_batch(struct processor *p, struct ingest_msg *list, struct bat
             goto failed;
         *sampled = true;
     }
+    b->buffered = -1;
+    if (point_due(p, now)) {
+        b->buffered = (int64_t)channel_depth(p->cfg.in);
+        if (store_rates_mark(p->db, p->cfg.stream_type, b->buffered, now, e) < 0)
+            goto failed;
+    }
     if (db_commit(p->db, e) < 0)
         goto failed;
     return 0;
@@ -312,6 +337,14 @@ failed:
 
 static void after_commit(struct processor *p, const struct batch *b, bool sampled)
 {
+    int64_t now = time_now_ms();
+    if (b->delta.received || b->delta.processed || b->delta.failed ||
+        (b->buffered >= 0 && b->buffered != p->point_buffered))
+        p->moved_at = now;
+    if (b->buffered >= 0) {
+        p->last_point_at = now;
+        p->point_buffered = b->buffered;
+    }
     if (b->max_tp > p->committed_max_tp) {
         p->committed_max_tp = b->max_tp;
         if (b->published_at)
@@ -319,7 +352,7 @@ static void after_commit(struct processor *p, const struct batch *b, bool sample
     }
     if (sampled) {
         memset(&p->since_sample, 0, sizeof p->since_sample);
-        p->last_sample_at = time_now_ms();
+        p->last_sample_at = now;
     } else {
         add_counts(&p->since_sample, &b->counts);
     }
@@ -459,6 +492,8 @@ static int retry_pending(struct processor *p, struct err *e)
     if (db_commit(p->db, e) < 0)
         goto failed;
     p->retry_backlog = n == RETRY_BATCH;
+    if (n > 0)
+        p->moved_at = time_now_ms();
     p->since_sample.processed += d.processed;
     p->since_sample.failed += d.failed;
     p->since_sample.repeated += d.repeated;
@@ -517,13 +552,19 @@ static void *processor_main(void *arg)
 {
     struct processor *p = arg;
     for (;;) {
-        int64_t until_sample = p->last_sample_at + p->cfg.metrics_interval_ms - time_now_ms();
+        int64_t now = time_now_ms();
+        int64_t until_sample = p->last_sample_at + p->cfg.metrics_interval_ms - now;
         int64_t wait = until_sample < RETRY_SCAN_MS ? until_sample : RETRY_SCAN_MS;
+        if (moving(p, now)) {
+            int64_t until_point = p->last_point_at + RATE_POINT_MS - now;
+            wait = until_point < wait ? until_point : wait;
+        }
         struct ingest_msg *list;
         size_t n = channel_take(p->cfg.in, p->cfg.batch_events, wait < 0 ? 0 : wait,
                                 p->cfg.batch_ms, &list);
         bool drained = n == 0 && channel_drained(p->cfg.in);
-        if (n > 0 || time_now_ms() - p->last_sample_at >= p->cfg.metrics_interval_ms)
+        now = time_now_ms();
+        if (n > 0 || now - p->last_sample_at >= p->cfg.metrics_interval_ms || points_wanted(p, now))
             commit_with_retry(p, list);
         checkpointer_throttle(p->checkpointer);
         while (list) {

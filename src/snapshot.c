@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "error_kind.h"
-#include "humanfmt.h"
 #include "metric_names.h"
+#include "rates.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "store_events.h"
@@ -15,14 +15,15 @@
 #include "store_queue.h"
 #include "timeutil.h"
 
-/* An ingest_rate sample older than this no longer describes "now". */
+/* Without counter readings (a database before migration 12), the rate now
+ * falls back to the ingest_rate sample, until it is older than this. */
 #define RATE_NOW_MAX_AGE_MS 15000
 
 /* What this database can show, probed once per schema change. */
 struct snapshot_caps {
     int64_t schema_cookie;
     struct schema_state schema;
-    bool metadata, state, queue, metrics;
+    bool metadata, state, rates, queue, metrics;
     enum failures_source failures;
     char metadata_why[SNAP_REASON], failures_why[SNAP_REASON];
     char queue_why[SNAP_REASON], metrics_why[SNAP_REASON];
@@ -81,6 +82,7 @@ static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e)
         return -1;
     c->metadata = store_metadata_readable(r->db, c->metadata_why, sizeof c->metadata_why);
     c->state = c->metadata && store_state_readable(r->db);
+    c->rates = c->state && store_rates_readable(r->db);
     c->failures = store_events_failures_source(r->db, c->failures_why, sizeof c->failures_why);
     c->queue = store_queue_readable(r->db, c->queue_why, sizeof c->queue_why);
     c->metrics = store_metrics_readable(r->db, c->metrics_why, sizeof c->metrics_why);
@@ -125,21 +127,44 @@ static int read_series(struct db *db, const char *name, int64_t now, bool gauge,
     return store_metrics_series(db, name, since, add_sample, out, e);
 }
 
-static int fill_throughput(struct db *db, int64_t now, struct snap_throughput *t, struct err *e)
+static int fill_throughput(struct db *db, int64_t now, bool have_rates, struct snap_throughput *t,
+                           struct err *e)
 {
     struct series received;
     double rate;
     int64_t at;
-    bool found;
+    bool found = false;
     if (read_series(db, METRIC_EVENTS_RECEIVED, now, false, t->spark, &received, e) < 0 ||
-        store_metrics_latest(db, METRIC_INGEST_RATE, &at, &rate, &found, e) < 0)
+        (!have_rates && store_metrics_latest(db, METRIC_INGEST_RATE, &at, &rate, &found, e) < 0))
         return -1;
     t->available = true;
     t->rate_1m = received.sum_1m / 60.0;
     t->rate_15m = received.sum_15m / 900.0;
-    t->rate_now = found && now - at <= RATE_NOW_MAX_AGE_MS ? rate : 0.0;
+    if (!have_rates)
+        t->rate_now = found && now - at <= RATE_NOW_MAX_AGE_MS ? rate : 0.0;
     t->spark_len = SNAP_SPARK_MINUTES;
     return 0;
+}
+
+/* The figures that come from the ingester's counter readings: the rate
+ * now, what it holds in memory, how fast the backlog drains and when it
+ * will be gone; and whether the stream is caught up. */
+static void apply_rates(struct snapshot *s, const struct rates_now *r)
+{
+    struct snap_queue *q = &s->queue;
+    struct snap_connection *c = &s->connection;
+    s->throughput.rate_now = r->received;
+    q->buffered_known = r->buffered_known;
+    q->buffered = r->buffered;
+    q->drain_rate = r->drained;
+    q->backlog = q->buffered + q->pending + q->processing;
+    q->eta_s = q->backlog > 0 && q->drain_rate > 0 ? (int64_t)((double)q->backlog / q->drain_rate + 0.999)
+                                                  : -1;
+    /* The server sends heartbeats only when it has no events: one stored
+     * after the newest event means everything it had was received, and an
+     * empty buffer means it was stored too. */
+    c->caught_up = c->conn == CONN_CONNECTED && c->last_heartbeat_at &&
+                   c->last_heartbeat_at >= c->last_event_at && q->buffered == 0;
 }
 
 static int fill_queue(struct db *db, int64_t now, bool with_metrics, struct snap_queue *q,
@@ -159,10 +184,38 @@ static int fill_queue(struct db *db, int64_t now, bool with_metrics, struct snap
     return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct snap_metric *)a)->name, ((const struct snap_metric *)b)->name);
+}
+
+/* A stable order (by name, not by which was written last) and each
+ * interval's length, so a value can say what it is per. */
+static void settle_metrics(struct snap_metrics *m)
+{
+    qsort(m->rows, (size_t)m->nrows, sizeof m->rows[0], by_name);
+    for (int i = 0; i < m->nrows; i++) {
+        const char *at = strstr(m->rows[i].tags, "\"interval_ms\":");
+        m->rows[i].interval_ms = at ? strtoll(at + strlen("\"interval_ms\":"), NULL, 10) : 0;
+    }
+}
+
+static int read_rates(struct snapshot_reader *r, const struct snapshot_request *req, int64_t now,
+                      struct rates_now *out, struct err *e)
+{
+    struct rate_point points[RATE_POINTS];
+    int n = 0;
+    if (r->caps.rates && store_rates_read(r->db, req->stream_type, points, &n, e) < 0)
+        return -1;
+    rates_compute(points, n, now, out);
+    return 0;
+}
+
 static int fill_sections(struct snapshot_reader *r, const struct snapshot_request *req,
                          struct snapshot *s, struct err *e)
 {
     const struct snapshot_caps *c = &r->caps;
+    struct rates_now rates;
     s->schema_tracked = c->schema.tracked;
     s->schema_version = c->schema.version;
     if (c->metadata) {
@@ -170,6 +223,8 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
                                 e) < 0)
             return -1;
         s->connection.available = true;
+        if (read_rates(r, req, s->taken_at, &rates, e) < 0)
+            return -1;
     } else {
         snprintf(s->connection.why_unavailable, SNAP_REASON, "%s", c->metadata_why);
     }
@@ -199,15 +254,20 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
         snprintf(s->queue.why_unavailable, SNAP_REASON, "%s", c->queue_why);
     }
     if (c->metrics) {
-        if (fill_throughput(r->db, s->taken_at, &s->throughput, e) < 0 ||
+        if (fill_throughput(r->db, s->taken_at, c->rates, &s->throughput, e) < 0 ||
             store_metrics_recent(r->db, &s->metrics, e) < 0)
             return -1;
+        settle_metrics(&s->metrics);
         s->metrics.available = true;
     } else {
         snprintf(s->throughput.why_unavailable, SNAP_REASON, "%s", c->metrics_why);
         snprintf(s->metrics.why_unavailable, SNAP_REASON, "%s", c->metrics_why);
         s->throughput.available = s->throughput.have_totals;
     }
+    if (c->rates)
+        apply_rates(s, &rates);
+    else
+        s->queue.eta_s = -1;
     return 0;
 }
 
@@ -216,7 +276,7 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
 {
     bool reopened;
     memset(s, 0, sizeof *s);
-    s->taken_at = time_now_ms();
+    s->taken_at = req->now ? req->now : time_now_ms();
     if (db_refresh_view(r->db, &reopened, e) < 0)
         return -1;
     if (reopened) {
@@ -239,52 +299,4 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
     if (rc < 0)
         db_rollback(r->db);
     return rc;
-}
-
-static void judge_connection(const struct snapshot *s, bool *ok, struct strlist *problems)
-{
-    const struct snap_connection *c = &s->connection;
-    char buf[HUMAN_LEN];
-    if (!c->available) {
-        *ok = false;
-        strlist_addf(problems, "connection state unknown: %s", c->why_unavailable);
-        return;
-    }
-    if (c->have_state && c->ingester_pid > 0 && c->ingester_seen_at > 0 &&
-        s->taken_at - c->ingester_seen_at > HEALTH_MAX_DISCONNECTED_S * 1000) {
-        *ok = false;
-        strlist_addf(problems, "the ingester was last seen %s",
-                    human_age((s->taken_at - c->ingester_seen_at) / 1000, buf));
-        return;
-    }
-    if (strcmp(c->state, "connected") == 0)
-        return;
-    int64_t since = c->state_since ? c->state_since : c->updated_at;
-    bool ever = c->connected_since || c->last_event_at || c->last_event_id[0];
-    if (!ever) {
-        *ok = false;
-        strlist_addf(problems, "%s", "never connected");
-    } else if (since == 0 || s->taken_at - since > HEALTH_MAX_DISCONNECTED_S * 1000) {
-        *ok = false;
-        strlist_addf(problems, "not connected for %s",
-                    since ? human_duration((s->taken_at - since) / 1000, buf) : "an unknown time");
-    }
-}
-
-bool snapshot_healthy(const struct snapshot *s, struct strlist *problems)
-{
-    bool ok = true;
-    char buf[HUMAN_LEN];
-    judge_connection(s, &ok, problems);
-    if (s->failures.available && s->failures.count > 0) {
-        ok = false;
-        strlist_addf(problems, "%s failed events", human_count(s->failures.count, buf));
-    }
-    if (s->queue.available && s->queue.pending > 0 && s->queue.oldest_pending_at > 0 &&
-        s->taken_at - s->queue.oldest_pending_at > HEALTH_MAX_PENDING_AGE_S * 1000) {
-        ok = false;
-        strlist_addf(problems, "queue stuck: the oldest pending event is %s old",
-                    human_duration((s->taken_at - s->queue.oldest_pending_at) / 1000, buf));
-    }
-    return ok;
 }

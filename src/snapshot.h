@@ -5,8 +5,9 @@
  * Panes render that struct, `status` prints it, and nothing else queries on
  * the way to the screen, so live, attached, read-only and demo modes show
  * the same thing.  Its cost does not grow with history: counters come from
- * stream_state, rates and sparklines from a bounded window of
- * system_metrics, and lists from partial indexes over failed or pending
+ * stream_state, the rate now and the backlog from the ingester's last few
+ * counter readings (rates.h), averages and sparklines from a bounded window
+ * of system_metrics, and lists from partial indexes over failed or pending
  * rows only.
  *
  * A database streamtop has not migrated may lack parts; each section says
@@ -17,9 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conn_state.h"
 #include "db.h"
 #include "err.h"
-#include "strlist.h"
 
 #define SNAP_SPARK_MINUTES 60
 #define SNAP_FAILURE_ROWS 400
@@ -45,6 +46,7 @@ struct snap_connection {
     char stream_type[32];
     char status[16];                /* the seed's connection_status */
     char state[16];                 /* disconnected/connecting/connected/backoff/error */
+    enum conn_state conn;           /* state, parsed */
     int64_t state_since;
     char endpoint[256];
     int64_t connected_since;
@@ -55,6 +57,8 @@ struct snap_connection {
     char last_event_id[96];
     int64_t last_processed_at;      /* the seed's last_processed_timestamp */
     int64_t last_published_at;      /* of the newest event: lag = now - this */
+    bool caught_up;                 /* connected, a heartbeat came after the newest
+                                       event and nothing received waits: no lag */
     int64_t reconnects;
     int64_t error_count;
     int64_t timepoint_gaps;
@@ -70,7 +74,8 @@ struct snap_throughput {
     bool available;
     char why_unavailable[SNAP_REASON];
     bool have_totals;               /* stream_state counters */
-    double rate_now, rate_1m, rate_15m;           /* events received per second */
+    double rate_now, rate_1m, rate_15m;           /* events received per second; now
+                                                     from counter readings (rates.h) */
     double spark[SNAP_SPARK_MINUTES];             /* per minute, oldest first */
     int spark_len;
     int64_t received, changed, deleted, invalid, repeated;
@@ -103,8 +108,13 @@ struct snap_failures {
 struct snap_queue {
     bool available;
     char why_unavailable[SNAP_REASON];
-    int64_t pending, processing;
-    int64_t oldest_pending_at;
+    int64_t pending, processing;    /* the retry queue */
+    int64_t oldest_pending_at;      /* when the oldest pending row was queued or re-queued */
+    bool buffered_known;            /* the ingester reported its buffer recently */
+    int64_t buffered;               /* received, held in memory, not yet stored */
+    double drain_rate;              /* events applied or failed per second, now */
+    int64_t backlog;                /* buffered + pending + processing */
+    int64_t eta_s;                  /* backlog / drain_rate; -1: not behind, or not draining */
     double process_rate;            /* events applied per second, last minute */
     double spark[SNAP_SPARK_MINUTES];   /* depth, per minute, oldest first */
     int spark_len;
@@ -114,13 +124,14 @@ struct snap_metric {
     char name[64];
     double value;
     char tags[160];
+    int64_t interval_ms;            /* from the tags; 0 when they do not say */
     int64_t recorded_at;
 };
 
 struct snap_metrics {
     bool available;
     char why_unavailable[SNAP_REASON];
-    struct snap_metric rows[SNAP_METRIC_ROWS];   /* newest value of each name */
+    struct snap_metric rows[SNAP_METRIC_ROWS];   /* newest value of each name, by name */
     int nrows;
 };
 
@@ -147,6 +158,7 @@ struct failure_window {
 
 struct snapshot_request {
     const char *stream_type;        /* "company-profile" */
+    int64_t now;                    /* the clock to judge ages and rates by; 0: the real one */
     const char *failure_filter;     /* substring of the error, event id or company, or NULL */
     const char *failure_kind;       /* only this kind of error, or NULL */
     bool failure_kinds;             /* also group the matching failures by kind */
@@ -164,10 +176,5 @@ struct db *snapshot_reader_db(struct snapshot_reader *r);
 
 int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
                   struct snapshot *s, struct err *e);
-
-/* Health as `status` judges it; each problem is added to problems as one line. */
-#define HEALTH_MAX_DISCONNECTED_S 300
-#define HEALTH_MAX_PENDING_AGE_S 300
-bool snapshot_healthy(const struct snapshot *s, struct strlist *problems);
 
 #endif

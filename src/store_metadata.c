@@ -113,7 +113,39 @@ int store_metadata_read(struct db *db, const char *stream_type, bool with_state,
     if (!c->have_state)
         snprintf(c->state, sizeof c->state, "%s",
                  strcmp(c->status, "connected") == 0 ? "connected" : "disconnected");
+    c->conn = conn_state_parse(c->state);
     return 0;
+}
+
+bool store_rates_readable(struct db *db)
+{
+    char why[8];
+    static const char *const cols[] = {"stream_type", "slot", "at", "stored", "drained", "buffered"};
+    return db_require_columns(db, "stream_rate_points", cols, sizeof cols / sizeof cols[0], why,
+                              sizeof why);
+}
+
+int store_rates_read(struct db *db, const char *stream_type, struct rate_point *points, int *n,
+                     struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT at, stored, drained, buffered FROM stream_rate_points "
+                                   "WHERE stream_type = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < RATE_POINTS) {
+        struct rate_point *p = &points[*n];
+        p->at = db_column_time(st, 0);
+        p->stored = sqlite3_column_int64(st, 1);
+        p->drained = sqlite3_column_int64(st, 2);
+        p->buffered = sqlite3_column_int64(st, 3);
+        if (p->at)
+            (*n)++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading stream_rate_points");
 }
 
 /* ---- writing ---- */
@@ -125,6 +157,22 @@ static void bind_time(sqlite3_stmt *st, int i, int64_t ms)
         sqlite3_bind_text(st, i, time_format_iso(ms, buf), -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, i);
+}
+
+int store_rates_mark(struct db *db, const char *stream_type, int64_t buffered, int64_t now,
+                     struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "INSERT OR REPLACE INTO stream_rate_points (stream_type, slot, at, stored, drained, buffered) "
+        "SELECT stream_type, ?2, ?3, events_received, events_processed + events_failed, ?4 "
+        "FROM stream_state WHERE stream_type = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now / 1000 % RATE_POINTS);
+    bind_time(st, 3, now);
+    sqlite3_bind_int64(st, 4, buffered);
+    return db_step_done(db, st, e, "recording the stream's counters");
 }
 
 static int apply_counters(struct db *db, const char *stream_type, const struct state_delta *d,
@@ -335,6 +383,14 @@ int store_state_release(struct db *db, const char *stream_type, const struct ing
     bind_time(st, 4, now);
     if (db_step_done(db, st, e, "releasing the stream") < 0)
         return -1;
+    if (store_rates_readable(db)) {
+        st = db_stmt(db, "DELETE FROM stream_rate_points WHERE stream_type = ?1", e);
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
+        if (db_step_done(db, st, e, "clearing the counter readings") < 0)
+            return -1;
+    }
     st = db_stmt(db, "UPDATE stream_metadata SET connection_status = 'disconnected', updated_at = ?2 "
                      "WHERE stream_type = ?1", e);
     if (!st)

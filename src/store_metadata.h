@@ -1,6 +1,7 @@
-/* store_metadata — all SQL on stream_metadata (the seed's per-stream row)
- * and stream_state (streamtop's detailed connection state, counters and
- * the owning ingester). */
+/* store_metadata — all SQL on stream_metadata (the seed's per-stream row),
+ * stream_state (streamtop's detailed connection state, counters and the
+ * owning ingester) and stream_rate_points (recent readings of those
+ * counters, see rates.h). */
 #ifndef STREAMTOP_STORE_METADATA_H
 #define STREAMTOP_STORE_METADATA_H
 
@@ -9,6 +10,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "rates.h"
 #include "snapshot.h"
 
 /* Whether the tables hold what the connection pane reads; if not, why. */
@@ -20,7 +22,20 @@ bool store_state_readable(struct db *db);
 int store_metadata_read(struct db *db, const char *stream_type, bool with_state,
                         struct snap_connection *c, struct snap_throughput *t, struct err *e);
 
+/* Whether stream_rate_points exists (migration 12). */
+bool store_rates_readable(struct db *db);
+
+/* The stream's counter readings, in no particular order: up to RATE_POINTS. */
+int store_rates_read(struct db *db, const char *stream_type, struct rate_point *points, int *n,
+                     struct err *e);
+
 /* ---- writing (the ingester) ---- */
+
+/* Records the stream's counters as they stand in this transaction, and
+ * buffered (messages received but not yet stored), as the reading taken
+ * at now: one slot of the ring per second. */
+int store_rates_mark(struct db *db, const char *stream_type, int64_t buffered, int64_t now,
+                     struct err *e);
 
 /* What one committed batch changes in stream_state and stream_metadata. */
 struct state_delta {
@@ -62,7 +77,8 @@ struct ingester_identity {
 int store_state_acquire(struct db *db, const char *stream_type, const struct ingester_identity *me,
                         int64_t now, struct err *e);
 
-/* Gives the stream up: no ingester, disconnected. */
+/* Gives the stream up: no ingester, disconnected, no counter readings (so
+ * no reader sees a rate from a stopped ingester). */
 int store_state_release(struct db *db, const char *stream_type, const struct ingester_identity *me,
                         int64_t now, struct err *e);
 

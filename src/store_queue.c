@@ -7,7 +7,8 @@
 
 bool store_queue_readable(struct db *db, char *why, size_t whysize)
 {
-    static const char *const cols[] = {"status", "created_at", "priority", "event_log_id"};
+    static const char *const cols[] = {"status", "created_at", "priority", "event_log_id",
+                                       "updated_at"};
     static const char *const indexes[] = {"idx_queue_pending", "idx_queue_processing"};
     if (!db_require_columns(db, "processing_queue", cols, sizeof cols / sizeof cols[0], why, whysize))
         return false;
@@ -23,9 +24,11 @@ bool store_queue_readable(struct db *db, char *why, size_t whysize)
 int store_queue_read(struct db *db, struct snap_queue *q, struct err *e)
 {
     /* Both scans cover only pending or processing rows, thanks to the
-     * partial indexes: their cost is the queue's depth, not its history. */
+     * partial indexes: their cost is the queue's depth, not its history.
+     * A pending row's updated_at is when it was queued or re-queued, so a
+     * retry of an old failure starts its wait at zero. */
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT count(*), min(created_at) FROM processing_queue INDEXED BY idx_queue_pending "
+        "SELECT count(*), min(updated_at) FROM processing_queue INDEXED BY idx_queue_pending "
         "WHERE status = 'pending'", e);
     if (!st)
         return -1;

@@ -9,7 +9,8 @@
 
 bool store_queue_readable(struct db *db, char *why, size_t whysize);
 
-/* Pending and processing counts and the oldest pending row's age. */
+/* Pending and processing counts, and when the longest-waiting pending row
+ * was queued or re-queued. */
 int store_queue_read(struct db *db, struct snap_queue *q, struct err *e);
 
 /* The priority of an event an operator retried (the seed's default is 5;

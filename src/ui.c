@@ -342,6 +342,7 @@ static enum ui_action move_list(struct ui *ui, int key, const struct snap_failur
     }
 }
 
+/* Scrolling stops where the last metric is on screen, so Up always moves. */
 static enum ui_action scroll_metrics(struct ui *ui, int key)
 {
     int s = ui->metrics_scroll;
@@ -349,10 +350,11 @@ static enum ui_action scroll_metrics(struct ui *ui, int key)
     case UI_KEY_UP: case 'k': s--; break;
     case UI_KEY_DOWN: case 'j': s++; break;
     case UI_KEY_HOME: case 'g': s = 0; break;
-    case UI_KEY_END: case 'G': s = SNAP_METRIC_ROWS - 1; break;
+    case UI_KEY_END: case 'G': s = ui->metrics_scroll_max; break;
     default: return UI_ACT_NONE;
     }
-    s = s < 0 ? 0 : s > SNAP_METRIC_ROWS - 1 ? SNAP_METRIC_ROWS - 1 : s;
+    s = s > ui->metrics_scroll_max ? ui->metrics_scroll_max : s;
+    s = s < 0 ? 0 : s;
     if (s == ui->metrics_scroll)
         return UI_ACT_NONE;
     ui->metrics_scroll = s;
@@ -420,6 +422,14 @@ static bool refuse_if_grouped(struct ui *ui, int64_t now)
         return false;
     ui_say(ui, now, "grouped by kind: Enter lists a kind's failures; R retries the whole kind");
     return true;
+}
+
+static enum ui_action k_metric_tags(struct ui *ui, int key, const struct snap_failures *f,
+                                   int64_t now)
+{
+    (void)key, (void)f, (void)now;
+    ui->metrics_tags = !ui->metrics_tags;
+    return UI_ACT_REDRAW;
 }
 
 static enum ui_action k_help(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
@@ -615,6 +625,7 @@ static const struct key_help key_table[] = {
     {"R", "retry the tagged failures, or all matching the filter (grouped: the kind under the "
           "cursor); asks first, and the set is fixed when asked", "retry all", KEYS_FAILURES,
      true, {'R'}, k_retry_all},
+    {"t", "show or hide the metrics' tags", "tags", KEYS_METRICS, false, {'t'}, k_metric_tags},
     {"/", "filter failures by error text, event id or company number (empty: none)", "filter",
      KEYS_MAIN, false,
      {'/'}, k_filter},

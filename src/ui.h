@@ -110,7 +110,9 @@ struct ui {
     int scroll;               /* first line shown of the details or help dialog */
     int scroll_page;          /* lines the dialog shows (set from the layout) */
     int scroll_lines;         /* lines the dialog has */
-    int metrics_scroll;
+    int metrics_scroll;       /* first metric shown */
+    int metrics_scroll_max;   /* the last first one that still fills the pane (set when drawn) */
+    bool metrics_tags;        /* show the metrics' tags */
 
     char message[UI_MESSAGE_MAX];
     int64_t message_until;    /* Unix ms; 0: no message */

@@ -51,4 +51,19 @@ run "$STREAMTOP" status --db "$db" --json
 equals "JSON keeps the text as data" "$(jq -r '.failures.recent[0].error' "$TMP/.out")" \
     "bad ${esc}[31mred${esc}[0m"
 
+# A retry of a ten-minute-old failure starts waiting now: "oldest pending"
+# counts from when it was queued again, and the queue is not called stuck.
+old=$(date -u -d "@$(( $(date +%s) - 600 ))" +%Y-%m-%dT%H:%M:%S.000Z)
+sql "$db" "UPDATE stream_events_log SET received_at = '$old' WHERE event_id = 'company-profile:8';
+           INSERT INTO processing_queue (event_log_id, status, attempts, last_error, created_at, updated_at)
+           SELECT id, 'failed', 1, 'bad', '$old', '$old' FROM stream_events_log
+           WHERE event_id = 'company-profile:8';"
+expect_run "the old failure is retried" 0 "$STREAMTOP" retry --db "$db" --event company-profile:8
+run "$STREAMTOP" status --db "$db" --json
+waited=$(jq -r '(.taken_at | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) -
+                (.queue.oldest_pending_at | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601)' "$TMP/.out")
+check "oldest pending counts from the retry (waited ${waited}s)" test "$waited" -lt 60
+lacks "the queue is not called stuck" "$(jq -r '.problems[]' "$TMP/.out")" "queue stuck"
+equals "the backlog counts it" "$(jq -r .queue.backlog "$TMP/.out")" 1
+
 done_testing

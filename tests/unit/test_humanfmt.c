@@ -60,6 +60,28 @@ static void bytes_use_binary_units(void **state)
     assert_string_equal(human_bytes(5LL << 50, b), "5120.0 TiB");
 }
 
+/* `status` printed 1.043e+04 and the Metrics pane 17399.60. */
+static void figures_read_as_people_read_them(void **state)
+{
+    (void)state;
+    char b[HUMAN_LEN];
+    assert_string_equal(human_number(0, b), "0");
+    assert_string_equal(human_number(3, b), "3");
+    assert_string_equal(human_number(0.109, b), "0.109");
+    assert_string_equal(human_number(199.6, b), "200");
+    assert_string_equal(human_number(999.4, b), "999");
+    assert_string_equal(human_number(999.6, b), "1k");
+    assert_string_equal(human_number(10430, b), "10.4k");
+    assert_string_equal(human_number(17399.60, b), "17.4k");
+    assert_string_equal(human_number(851400, b), "851k");
+    assert_string_equal(human_number(1043000, b), "1.04M");
+    assert_string_equal(human_number(2.5e9, b), "2.5G");
+    assert_string_equal(human_number(3e15, b), "3000T");
+    assert_string_equal(human_number(-1234, b), "-1.23k");
+    assert_string_equal(human_number(NAN, b), "-");
+    assert_string_equal(human_number(INFINITY, b), "-");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -67,6 +89,7 @@ int main(void)
         cmocka_unit_test(rates_have_units),
         cmocka_unit_test(durations_and_ages),
         cmocka_unit_test(bytes_use_binary_units),
+        cmocka_unit_test(figures_read_as_people_read_them),
     };
     return RUN_TAP(tests);
 }

@@ -356,11 +356,39 @@ static void metrics_are_sampled_each_interval(void **state)
     free(tags);
 }
 
+static void wait_until(struct fixture *f, const char *sql)
+{
+    for (int i = 0; i < 250 && testdb_int(f->path, sql) == 0; i++) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The writer records its counters for readers in other processes: with the
+ * batch that moved them, then again a second later although nothing more
+ * arrived and no metric sample is due, so the newest reading shows the
+ * stream quiet rather than the last burst. */
+static void counters_are_read_for_the_rate_now(void **state)
+{
+    struct fixture *f = *state;
+    start(f, -1, 60000);
+    for (int i = 0; i < 10; i++)
+        push(f, event(300 + i, "changed", "00000003", "X", "e"));
+    wait_until(f, "SELECT count(*) >= 2 FROM stream_rate_points WHERE stored = 10");
+    finish(f);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) >= 2 FROM stream_rate_points "
+                                         "WHERE stored = 10 AND drained = 10 AND buffered = 0"), 1);
+    assert_int_equal(testdb_int(f->path, "SELECT max(stored) FROM stream_rate_points"), 10);
+    assert_int_equal(testdb_int(f->path, "SELECT count(DISTINCT slot) FROM stream_rate_points"),
+                     testdb_int(f->path, "SELECT count(*) FROM stream_rate_points"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(stores_and_applies_a_batch),
+        T(counters_are_read_for_the_rate_now),
         T(events_sent_again_are_stored_once),
         T(older_events_never_overwrite_newer_data),
         T(invalid_lines_are_kept_once_as_failures),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "metric_names.h"
 #include "schema.h"
 #include "snapshot.h"
@@ -97,10 +98,11 @@ static void prepare(struct fixture *f)
                   i, iso(now - 60000), iso(now - 60000));
     }
     execf(f->path, "INSERT INTO companies (company_number, company_name) VALUES ('00000030', 'THIRTY LTD')");
+    /* Three pending rows, created long ago, re-queued 5, 10 and 15 s ago. */
     for (int i = 0; i < 3; i++)
         execf(f->path, "INSERT INTO processing_queue (event_log_id, status, created_at, updated_at) "
-                       "VALUES (%d, 'pending', '%s', '%s')", 100 + i, iso(now - (i + 1) * 10000),
-              iso(now));
+                       "VALUES (%d, 'pending', '%s', '%s')", 100 + i, iso(now - 3600000),
+              iso(now - (i + 1) * 5000));
     execf(f->path, "INSERT INTO processing_queue (event_log_id, status, worker_id, created_at, "
                    "updated_at) VALUES (200, 'processing', 'w1', '%s', '%s')", iso(now), iso(now));
     testdb_exec(f->path, "BEGIN");
@@ -115,6 +117,12 @@ static void prepare(struct fixture *f)
     }
     execf(f->path, "INSERT INTO system_metrics (id, metric_name, metric_value, tags, recorded_at) "
                    "VALUES ('rate', '" METRIC_INGEST_RATE "', 9.5, NULL, '%s')", iso(now - 2000));
+    /* Counter readings a second apart: 12 stored and 8 drained a second,
+     * 12 received and waiting in memory. */
+    for (int k = 0; k < 5; k++)
+        execf(f->path, "INSERT INTO stream_rate_points (stream_type, slot, at, stored, drained, "
+                       "buffered) VALUES ('company-profile', %d, '%s', %d, %d, 12)",
+              k, iso(now - 4300 + k * 1000), 940 + 12 * k, 900 + 8 * k);
 }
 
 static void fill_window(struct fixture *f, const char *filter, struct failure_window w)
@@ -122,7 +130,7 @@ static void fill_window(struct fixture *f, const char *filter, struct failure_wi
     struct snapshot_reader *r;
     struct err e;
     struct snapshot_request req = {.stream_type = "company-profile", .failure_filter = filter,
-                                   .failures = w};
+                                   .now = f->now, .failures = w};
     if (snapshot_reader_open(f->path, &r, &e) < 0)
         fail_msg("open: %s", e.msg);
     if (snapshot_fill(r, &req, &f->snap, &e) < 0)
@@ -170,7 +178,7 @@ static void throughput_section(void **state)
     fill(f, NULL, 0);
     const struct snap_throughput *t = &f->snap.throughput;
     assert_true(t->available);
-    assert_true(fabs(t->rate_now - 9.5) < 1e-9);
+    assert_true(fabs(t->rate_now - 12.0) < 1e-6);    /* from counters, not the 9.5 sample */
     assert_true(fabs(t->rate_1m - 10.0) < 1e-9);      /* 12 samples x 50 / 60 s */
     assert_true(fabs(t->rate_15m - 10.0) < 1e-9);     /* 180 samples x 50 / 900 s */
     assert_int_equal(t->spark_len, SNAP_SPARK_MINUTES);
@@ -183,6 +191,29 @@ static void throughput_section(void **state)
     assert_int_equal(t->invalid, 40);
     assert_int_equal(t->repeated, 7);
     assert_int_equal(t->bytes, 1300000);
+}
+
+/* Caught up: connected, a heartbeat after the newest event, and nothing
+ * received waiting to be stored.  Then there is no lag to show, however
+ * long ago the newest event was published. */
+static void caught_up(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    fill(f, NULL, 0);
+    assert_false(f->snap.connection.caught_up);        /* the heartbeat is older than the event */
+
+    execf(f->path, "UPDATE stream_state SET last_heartbeat_at = '%s'", iso(f->now - 500));
+    fill(f, NULL, 0);
+    assert_false(f->snap.connection.caught_up);        /* 12 received, not stored yet */
+
+    testdb_exec(f->path, "UPDATE stream_rate_points SET buffered = 0");
+    fill(f, NULL, 0);
+    assert_true(f->snap.connection.caught_up);
+
+    testdb_exec(f->path, "UPDATE stream_state SET state = 'backoff'");
+    fill(f, NULL, 0);
+    assert_false(f->snap.connection.caught_up);        /* not connected: unknown */
 }
 
 static void failures_section(void **state)
@@ -307,7 +338,12 @@ static void queue_and_metrics_sections(void **state)
     assert_true(q->available);
     assert_int_equal(q->pending, 3);
     assert_int_equal(q->processing, 1);
-    assert_int_equal(q->oldest_pending_at, f->now - 30000);
+    assert_int_equal(q->oldest_pending_at, f->now - 15000);   /* re-queued, not created */
+    assert_true(q->buffered_known);
+    assert_int_equal(q->buffered, 12);
+    assert_true(fabs(q->drain_rate - 8.0) < 1e-6);
+    assert_int_equal(q->backlog, 16);                  /* 12 buffered, 3 pending, 1 processing */
+    assert_int_equal(q->eta_s, 2);
     assert_true(fabs(q->process_rate - 9.0) < 1e-9);
     assert_true(q->spark[SNAP_SPARK_MINUTES - 1] == 40.0);   /* the minute's peak */
 
@@ -317,9 +353,13 @@ static void queue_and_metrics_sections(void **state)
     for (int i = 0; i < m->nrows; i++)
         for (int j = i + 1; j < m->nrows; j++)
             assert_string_not_equal(m->rows[i].name, m->rows[j].name);
-    for (int i = 0; i + 1 < m->nrows; i++)
-        assert_true(m->rows[i].recorded_at >= m->rows[i + 1].recorded_at);
+    for (int i = 0; i + 1 < m->nrows; i++)             /* a stable order: by name */
+        assert_true(strcmp(m->rows[i].name, m->rows[i + 1].name) < 0);
+    assert_string_equal(m->rows[0].name, METRIC_EVENTS_PROCESSED);
     assert_int_equal(m->rows[0].recorded_at, f->now);
+    assert_int_equal(m->rows[0].interval_ms, 5000);    /* read from its tags */
+    assert_string_equal(m->rows[3].name, METRIC_QUEUE_DEPTH);
+    assert_int_equal(m->rows[3].interval_ms, 0);       /* a gauge */
 }
 
 static bool has_problem(const struct strlist *l, const char *text)
@@ -336,21 +376,21 @@ static void health(void **state)
     struct strlist problems = {0};
     prepare(f);
     fill(f, NULL, 0);
-    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_false(health_judge(&f->snap, &problems));
     assert_int_equal(problems.count, 1);
     assert_true(has_problem(&problems, "5 failed events"));
     strlist_free(&problems);
 
     testdb_exec(f->path, "UPDATE stream_events_log SET processing_status = 'processed'");
     fill(f, NULL, 0);
-    assert_true(snapshot_healthy(&f->snap, &problems));
+    assert_true(health_judge(&f->snap, &problems));
     assert_int_equal(problems.count, 0);
 
     execf(f->path, "UPDATE stream_state SET state = 'backoff', state_since = '%s';"
-                   "UPDATE processing_queue SET created_at = '%s' WHERE status = 'pending'",
+                   "UPDATE processing_queue SET updated_at = '%s' WHERE status = 'pending'",
           iso(f->now - 600000), iso(f->now - 900000));
     fill(f, NULL, 0);
-    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_false(health_judge(&f->snap, &problems));
     assert_true(has_problem(&problems, "not connected for 10m"));
     assert_true(has_problem(&problems, "queue stuck"));
     strlist_free(&problems);
@@ -358,7 +398,7 @@ static void health(void **state)
     execf(f->path, "UPDATE stream_state SET state = 'connected', ingester_seen_at = '%s'",
           iso(f->now - 3600000));
     fill(f, NULL, 0);
-    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_false(health_judge(&f->snap, &problems));
     assert_true(has_problem(&problems, "ingester was last seen 1h ago"));
     strlist_free(&problems);
 }
@@ -375,7 +415,7 @@ static void a_fresh_database_is_not_healthy(void **state)
     assert_int_equal(f->snap.queue.pending, 0);
     assert_int_equal(f->snap.metrics.nrows, 0);
     assert_true(f->snap.throughput.rate_1m == 0.0);
-    assert_false(snapshot_healthy(&f->snap, &problems));
+    assert_false(health_judge(&f->snap, &problems));
     assert_true(has_problem(&problems, "never connected"));
     strlist_free(&problems);
 }
@@ -435,13 +475,15 @@ static void every_query_is_indexed(void **state)
     assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
     sqlite3_trace_v2(h, 0, NULL, NULL);
     assert_true(t.n >= 8);
-    bool saw_failed_index = false;
+    bool saw_failed_index = false, saw_rate_points = false;
     for (int i = 0; i < t.n; i++) {
         assert_plan_indexed(h, t.sql[i]);
         saw_failed_index |= strstr(t.sql[i], "idx_stream_events_failed") != NULL;
+        saw_rate_points |= strstr(t.sql[i], "stream_rate_points") != NULL;
         free(t.sql[i]);
     }
     assert_true(saw_failed_index);
+    assert_true(saw_rate_points);                      /* the counter readings are covered too */
     snapshot_reader_close(r);
 }
 
@@ -531,6 +573,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(connection_section),
         T(throughput_section),
+        T(caught_up),
         T(failures_section),
         T(failures_window),
         T(queue_and_metrics_sections),

@@ -501,6 +501,7 @@ static void tab_cycles_focus_and_list_keys_follow_it(void **state)
     assert_string_equal(w->ui.message, "r: works in Failures (Tab to it, or press 3)");
     press(w, UI_KEY_TAB);
     assert_int_equal(w->ui.focus, PANE_METRICS);
+    w->ui.metrics_scroll_max = 5;               /* as drawing sets it */
     press_string(w, "jj");
     assert_int_equal(w->ui.metrics_scroll, 2);
     press(w, UI_KEY_TAB);
@@ -520,6 +521,32 @@ static void tab_cycles_focus_and_list_keys_follow_it(void **state)
     assert_int_equal(w->ui.focus, PANE_QUEUE);
     press(w, UI_KEY_TAB);
     assert_int_equal(w->ui.focus, PANE_FAILURES);
+    world_free(w);
+}
+
+/* Down stops at the last row that still fills the pane, so Up moves at
+ * once however often Down was pressed; t shows and hides the tags. */
+static void metrics_scrolling_is_bounded_and_tags_toggle(void **state)
+{
+    (void)state;
+    struct world *w = world_new(20, 10, UI_LIVE);
+    fetch(w);
+    w->ui.focus = PANE_METRICS;
+    w->ui.metrics_scroll_max = 3;
+    for (int i = 0; i < 20; i++)
+        press(w, 'j');
+    assert_int_equal(w->ui.metrics_scroll, 3);
+    assert_int_equal(w->last, UI_ACT_NONE);     /* nothing moved: nothing to redraw */
+    press(w, UI_KEY_UP);
+    assert_int_equal(w->ui.metrics_scroll, 2);
+    press_string(w, "kkkk");
+    assert_int_equal(w->ui.metrics_scroll, 0);
+    assert_false(w->ui.metrics_tags);
+    press(w, 't');
+    assert_true(w->ui.metrics_tags);
+    assert_int_equal(w->last, UI_ACT_REDRAW);
+    press(w, 't');
+    assert_false(w->ui.metrics_tags);
     world_free(w);
 }
 
@@ -653,6 +680,7 @@ int main(void)
         cmocka_unit_test(help_opens_and_closes_without_quitting),
         cmocka_unit_test(q_quits),
         cmocka_unit_test(tab_cycles_focus_and_list_keys_follow_it),
+        cmocka_unit_test(metrics_scrolling_is_bounded_and_tags_toggle),
         cmocka_unit_test(slash_edits_the_filter_and_enter_applies_it),
         cmocka_unit_test(p_pauses_and_resuming_fetches),
         cmocka_unit_test(plus_and_minus_step_the_refresh_interval),

@@ -1,0 +1,32 @@
+# The architecture keeps its own rules (doc/architecture.md):
+# - drawing modules reach no database: no store_*, db_*, snapshot_* or
+#   sqlite3_* call; they render what the snapshot and snapshot_rows read;
+# - no store_* header depends on the dashboard's types: the store fills
+#   plain structs of its own (readings.h) that the snapshot gathers;
+# - only the UI thread's modules include curses.
+. "$TESTS_SRCDIR/lib.sh"
+src="$TESTS_SRCDIR/../src"
+[ -f "$src/main.c" ] || bail "no sources at $src"
+
+drawing="screen.c draw.c frame.c dialog.c details.c panes.c $(cd "$src" && echo pane_*.c)"
+for f in $drawing; do
+    calls=$(grep -nE '(^|[^a-z_])(store|db|snapshot|sqlite3)_[a-z_]+\(' "$src/$f" || true)
+    if [ -z "$calls" ]; then
+        ok "$f reaches no database"
+    else
+        not_ok "$f reaches no database" "$calls"
+    fi
+done
+
+for h in "$src"/store_*.h; do
+    deps=$(grep -nE '#include "(snapshot|ui|dashboard|pane|frame|layout)\.h"' "$h" || true)
+    if [ -z "$deps" ]; then
+        ok "$(basename "$h") depends on no dashboard type"
+    else
+        not_ok "$(basename "$h") depends on no dashboard type" "$deps"
+    fi
+done
+
+curses=$(cd "$src" && grep -lE '#include <(n?curses|ncursesw/curses)\.h>' *.c | sort | tr '\n' ' ')
+equals "only the screen's modules include curses" "$curses" "dialog.c draw.c screen.c "
+done_testing
