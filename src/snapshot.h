@@ -18,122 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "conn_state.h"
 #include "db.h"
 #include "err.h"
-
-#define SNAP_SPARK_MINUTES 60
-#define SNAP_FAILURE_ROWS 400
-#define SNAP_METRIC_ROWS 24
-#define SNAP_REASON 160
-
-/* All times are Unix milliseconds; 0 means never or unknown. */
-
-struct failure_row {
-    int64_t id;                     /* stream_events_log.id */
-    int64_t received_at;
-    char event_id[96];
-    char company_number[32];
-    char company_name[96];          /* from companies, when known */
-    char error[256];
-    int64_t attempts;               /* -1 when the queue row is unknown */
-};
-
-struct snap_connection {
-    bool available;
-    char why_unavailable[SNAP_REASON];
-    bool have_state;                /* streamtop's stream_state row exists */
-    char stream_type[32];
-    char status[16];                /* the seed's connection_status */
-    char state[16];                 /* disconnected/connecting/connected/backoff/error */
-    enum conn_state conn;           /* state, parsed */
-    int64_t state_since;
-    char endpoint[256];
-    int64_t connected_since;
-    int64_t next_attempt_at;
-    int64_t last_event_at;
-    int64_t last_heartbeat_at;
-    int64_t last_timepoint;         /* -1 when none */
-    char last_event_id[96];
-    int64_t last_processed_at;      /* the seed's last_processed_timestamp */
-    int64_t last_published_at;      /* of the newest event: lag = now - this */
-    bool caught_up;                 /* connected, a heartbeat came after the newest
-                                       event and nothing received waits: no lag */
-    int64_t reconnects;
-    int64_t error_count;
-    int64_t timepoint_gaps;
-    char last_error[512];
-    int64_t updated_at;
-    int64_t ingester_pid;           /* 0 when none recorded */
-    char ingester_host[64];
-    int64_t ingester_started_at;
-    int64_t ingester_seen_at;
-};
-
-struct snap_throughput {
-    bool available;
-    char why_unavailable[SNAP_REASON];
-    bool have_totals;               /* stream_state counters */
-    double rate_now, rate_1m, rate_15m;           /* events received per second; now
-                                                     from counter readings (rates.h) */
-    double spark[SNAP_SPARK_MINUTES];             /* per minute, oldest first */
-    int spark_len;
-    int64_t received, changed, deleted, invalid, repeated;
-    int64_t processed, failed, superseded, bytes;
-};
-
-#define SNAP_KIND_ROWS 64
-
-/* One kind of error (error_kind.h) and its failures. */
-struct failure_kind {
-    char kind[128];
-    int64_t count;
-    int64_t newest_at, oldest_at;
-};
-
-struct snap_failures {
-    bool available;
-    char why_unavailable[SNAP_REASON];
-    int64_t count;                  /* every failed event */
-    int64_t matching;               /* those matching the filter */
-    struct failure_row rows[SNAP_FAILURE_ROWS];   /* newest first */
-    int nrows;
-    int rows_above;                 /* rows[0 .. rows_above-1] are newer than the anchor */
-    int64_t newer;                  /* matching failures newer than rows[0] (list position) */
-    struct failure_kind kinds[SNAP_KIND_ROWS];   /* when grouped: most frequent first */
-    int nkinds;
-    int64_t other_kinds;            /* failures of kinds beyond the table */
-};
-
-struct snap_queue {
-    bool available;
-    char why_unavailable[SNAP_REASON];
-    int64_t pending, processing;    /* the retry queue */
-    int64_t oldest_pending_at;      /* when the oldest pending row was queued or re-queued */
-    bool buffered_known;            /* the ingester reported its buffer recently */
-    int64_t buffered;               /* received, held in memory, not yet stored */
-    double drain_rate;              /* events applied or failed per second, now */
-    int64_t backlog;                /* buffered + pending + processing */
-    int64_t eta_s;                  /* backlog / drain_rate; -1: not behind, or not draining */
-    double process_rate;            /* events applied per second, last minute */
-    double spark[SNAP_SPARK_MINUTES];   /* depth, per minute, oldest first */
-    int spark_len;
-};
-
-struct snap_metric {
-    char name[64];
-    double value;
-    char tags[160];
-    int64_t interval_ms;            /* from the tags; 0 when they do not say */
-    int64_t recorded_at;
-};
-
-struct snap_metrics {
-    bool available;
-    char why_unavailable[SNAP_REASON];
-    struct snap_metric rows[SNAP_METRIC_ROWS];   /* newest value of each name, by name */
-    int nrows;
-};
+#include "readings.h"
 
 struct snapshot {
     int64_t taken_at;
@@ -144,16 +31,6 @@ struct snapshot {
     struct snap_failures failures;
     struct snap_queue queue;
     struct snap_metrics metrics;
-};
-
-/* What the failures list should hold: a window around the page the
- * operator is looking at, found by keyset paging on the log id so that any
- * page of 100,000 failures costs the same as the first. */
-struct failure_window {
-    int64_t anchor_id;              /* rows from this id down; 0 = the newest */
-    bool oldest;                    /* instead: the oldest rows (End) */
-    int above;                      /* also this many rows newer than the anchor */
-    int rows;                       /* this many from the anchor down */
 };
 
 struct snapshot_request {

@@ -8,7 +8,7 @@
 #include "db.h"
 #include "err.h"
 #include "event.h"
-#include "snapshot.h"
+#include "readings.h"
 
 /* How the failures list can be read from this database. */
 enum failures_source {

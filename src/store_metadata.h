@@ -11,7 +11,7 @@
 #include "db.h"
 #include "err.h"
 #include "rates.h"
-#include "snapshot.h"
+#include "readings.h"
 
 /* Whether the tables hold what the connection pane reads; if not, why. */
 bool store_metadata_readable(struct db *db, char *why, size_t whysize);

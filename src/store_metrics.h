@@ -7,7 +7,7 @@
 
 #include "db.h"
 #include "err.h"
-#include "snapshot.h"
+#include "readings.h"
 
 bool store_metrics_readable(struct db *db, char *why, size_t whysize);
 
