@@ -77,11 +77,21 @@ static int read_escape(const unsigned char *s, size_t n, size_t *used, bool *bad
     return 0;
 }
 
+/* Bytes that stand for themselves in a string: most of every line. */
+static bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 /* A string; *from and *n get its content (between the quotes, raw). */
 static int scan_string(struct scan *sc, size_t *from, size_t *n)
 {
     *from = ++sc->pos;
-    while (sc->pos < sc->len) {
+    for (;;) {
+        while (sc->pos < sc->len && plain_byte(sc->s[sc->pos]))
+            sc->pos++;
+        if (sc->pos == sc->len)
+            break;
         unsigned char c = sc->s[sc->pos];
         if (c == '"') {
             *n = sc->pos++ - *from;
@@ -96,13 +106,11 @@ static int scan_string(struct scan *sc, size_t *from, size_t *n)
                 return fail(sc, "a bad escape");
             sc->out->needs_repair |= bad;
             sc->pos += used;
-        } else if (c >= 0x80) {
+        } else {   /* not ASCII */
             unsigned cp;
             size_t k = textsafe_utf8_decode(sc->s + sc->pos, sc->len - sc->pos, &cp);
             sc->out->needs_repair |= k == 0;
             sc->pos += k ? k : 1;
-        } else {
-            sc->pos++;
         }
     }
     return fail(sc, "an unterminated string");
@@ -142,10 +150,12 @@ static int scan_number(struct scan *sc)
 
 static int scan_literal(struct scan *sc)
 {
-    static const char *const words[] = {"true", "false", "null"};
+    static const struct { const char *word; size_t len; } literals[] = {
+        {"true", 4}, {"false", 5}, {"null", 4},
+    };
     for (size_t i = 0; i < 3; i++) {
-        size_t n = strlen(words[i]);
-        if (sc->len - sc->pos >= n && memcmp(sc->s + sc->pos, words[i], n) == 0) {
+        size_t n = literals[i].len;
+        if (sc->len - sc->pos >= n && memcmp(sc->s + sc->pos, literals[i].word, n) == 0) {
             sc->pos += n;
             return 0;
         }
@@ -155,10 +165,10 @@ static int scan_literal(struct scan *sc)
 
 /* Whether the raw string content s (n bytes) means the ASCII name want.
  * Escapes count: "\u0065vent" is "event" to every other reader. */
-static bool key_is(const unsigned char *s, size_t n, const char *want)
+static bool key_is(const unsigned char *s, size_t n, const char *want, size_t want_len)
 {
     if (!memchr(s, '\\', n))
-        return n == strlen(want) && memcmp(s, want, n) == 0;
+        return n == want_len && memcmp(s, want, n) == 0;
     for (size_t i = 0; i < n; want++) {
         unsigned c = s[i++], v;
         if (c == '\\' && s[i] == 'u' && hex4(s + i + 1, n - i - 1, &v) == 0) {
@@ -183,9 +193,9 @@ static int scan_key(struct scan *sc, enum role *role)
     if (scan_string(sc, &from, &n) < 0)
         return -1;
     *role = ROLE_OTHER;
-    if (sc->depth == 1 && key_is(sc->s + from, n, "event"))
+    if (sc->depth == 1 && key_is(sc->s + from, n, "event", 5))
         *role = ROLE_EVENT;
-    else if (sc->depth == 2 && sc->event_open && key_is(sc->s + from, n, "timepoint"))
+    else if (sc->depth == 2 && sc->event_open && key_is(sc->s + from, n, "timepoint", 9))
         *role = ROLE_TIMEPOINT;
     skip_ws(sc);
     if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
