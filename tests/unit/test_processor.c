@@ -305,8 +305,9 @@ static struct ingest_msg *invalid_because(const char *id, const char *raw, const
     "{\"resource_kind\":\"company-profile\",\"data\":{\"company_number\":\"" number "\"," \
     "\"company_name\":\"" name "\"},\"event\":{\"timepoint\":" tp ",\"type\":\"changed\"}}"
 
-/* Marks every failure for retry and lets a processor work through them. */
-static void retry_all_failed(struct fixture *f)
+/* Marks every failure for retry and lets a processor resuming from
+ * timepoint resume work through them. */
+static void retry_all_failed(struct fixture *f, int64_t resume)
 {
     struct db *db;
     struct err e;
@@ -316,7 +317,7 @@ static void retry_all_failed(struct fixture *f)
     assert_int_equal(retry_run(db, &req, &r, &e), 0);
     retry_result_free(&r);
     db_close(db);
-    start(f, -1, 3600000);
+    start(f, resume, 3600000);
     for (int i = 0; i < 500 && testdb_int(f->path, "SELECT count(*) FROM processing_queue "
                                                     "WHERE status = 'pending'") > 0; i++) {
         struct timespec ts = {0, 20000000};
@@ -333,18 +334,28 @@ static void a_retried_line_that_now_decodes_becomes_its_event(void **state)
     push(f, event(9, "changed", "00000009", "NEWER LTD", "n"));
     push(f, invalid_because("invalid:9+1:00000001", PROFILE_LINE("7", "00000009", "OLDER LTD"), too_long));
     push(f, invalid_because("invalid:9+2:00000002", PROFILE_LINE("12", "00000012", "TWELVE LTD"), too_long));
+    push(f, event(20, "changed", "00000020", "TWENTY LTD", "t"));
+    /* Past the resume point: the stream would send it again after a restart. */
+    push(f, invalid_because("invalid:20+1:00000003", PROFILE_LINE("30", "00000030", "LATER LTD"), too_long));
     finish(f);
-    retry_all_failed(f);
+    retry_all_failed(f, 20);
     char *s = testdb_text(f->path, "SELECT group_concat(event_id || ' ' || event_type || ' ' || "
-                                   "company_number || ' ' || processing_status, ', ') FROM "
-                                   "(SELECT * FROM stream_events_log ORDER BY id)");
+                                   "coalesce(company_number, '-') || ' ' || processing_status, ', ') "
+                                   "FROM (SELECT * FROM stream_events_log ORDER BY id)");
     assert_string_equal(s, "company-profile:9 changed 00000009 processed, "
                            "company-profile:7 changed 00000009 processed, "
-                           "company-profile:12 changed 00000012 processed");
+                           "company-profile:12 changed 00000012 processed, "
+                           "company-profile:20 changed 00000020 processed, "
+                           "invalid:20+1:00000003 invalid - failed");
+    free(s);
+    s = testdb_text(f->path, "SELECT error_message FROM stream_events_log WHERE event_id = 'invalid:20+1:00000003'");
+    assert_string_equal(s, "the line decodes now as company-profile:30, past the resume point 20: "
+                           "retry it once the stream has passed it");
     free(s);
     s = testdb_text(f->path, "SELECT group_concat(company_name || ' ' || stream_event_id, ', ') FROM "
                              "(SELECT * FROM companies ORDER BY company_number)");
-    assert_string_equal(s, "NEWER LTD company-profile:9, TWELVE LTD company-profile:12");
+    assert_string_equal(s, "NEWER LTD company-profile:9, TWELVE LTD company-profile:12, "
+                           "TWENTY LTD company-profile:20");
     free(s);
     assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM companies WHERE "
                                          "stream_event_id LIKE 'invalid:%'"), 0);
@@ -363,7 +374,7 @@ static void a_retried_line_that_still_fails_keeps_its_error(void **state)
     push(f, invalid_because("invalid:3+3:00000003", PROFILE_LINE("3", "00000003", "OTHER LTD"),
                             "invalid event: not valid JSON"));
     finish(f);
-    retry_all_failed(f);
+    retry_all_failed(f, 3);
     char *s = testdb_text(f->path, "SELECT group_concat(event_id || ' | ' || processing_status || ' | ' || "
                                    "error_message, char(10)) FROM (SELECT * FROM stream_events_log "
                                    "WHERE event_type = 'invalid' ORDER BY id)");
