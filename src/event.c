@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <strings.h>
 
 #include "event.h"
+#include "jsonscan.h"
 #include "timeutil.h"
 
 char *event_id(int64_t timepoint, char buf[EVENT_ID_LEN])
@@ -64,62 +64,64 @@ struct texts {
     char *printed_sic, *printed_data;
 };
 
+/* The member called name, or NULL.  When a name is repeated the last one
+ * counts, as for Python's json and JavaScript; cJSON's lookup finds the first. */
+static const cJSON *member(const cJSON *obj, const char *name)
+{
+    const cJSON *found = NULL;
+    if (!cJSON_IsObject(obj))
+        return NULL;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        if (strcmp(c->string, name) == 0)
+            found = c;
+    return found;
+}
+
 /* A string member, or NULL when absent, not a string, or empty. */
 static const char *member_text(const cJSON *obj, const char *name)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    const cJSON *v = member(obj, name);
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-/* Whether the line holds the escape \u0000, which would cut a C string. */
-static int has_escaped_nul(const char *line, size_t len)
+/* The timepoint from its token's digits, not through cJSON's double, which
+ * would round anything above 2^53 to a neighbouring timepoint. */
+static int read_timepoint(const struct jsonscan *scan, int64_t *out, struct err *e)
 {
-    for (const char *p = line; (p = memchr(p, '\\', (size_t)(line + len - p))) != NULL; p++) {
-        if ((size_t)(line + len - p) >= 6 && p[1] == 'u' && strncmp(p + 2, "0000", 4) == 0)
-            return 1;
-        if (p + 1 < line + len && p[1] == '\\')
-            p++;   /* an escaped backslash: the next one starts nothing */
+    const char *p = scan->timepoint;
+    size_t n = scan->timepoint_len;
+    int64_t v = 0;
+    if (!p)
+        return err_set(e, "missing event.timepoint"), -1;
+    for (size_t i = 0; i < n; i++) {
+        int d = p[i] - '0';
+        if (d < 0 || d > 9 || v > (INT64_MAX - d) / 10) {
+            n = 0;
+            break;
+        }
+        v = v * 10 + d;
     }
+    if (n == 0)
+        return err_set(e, "event.timepoint is not a non-negative integer "
+                              "(digits, at most 9223372036854775807)"), -1;
+    *out = v;
     return 0;
 }
 
-static int read_timepoint(const cJSON *event, int64_t *out, struct err *e)
+static int read_envelope(const cJSON *root, const struct jsonscan *scan, struct stream_event *ev,
+                         struct err *e)
 {
-    const cJSON *tp = cJSON_GetObjectItemCaseSensitive(event, "timepoint");
-    if (cJSON_IsNumber(tp)) {
-        double v = tp->valuedouble;
-        if (v >= 0 && v <= 9007199254740992.0 && floor(v) == v) {
-            *out = (int64_t)v;
-            return 0;
-        }
-    } else if (cJSON_IsString(tp) && tp->valuestring[0]) {
-        char *end;
-        long long v = strtoll(tp->valuestring, &end, 10);
-        if (*end == '\0' && v >= 0) {
-            *out = v;
-            return 0;
-        }
-    } else if (!tp) {
-        err_set(e, "missing event.timepoint");
-        return -1;
-    }
-    err_set(e, "event.timepoint is not a non-negative integer");
-    return -1;
-}
-
-static int read_envelope(const cJSON *root, struct stream_event *ev, struct err *e)
-{
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "resource_kind");
-    const cJSON *event = cJSON_GetObjectItemCaseSensitive(root, "event");
+    const cJSON *kind = member(root, "resource_kind");
+    const cJSON *event = member(root, "event");
     if (!cJSON_IsString(kind))
         return err_set(e, "missing resource_kind"), -1;
     if (strcmp(kind->valuestring, EVENT_RESOURCE_KIND) != 0)
         return err_set(e, "unexpected resource_kind '%.64s'", kind->valuestring), -1;
     if (!cJSON_IsObject(event))
         return err_set(e, "missing event object"), -1;
-    if (read_timepoint(event, &ev->timepoint, e) < 0)
+    if (read_timepoint(scan, &ev->timepoint, e) < 0)
         return -1;
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(event, "type");
+    const cJSON *type = member(event, "type");
     if (!cJSON_IsString(type))
         return err_set(e, "missing event.type"), -1;
     if (strcmp(type->valuestring, "changed") == 0)
@@ -128,7 +130,7 @@ static int read_envelope(const cJSON *root, struct stream_event *ev, struct err 
         ev->type = EVENT_DELETED;
     else
         return err_set(e, "unknown event type '%.64s'", type->valuestring), -1;
-    const cJSON *published = cJSON_GetObjectItemCaseSensitive(event, "published_at");
+    const cJSON *published = member(event, "published_at");
     if (!cJSON_IsString(published) ||
         !time_parse_iso(published->valuestring, TIME_NAIVE_IS_LONDON, &ev->published_at))
         ev->published_at = 0;
@@ -138,7 +140,7 @@ static int read_envelope(const cJSON *root, struct stream_event *ev, struct err 
 static int read_profile(const cJSON *root, const struct stream_event *ev, struct texts *t,
                         struct err *e)
 {
-    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    const cJSON *data = member(root, "data");
     if (data && !cJSON_IsObject(data))
         return err_set(e, "data is not an object"), -1;
     if (!data && ev->type == EVENT_CHANGED)
@@ -159,10 +161,10 @@ static int read_profile(const cJSON *root, const struct stream_event *ev, struct
     };
     for (size_t i = 0; i < sizeof profile / sizeof profile[0]; i++)
         t->at[profile[i].f] = member_text(data, profile[i].name);
-    const cJSON *addr = cJSON_GetObjectItemCaseSensitive(data, "registered_office_address");
+    const cJSON *addr = member(data, "registered_office_address");
     for (size_t i = 0; i < sizeof address / sizeof address[0]; i++)
         t->at[address[i].f] = member_text(addr, address[i].name);
-    const cJSON *sic = cJSON_GetObjectItemCaseSensitive(data, "sic_codes");
+    const cJSON *sic = member(data, "sic_codes");
     if (cJSON_IsArray(sic))
         t->at[T_SIC_CODES] = t->printed_sic = cJSON_PrintUnformatted(sic);
     t->at[T_DATA] = t->printed_data = cJSON_PrintUnformatted(data);
@@ -196,14 +198,22 @@ static struct stream_event *pack(const struct stream_event *head, const struct t
     return ev;
 }
 
+/* Lines are checked by jsonscan before cJSON sees them; only a line with
+ * text cJSON cannot carry as valid UTF-8 is parsed from a repaired copy. */
 int event_decode(const char *line, size_t len, struct stream_event **out, struct err *e)
 {
+    struct jsonscan scan;
     *out = NULL;
     if (memchr(line, '\0', len))
         return err_set(e, "the line contains a NUL byte"), -1;
-    if (has_escaped_nul(line, len))
-        return err_set(e, "the event contains \\u0000"), -1;
-    cJSON *root = cJSON_ParseWithLength(line, len);
+    if (jsonscan_line(line, len, &scan) < 0)
+        return err_set(e, "%s", scan.why), -1;
+    size_t text_len = len;
+    char *repaired = scan.needs_repair ? jsonscan_repair(line, len, &text_len) : NULL;
+    if (scan.needs_repair && !repaired)
+        return err_set(e, "out of memory"), -1;
+    cJSON *root = cJSON_ParseWithLength(repaired ? repaired : line, text_len);
+    free(repaired);
     if (!root)
         return err_set(e, "not valid JSON"), -1;
     struct stream_event head = {0};
@@ -211,7 +221,7 @@ int event_decode(const char *line, size_t len, struct stream_event **out, struct
     int rc = -1;
     if (!cJSON_IsObject(root))
         err_set(e, "not a JSON object");
-    else if (read_envelope(root, &head, e) == 0 && read_profile(root, &head, &t, e) == 0)
+    else if (read_envelope(root, &scan, &head, e) == 0 && read_profile(root, &head, &t, e) == 0)
         rc = 0;
     if (rc == 0 && !(*out = pack(&head, &t, line, len))) {
         err_set(e, "out of memory");

@@ -3,9 +3,14 @@
  * Accepts what the real stream sends (DESIGN.md section 3): published_at
  * with or without a zone and fractions (without a zone it is UK civil
  * time), fields_changed absent, unknown extra fields, any profile field
- * missing.  Refuses what is not an event, with a readable reason: bad JSON,
- * a NUL byte or \u0000, a missing or non-integer timepoint, an unknown
- * event type or resource kind, data that is not an object.
+ * missing.  Refuses what is not an event, with a readable reason: a line
+ * that is not exactly one JSON value (jsonscan.h), a raw NUL byte, a
+ * timepoint that is not a non-negative JSON integer fitting 64 bits, an
+ * unknown event type or resource kind, data that is not an object.
+ *
+ * Of a repeated member name the last counts.  Text that cannot be applied
+ * as valid UTF-8 (\u0000, lone surrogates, bytes that are not UTF-8) is
+ * decoded as U+FFFD in every field; raw keeps the line byte for byte.
  *
  * A decoded event owns copies of everything the store and the processor
  * need, including the raw line, so it can cross threads freely. */

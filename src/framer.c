@@ -74,7 +74,8 @@ static int finish_line(struct framer *fr, const char *segment, size_t n, frame_f
 {
     int rc;
     if (fr->skipping) {
-        rc = emit_oversize(fr->buf, fr->len, fr->skipped_len + n, fn, ctx);
+        rc = top_up_head(fr, segment, n) < 0 ? -1
+                                              : emit_oversize(fr->buf, fr->len, fr->skipped_len + n, fn, ctx);
     } else if (fr->len + n > fr->max_line) {
         size_t total = fr->len + n;
         if (fr->len == 0)
@@ -90,12 +91,14 @@ static int finish_line(struct framer *fr, const char *segment, size_t n, frame_f
     return rc;
 }
 
-/* The input ended inside a line: keep it, or its head if it is too long. */
+/* The input ended inside a line: keep it, or its head if it is too long.
+ * The head goes on growing while the line is skipped, so it is the same
+ * however the line was cut into chunks, even when max_line is shorter. */
 static int hold_partial(struct framer *fr, const char *segment, size_t n)
 {
     if (fr->skipping) {
         fr->skipped_len += n;
-        return 0;
+        return top_up_head(fr, segment, n);
     }
     if (fr->len + n <= fr->max_line)
         return buffer(fr, segment, n);

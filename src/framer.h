@@ -6,8 +6,10 @@
  * newline (and without a '\r' before it):
  *   - an empty line is a heartbeat;
  *   - a line longer than max_line is reported once as oversize with its
- *     first FRAMER_HEAD_KEEP bytes and its full length; the rest is skipped
- *     as it arrives, so memory stays bounded by max_line.
+ *     first FRAMER_HEAD_KEEP bytes (64 KiB, what the log keeps of an
+ *     invalid line) and its full length; the rest is skipped as it
+ *     arrives, so memory stays bounded by max_line or FRAMER_HEAD_KEEP,
+ *     whichever is larger.
  * When the connection drops, framer_reset() discards the partial line: the
  * server sends it again after the client resumes. */
 #ifndef STREAMTOP_FRAMER_H
@@ -16,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define FRAMER_HEAD_KEEP 4096
+#define FRAMER_HEAD_KEEP 65536
 
 enum frame_kind {
     FRAME_LINE,

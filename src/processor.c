@@ -18,6 +18,7 @@
 #include "store_metadata.h"
 #include "store_metrics.h"
 #include "store_queue.h"
+#include "stream_client.h"
 #include "timeutil.h"
 
 #define RETRY_SCAN_MS 500
@@ -425,7 +426,36 @@ struct retry_result {
     char why[512];
 };
 
-/* Applies a stored event again; invalid lines fail again as they did. */
+/* A retried invalid line that now decodes takes its own event's id, unless
+ * that event is stored already or the stream may still send it: a line
+ * past the resume point comes again after a restart, and its id must then
+ * be free (store_event looks ids up only up to committed_max_tp).  *why
+ * says which, else stays empty. */
+static int take_real_id(struct processor *p, int64_t log_id, const struct stream_event *ev,
+                        char id[EVENT_ID_LEN], char *why, size_t whysize, struct err *e)
+{
+    bool taken;
+    int64_t other;
+    event_id(ev->timepoint, id);
+    if (ev->timepoint > p->committed_max_tp) {
+        snprintf(why, whysize, "the line decodes now as %s, past the resume point %lld: "
+                 "retry it once the stream has passed it", id, (long long)p->committed_max_tp);
+        return 0;
+    }
+    if (store_events_find(p->db, id, &taken, &other, NULL, e) < 0)
+        return -1;
+    if (taken) {
+        snprintf(why, whysize, "the line decodes now as %s, which is stored already", id);
+        return 0;
+    }
+    return store_events_set_identity(p->db, log_id, id, event_type_name(ev->type),
+                                     ev->company_number, e);
+}
+
+/* Applies a stored event again.  An invalid line is decoded again: one that
+ * now decodes becomes its real event, applied as any other (an older one
+ * is superseded); one that does not, or whose text was cut, fails again
+ * with the error it had. */
 static int reapply(struct processor *p, int64_t log_id, const char *now, struct retry_result *r,
                    struct err *e)
 {
@@ -434,16 +464,26 @@ static int reapply(struct processor *p, int64_t log_id, const char *now, struct 
     struct err decode;
     if (store_events_load(p->db, log_id, &stored, e) < 0)
         return -1;
+    bool invalid = strcmp(stored.event_type, "invalid") == 0;
+    char id[EVENT_ID_LEN];
     int rc = 0;
-    if (event_decode(stored.data, stored.len, &ev, &decode) < 0) {
-        r->outcome = APPLY_FAILED;
-        snprintf(r->why, sizeof r->why, "invalid event: %.400s", decode.msg);
+    r->outcome = APPLY_FAILED;
+    r->why[0] = '\0';
+    if ((invalid && stream_invalid_was_cut(stored.error)) ||
+        event_decode(stored.data, stored.len, &ev, &decode) < 0) {
+        if (invalid)
+            snprintf(r->why, sizeof r->why, "%s", stored.error);
+        else
+            snprintf(r->why, sizeof r->why, "invalid event: %.400s", decode.msg);
     } else {
-        rc = store_companies_apply(p->db, ev, stored.event_id, now, &r->outcome, r->why,
-                                   sizeof r->why, e);
+        const char *as = stored.event_id;
+        if (invalid && (rc = take_real_id(p, log_id, ev, id, r->why, sizeof r->why, e)) == 0)
+            as = id;
+        if (rc == 0 && !r->why[0])
+            rc = store_companies_apply(p->db, ev, as, now, &r->outcome, r->why, sizeof r->why, e);
         event_free(ev);
     }
-    free(stored.data);
+    store_events_stored_free(&stored);
     return rc;
 }
 

@@ -475,8 +475,8 @@ static char *column_dup(sqlite3_stmt *st, int col, size_t *len)
 
 int store_events_load(struct db *db, int64_t id, struct stored_event *out, struct err *e)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT event_id, event_type, event_data FROM stream_events_log "
-                                   "WHERE id = ?1", e);
+    sqlite3_stmt *st = db_stmt(db, "SELECT event_id, event_type, error_message, event_data "
+                                   "FROM stream_events_log WHERE id = ?1", e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
@@ -485,14 +485,40 @@ int store_events_load(struct db *db, int64_t id, struct stored_event *out, struc
     if (rc == SQLITE_ROW) {
         db_column_copy(st, 0, out->event_id, sizeof out->event_id);
         db_column_copy(st, 1, out->event_type, sizeof out->event_type);
-        out->data = column_dup(st, 2, &out->len);
+        out->error = column_dup(st, 2, NULL);
+        out->data = column_dup(st, 3, &out->len);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return err_set(e, "%s: no stored event with id %lld", db_path(db), (long long)id), -1;
     if (rc != SQLITE_ROW)
         return db_fail(db, e, "reading a stored event");
-    return out->data ? 0 : (err_set(e, "out of memory"), -1);
+    if (!out->error || !out->data) {
+        store_events_stored_free(out);
+        return err_set(e, "out of memory"), -1;
+    }
+    return 0;
+}
+
+void store_events_stored_free(struct stored_event *s)
+{
+    free(s->error);
+    free(s->data);
+    s->error = s->data = NULL;
+}
+
+int store_events_set_identity(struct db *db, int64_t id, const char *event_id,
+                              const char *event_type, const char *company_number, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE stream_events_log SET event_id = ?2, event_type = ?3, "
+                                   "company_number = ?4 WHERE id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, event_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, company_number, -1, SQLITE_STATIC);
+    return db_step_done(db, st, e, "giving a retried line its event's id");
 }
 
 int store_events_load_detail(struct db *db, int64_t id, struct event_detail *out, struct err *e)

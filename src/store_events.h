@@ -78,14 +78,21 @@ int store_events_status(struct db *db, int64_t id, char status[16], struct err *
 int store_events_failed_ids(struct db *db, const char *filter, bool any_field, const char *kind,
                             int64_t **ids, size_t *n, struct err *e);
 
-/* A row's id, type and raw data, for applying it again. */
+/* A row's id, type, last error and raw data, for applying it again. */
 struct stored_event {
     char event_id[EVENT_ID_LEN + 64];
     char event_type[16];
+    char *error;                  /* malloc'd; "" when none */
     char *data;                   /* malloc'd */
     size_t len;
 };
 int store_events_load(struct db *db, int64_t id, struct stored_event *out, struct err *e);
+void store_events_stored_free(struct stored_event *s);
+
+/* Gives a row the identity of the event its line turned out to be (a
+ * retried invalid line that now decodes). */
+int store_events_set_identity(struct db *db, int64_t id, const char *event_id,
+                              const char *event_type, const char *company_number, struct err *e);
 
 /* Everything the log holds on one event, for the details dialog. */
 struct event_detail {

@@ -129,6 +129,14 @@ static void post_connection(struct stream_client *sc, enum conn_state state, con
     post(sc, m);
 }
 
+#define CUT_NOTE " bytes kept)"
+
+bool stream_invalid_was_cut(const char *error)
+{
+    size_t n = strlen(error), note = strlen(CUT_NOTE);
+    return n >= note && strcmp(error + n - note, CUT_NOTE) == 0;
+}
+
 static int post_invalid(struct stream_client *sc, const char *data, size_t len, size_t full_len,
                         const char *why)
 {
@@ -144,7 +152,7 @@ static int post_invalid(struct stream_client *sc, const char *data, size_t len, 
         m->raw_len = keep;
     }
     if (keep < full_len) {
-        if (asprintf(&m->error, "%s (first %zu of %zu bytes kept)", why, keep, full_len) < 0)
+        if (asprintf(&m->error, "%s (first %zu of %zu" CUT_NOTE, why, keep, full_len) < 0)
             m->error = NULL;
     } else {
         m->error = strdup(why);

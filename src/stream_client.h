@@ -16,6 +16,7 @@
 #define STREAMTOP_STREAM_CLIENT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,5 +55,9 @@ char *stream_endpoint(const char *url);
  * valid timepoint before it and its rank since) and content, so the same
  * line sent again after a resume is recognised. */
 char *stream_invalid_id(int64_t after_timepoint, unsigned rank, const char *raw, size_t len);
+
+/* Whether an invalid line's error says only its head was kept: such a
+ * line is never decoded again, its text being incomplete. */
+bool stream_invalid_was_cut(const char *error);
 
 #endif

@@ -293,6 +293,125 @@ static void a_retried_invalid_line_fails_again(void **state)
     free(s);
 }
 
+static struct ingest_msg *invalid_because(const char *id, const char *raw, const char *error)
+{
+    struct ingest_msg *m = invalid(id, raw);
+    free(m->error);
+    m->error = strdup(error);
+    return m;
+}
+
+#define PROFILE_LINE(tp, number, name) \
+    "{\"resource_kind\":\"company-profile\",\"data\":{\"company_number\":\"" number "\"," \
+    "\"company_name\":\"" name "\"},\"event\":{\"timepoint\":" tp ",\"type\":\"changed\"}}"
+
+/* Marks every failure for retry and lets a processor resuming from
+ * timepoint resume work through them. */
+static void retry_all_failed(struct fixture *f, int64_t resume)
+{
+    struct db *db;
+    struct err e;
+    struct retry_result r;
+    struct retry_request req = {.all_failed = true};
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &db, &e), 0);
+    assert_int_equal(retry_run(db, &req, &r, &e), 0);
+    retry_result_free(&r);
+    db_close(db);
+    start(f, resume, 3600000);
+    for (int i = 0; i < 500 && testdb_int(f->path, "SELECT count(*) FROM processing_queue "
+                                                    "WHERE status = 'pending'") > 0; i++) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    finish(f);
+}
+
+static void a_retried_line_that_now_decodes_becomes_its_event(void **state)
+{
+    struct fixture *f = *state;
+    const char *too_long = "line of 130 bytes is longer than the 100-byte limit";
+    start(f, -1, 3600000);
+    push(f, event(9, "changed", "00000009", "NEWER LTD", "n"));
+    push(f, invalid_because("invalid:9+1:00000001", PROFILE_LINE("7", "00000009", "OLDER LTD"), too_long));
+    push(f, invalid_because("invalid:9+2:00000002", PROFILE_LINE("12", "00000012", "TWELVE LTD"), too_long));
+    push(f, event(20, "changed", "00000020", "TWENTY LTD", "t"));
+    /* Past the resume point: the stream would send it again after a restart. */
+    push(f, invalid_because("invalid:20+1:00000003", PROFILE_LINE("30", "00000030", "LATER LTD"), too_long));
+    finish(f);
+    retry_all_failed(f, 20);
+    char *s = testdb_text(f->path, "SELECT group_concat(event_id || ' ' || event_type || ' ' || "
+                                   "coalesce(company_number, '-') || ' ' || processing_status, ', ') "
+                                   "FROM (SELECT * FROM stream_events_log ORDER BY id)");
+    assert_string_equal(s, "company-profile:9 changed 00000009 processed, "
+                           "company-profile:7 changed 00000009 processed, "
+                           "company-profile:12 changed 00000012 processed, "
+                           "company-profile:20 changed 00000020 processed, "
+                           "invalid:20+1:00000003 invalid - failed");
+    free(s);
+    s = testdb_text(f->path, "SELECT error_message FROM stream_events_log WHERE event_id = 'invalid:20+1:00000003'");
+    assert_string_equal(s, "the line decodes now as company-profile:30, past the resume point 20: "
+                           "retry it once the stream has passed it");
+    free(s);
+    s = testdb_text(f->path, "SELECT group_concat(company_name || ' ' || stream_event_id, ', ') FROM "
+                             "(SELECT * FROM companies ORDER BY company_number)");
+    assert_string_equal(s, "NEWER LTD company-profile:9, TWELVE LTD company-profile:12, "
+                           "TWENTY LTD company-profile:20");
+    free(s);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM companies WHERE "
+                                         "stream_event_id LIKE 'invalid:%'"), 0);
+}
+
+static void a_retried_line_that_still_fails_keeps_its_error(void **state)
+{
+    struct fixture *f = *state;
+    const char *cut = "line of 900 bytes is longer than the 100-byte limit (first 120 of 900 bytes kept)";
+    start(f, -1, 3600000);
+    push(f, event(3, "changed", "00000003", "THREE LTD", "t"));
+    push(f, invalid_because("invalid:3+1:00000001", "{broken", "invalid event: not valid JSON"));
+    /* Its kept head happens to be an event, but the line was longer. */
+    push(f, invalid_because("invalid:3+2:00000002", PROFILE_LINE("4", "00000004", "HEAD LTD"), cut));
+    /* It decodes, but as an event that is stored already. */
+    push(f, invalid_because("invalid:3+3:00000003", PROFILE_LINE("3", "00000003", "OTHER LTD"),
+                            "invalid event: not valid JSON"));
+    finish(f);
+    retry_all_failed(f, 3);
+    char *s = testdb_text(f->path, "SELECT group_concat(event_id || ' | ' || processing_status || ' | ' || "
+                                   "error_message, char(10)) FROM (SELECT * FROM stream_events_log "
+                                   "WHERE event_type = 'invalid' ORDER BY id)");
+    assert_string_equal(s, "invalid:3+1:00000001 | failed | invalid event: not valid JSON\n"
+                           "invalid:3+2:00000002 | failed | line of 900 bytes is longer than the "
+                           "100-byte limit (first 120 of 900 bytes kept)\n"
+                           "invalid:3+3:00000003 | failed | the line decodes now as "
+                           "company-profile:3, which is stored already");
+    free(s);
+    s = testdb_text(f->path, "SELECT group_concat(company_name, ',') FROM companies");
+    assert_string_equal(s, "THREE LTD");
+    free(s);
+}
+
+static void applied_text_is_valid_utf8_and_the_raw_line_exact(void **state)
+{
+    struct fixture *f = *state;
+    const char *nul = PROFILE_LINE("21", "00000021", "NUL\\u0000LTD");
+    const char *bytes = PROFILE_LINE("22", "00000022", "BAD\xff\xfeLTD");
+    start(f, -1, 3600000);
+    push(f, event_line(nul));
+    push(f, event_line(bytes));
+    finish(f);
+    char *s = testdb_text(f->path, "SELECT group_concat(company_name || ' ' || stream_event_id || ' ' || "
+                                   "json_extract(data, '$.company_name'), ', ') FROM "
+                                   "(SELECT * FROM companies ORDER BY company_number)");
+    assert_string_equal(s, "NUL\xEF\xBF\xBDLTD company-profile:21 NUL\xEF\xBF\xBDLTD, "
+                           "BAD\xEF\xBF\xBD\xEF\xBF\xBDLTD company-profile:22 BAD\xEF\xBF\xBD\xEF\xBF\xBDLTD");
+    free(s);
+    s = testdb_text(f->path, "SELECT event_data FROM stream_events_log WHERE event_id = 'company-profile:21'");
+    assert_string_equal(s, nul);
+    free(s);
+    s = testdb_text(f->path, "SELECT event_data FROM stream_events_log WHERE event_id = 'company-profile:22'");
+    assert_string_equal(s, bytes);
+    free(s);
+}
+
 static void connection_changes_reach_the_state(void **state)
 {
     struct fixture *f = *state;
@@ -394,6 +513,9 @@ int main(void)
         T(invalid_lines_are_kept_once_as_failures),
         T(a_failing_event_does_not_stop_its_batch_and_can_be_retried),
         T(a_retried_invalid_line_fails_again),
+        T(a_retried_line_that_now_decodes_becomes_its_event),
+        T(a_retried_line_that_still_fails_keeps_its_error),
+        T(applied_text_is_valid_utf8_and_the_raw_line_exact),
         T(connection_changes_reach_the_state),
         T(a_stop_is_not_held_up_by_a_database_that_refuses_writes),
         T(metrics_are_sampled_each_interval),
