@@ -42,6 +42,8 @@ static void report(const struct options *o, const struct retry_result *r)
     if (o->dry_run)
         printf("would retry %zu failed event%s (dry run: nothing changed)\n", r->retried,
                r->retried == 1 ? "" : "s");
+    else if (r->retried == 0)
+        printf("nothing retried: no event asked for is failed\n");
     else
         printf("retried %zu failed event%s: pending at priority %d for the ingester\n", r->retried,
                r->retried == 1 ? "" : "s", QUEUE_RETRY_PRIORITY);

@@ -33,6 +33,7 @@ struct dash {
     struct retry_worker *retrier;   /* NULL when read-only */
     struct snapshot *snap, *spare;
     bool have_snap, need_fetch, ingester_stopped;
+    bool quit_anyway;               /* q was pressed again over an unfinished retry */
     int64_t data_version, fetched_at, next_check;
     char read_error[sizeof(struct err)];
     int64_t *pinned;                /* the set the open confirmation counted */
@@ -49,9 +50,35 @@ struct dash {
 static void prune_tags(struct dash *d)
 {
     struct err e;
-    size_t hidden;
-    if (d->ui.ntags > 0)
-        snapshot_keep_failed(d->reader, d->ui.tags, &d->ui.ntags, NULL, &hidden, &e);
+    size_t hidden, before = d->ui.ntags;
+    if (before == 0 ||
+        snapshot_keep_failed(d->reader, d->ui.tags, d->ui.tag_attempts, &d->ui.ntags, NULL,
+                             &hidden, &e) < 0 ||
+        d->ui.ntags == before)
+        return;
+    ui_say(&d->ui, time_now_ms(), "%zu tag%s dropped: retried or resolved since tagged",
+           before - d->ui.ntags, before - d->ui.ntags == 1 ? "" : "s");
+}
+
+/* The details dialog follows its event as the database changes (a retry
+ * from elsewhere, another attempt), keeping where it was scrolled to. */
+static void reload_details(struct dash *d)
+{
+    struct event_view fresh;
+    struct details text;
+    struct err e;
+    if (snapshot_read_event(d->reader, d->ui.details.id, &fresh, &e) < 0)
+        return;   /* gone from the log: what was read stays on screen */
+    if (details_build(&fresh, d->details.company, screen_charset(), time_now_ms(), &text,
+                      &e) < 0) {
+        snapshot_event_free(&fresh);
+        return;
+    }
+    text.log_id = d->details.log_id;
+    details_free(&d->details);
+    snapshot_event_free(&d->shown);
+    d->details = text;
+    d->shown = fresh;
 }
 
 static void fetch(struct dash *d)
@@ -86,6 +113,8 @@ static void fetch(struct dash *d)
     d->need_fetch = false;
     d->fetched_at = time_mono_ms();
     prune_tags(d);
+    if (d->ui.dialog == DIALOG_DETAILS)
+        reload_details(d);
 }
 
 /* Whether the database changed since the last snapshot.  A view frozen
@@ -144,8 +173,10 @@ static void ask_retry(struct dash *d, int64_t now)
     d->npinned = 0;
     int rc;
     if (d->ui.confirm_tagged) {
-        rc = snapshot_keep_failed(d->reader, d->ui.tags, &d->ui.ntags,
+        size_t before = d->ui.ntags;
+        rc = snapshot_keep_failed(d->reader, d->ui.tags, d->ui.tag_attempts, &d->ui.ntags,
                                   d->ui.filter[0] ? d->ui.filter : NULL, &hidden, &e);
+        d->ui.confirm_dropped = rc == 0 ? before - d->ui.ntags : 0;
         if (rc == 0 && d->ui.ntags > 0 && !(d->pinned = malloc(d->ui.ntags * sizeof *d->pinned)))
             err_set(&e, "out of memory"), rc = -1;
         if (rc == 0 && d->pinned) {
@@ -207,12 +238,15 @@ static void watch_retry(struct dash *d, int64_t now)
         return;
     retry_worker_progress(d->retrier, &p);
     if (p.running) {
-        char done[HUMAN_LEN], total[HUMAN_LEN];
-        snprintf(d->status, sizeof d->status, "retrying %s: %s of %s done%s", p.label,
+        char done[HUMAN_LEN], total[HUMAN_LEN], more[48] = "";
+        if (p.queued)
+            snprintf(more, sizeof more, "; %zu more waiting", p.queued);
+        snprintf(d->status, sizeof d->status, "retrying %s: %s of %s done%s%s", p.label,
                  human_count((int64_t)p.done, done), human_count((int64_t)p.total, total),
-                 p.waiting_for_lock ? "; waiting: another connection holds the write lock" : "");
+                 p.waiting_for_lock ? "; waiting: another connection holds the write lock" : "",
+                 more);
     }
-    if (p.finished) {
+    while (retry_worker_take_done(d->retrier, &p)) {
         report_retry(d, &p, now);
         d->need_fetch = true;
     }
@@ -243,6 +277,17 @@ static void open_details(struct dash *d, int64_t now)
     d->details.log_id = d->ui.details.id;
 }
 
+/* q while a retry is running or waiting asks once more: quitting then
+ * abandons it (the log says so). */
+static void confirm_quit(struct dash *d, int64_t now)
+{
+    if (!d->retrier || d->quit_anyway || !retry_worker_busy(d->retrier))
+        return;
+    d->ui.quit = false;
+    d->quit_anyway = true;
+    ui_say(&d->ui, now, "a retry has not finished; q again quits and abandons it");
+}
+
 static void act(struct dash *d, enum ui_action a, int64_t now)
 {
     switch (a) {
@@ -256,7 +301,8 @@ static void act(struct dash *d, enum ui_action a, int64_t now)
         frame_layout(&d->frame, &d->ui);
         d->need_fetch = true;
         break;
-    case UI_ACT_NONE: case UI_ACT_REDRAW: case UI_ACT_QUIT: break;
+    case UI_ACT_QUIT: confirm_quit(d, now); break;
+    case UI_ACT_NONE: case UI_ACT_REDRAW: break;
     }
 }
 
@@ -278,8 +324,11 @@ static void draw(struct dash *d)
     snprintf(d->ingester_note, sizeof d->ingester_note, "%s",
              attached_alone ? "no ingester running: retries wait until one starts" : "");
     d->frame.ingester_note = d->ingester_note[0] ? d->ingester_note : NULL;
+    /* A retry's progress shows in the footer, but a message (what a key
+     * did) takes the footer for its few seconds first. */
     if (!d->frame.status_line || d->frame.status_line == d->status)
-        d->frame.status_line = d->status[0] ? d->status : NULL;
+        d->frame.status_line = d->status[0] && d->ui.message_until <= d->frame.now ? d->status
+                                                                                    : NULL;
     if (d->ui.dialog == DIALOG_DETAILS)
         details_tick(&d->details, &d->shown, d->frame.now);
     d->frame.snap = d->have_snap ? d->snap : NULL;

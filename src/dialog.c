@@ -80,16 +80,34 @@ void dialog_details(struct ui *ui, struct details *d, int rows, int cols)
     scroll_hint(ui, in);
 }
 
+static const char *hidden_text(const struct ui *ui, char *buf, size_t size)
+{
+    if (!ui->confirm_hidden)
+        return "";
+    snprintf(buf, size, "%zu of them hidden by the filter", ui->confirm_hidden);
+    return buf;
+}
+
+static const char *dropped_text(const struct ui *ui, char *buf, size_t size)
+{
+    if (!ui->confirm_dropped)
+        return "";
+    snprintf(buf, size, "%s%zu tag%s dropped: retried or resolved since tagged",
+             ui->confirm_hidden ? "; " : "", ui->confirm_dropped,
+             ui->confirm_dropped == 1 ? "" : "s");
+    return buf;
+}
+
 void dialog_confirm(const struct ui *ui, int rows, int cols)
 {
-    char label[UI_FILTER_MAX + 64];
+    char label[UI_FILTER_MAX + 64], hidden[64], dropped[96];
     struct rect in = open_box(rows, cols, 8, 66, "Retry");
     ui_confirm_label(ui, label, sizeof label);
     draw_textf(in.y + 1, in.x + 2, in.w - 3, ROLE_NORMAL, "Retry %s%s?",
                ui->confirm_tagged ? "the " : "", label);
-    if (ui->confirm_hidden)
-        draw_textf(in.y + 2, in.x + 2, in.w - 3, ROLE_WARN, "%zu of them hidden by the filter",
-                   ui->confirm_hidden);
+    if (ui->confirm_hidden || ui->confirm_dropped)
+        draw_textf(in.y + 2, in.x + 2, in.w - 3, ROLE_WARN, "%s%s",
+                   hidden_text(ui, hidden, sizeof hidden), dropped_text(ui, dropped, sizeof dropped));
     else
         draw_text(in.y + 2, in.x + 2, in.w - 3, ROLE_DIM, "failures arriving from now on are not included");
     int x = in.x + 2;

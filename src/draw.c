@@ -13,18 +13,31 @@
  * four-byte placeholder. */
 #define LINE_BYTES 8192
 
-int draw_text(int y, int x, int width, enum role role, const char *text)
+/* Puts safe text, already sanitised, in at most width columns. */
+static int put(int y, int x, int width, enum role role, const char *safe, size_t len)
 {
-    char safe[LINE_BYTES];
-    if (width <= 0 || !text)
-        return 0;
-    size_t len = textsafe_str(safe, sizeof safe, text, screen_charset());
     int used;
     size_t fit = textsafe_fit(safe, len, width, &used);
     attrset(screen_attr(role));
     mvaddnstr(y, x, safe, (int)fit);
     attrset(A_NORMAL);
     return used;
+}
+
+int draw_text(int y, int x, int width, enum role role, const char *text)
+{
+    char safe[LINE_BYTES];
+    if (width <= 0 || !text)
+        return 0;
+    size_t len = textsafe_str(safe, sizeof safe, text, screen_charset());
+    int whole;
+    if (textsafe_fit(safe, len, width, &whole) == len)
+        return put(y, x, width, role, safe, len);
+    /* Cut: the last column says so. */
+    int used = put(y, x, width - 1, role, safe, len);
+    return used + put(y, x + used, 1, ROLE_DIM,
+                      screen_charset() == TEXTSAFE_UTF8 ? "\u2026" : "~",
+                      screen_charset() == TEXTSAFE_UTF8 ? 3 : 1);
 }
 
 int draw_width(const char *text)
@@ -34,17 +47,6 @@ int draw_width(const char *text)
     int used;
     textsafe_fit(safe, len, INT32_MAX / 2, &used);
     return used;
-}
-
-int draw_text_cut(int y, int x, int width, enum role role, const char *text)
-{
-    if (width <= 0 || !text)
-        return 0;
-    if (draw_width(text) <= width)
-        return draw_text(y, x, width, role, text);
-    int used = draw_text(y, x, width - 1, role, text);
-    return used + draw_text(y, x + used, 1, ROLE_DIM,
-                            screen_charset() == TEXTSAFE_UTF8 ? "\u2026" : "~");
 }
 
 int draw_textf(int y, int x, int width, enum role role, const char *fmt, ...)

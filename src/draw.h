@@ -11,12 +11,10 @@
 #include "layout.h"
 #include "screen.h"
 
-/* Draws text at (y, x) in at most width columns; returns the columns used. */
+/* Draws text at (y, x) in at most width columns; returns the columns used.
+ * Text that does not fit ends in a mark (an ellipsis), so a reader always
+ * knows it was cut. */
 int draw_text(int y, int x, int width, enum role role, const char *text);
-
-/* Like draw_text, but text that does not fit ends in a mark (an ellipsis)
- * so the reader knows it was cut. */
-int draw_text_cut(int y, int x, int width, enum role role, const char *text);
 
 /* The columns text takes on screen once sanitised. */
 int draw_width(const char *text);

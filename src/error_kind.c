@@ -20,6 +20,20 @@ static bool is_hex_run(const char *s, size_t *len)
     return n >= 6 && letter && digit;
 }
 
+/* A company number with a letter prefix (SC037549, NI012345, OC300001):
+ * one or two capitals, then at least four digits. */
+static bool is_prefixed_number(const char *s, size_t *len)
+{
+    size_t n = 0;
+    while (n < 2 && isupper((unsigned char)s[n]))
+        n++;
+    size_t digits = 0;
+    while (isdigit((unsigned char)s[n + digits]))
+        digits++;
+    *len = n + digits;
+    return n > 0 && digits >= 4 && !isalnum((unsigned char)s[*len]);
+}
+
 static void put(char *out, size_t *o, const char *text)
 {
     while (*text && *o < ERROR_KIND_MAX - 1)
@@ -42,7 +56,7 @@ void error_kind(const char *message, char out[ERROR_KIND_MAX])
                 out[o++] = (char)c;
             s = end + 1;
             in_word = false;
-        } else if (!in_word && is_hex_run(s, &n)) {
+        } else if (!in_word && (is_prefixed_number(s, &n) || is_hex_run(s, &n))) {
             put(out, &o, "#");
             s += n;
         } else if (!in_word && isdigit(c)) {

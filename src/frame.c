@@ -57,12 +57,13 @@ static void key_hints(const struct ui *ui, struct rect r)
         const struct key_help *k = &keys[i];
         if (!k->short_what || !ui_key_applies(ui, k))
             continue;
-        int need = (int)(strlen(k->keys) + 1 + strlen(k->short_what));
+        const char *label = ui_key_label(ui, k);
+        int need = (int)(strlen(k->keys) + 1 + strlen(label));
         if (x + need > end)
             break;
         bool on = ui_key_enabled(ui, k);
         x += draw_text(r.y, x, end - x, on ? ROLE_KEY : ROLE_DISABLED, k->keys);
-        x += draw_textf(r.y, x, end - x, on ? ROLE_NORMAL : ROLE_DISABLED, ":%s ", k->short_what);
+        x += draw_textf(r.y, x, end - x, on ? ROLE_NORMAL : ROLE_DISABLED, ":%s ", label);
     }
 }
 

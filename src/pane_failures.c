@@ -133,14 +133,14 @@ static void row(const struct pane_view *v, int y, struct rect in, const struct c
     int x = in.x + 2;
     draw_textf(y, x, c->age, role, "%s", pane_age(v, r->received_at, age));
     x += c->age + 1;
-    draw_text_cut(y, x, c->event, role, r->event_id);
+    draw_text(y, x, c->event, role, r->event_id);
     x += c->event + 1;
     if (c->company) {
         company_text(r, company, sizeof company);
-        draw_text_cut(y, x, c->company, role, company);
+        draw_text(y, x, c->company, role, company);
         x += c->company + 1;
     }
-    draw_text_cut(y, x, c->error, selected ? role : ROLE_BAD, r->error);
+    draw_text(y, x, c->error, selected ? role : ROLE_BAD, r->error);
     x += c->error + 1;
     if (!c->tries)
         return;
@@ -181,7 +181,7 @@ static void draw_kinds(const struct pane_view *v, struct rect in)
         int used = draw_textf(y + 1 + i, cx, in.w - 2, role, "%7s %-8s %-8s ",
                               human_count(k->count, a), pane_age(v, k->newest_at, newest),
                               pane_age(v, k->oldest_at, oldest));
-        draw_text_cut(y + 1 + i, cx + used, in.w - 2 - used, selected ? role : ROLE_BAD, k->kind);
+        draw_text(y + 1 + i, cx + used, in.w - 2 - used, selected ? role : ROLE_BAD, k->kind);
     }
 }
 

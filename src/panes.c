@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stdio.h>
+
 #include "draw.h"
 #include "humanfmt.h"
 #include "pane.h"
@@ -28,4 +30,16 @@ const char *pane_age(const struct pane_view *v, int64_t at, char buf[32])
 enum role pane_health_role(enum health_level level, enum role fine)
 {
     return level == HEALTH_BAD ? ROLE_BAD : level == HEALTH_WARN ? ROLE_WARN : fine;
+}
+
+void pane_clipped(struct rect in, int hidden)
+{
+    char more[32];
+    if (hidden <= 0)
+        return;
+    snprintf(more, sizeof more, " %s %d more ", screen_charset() == TEXTSAFE_UTF8 ? "\u25bc" : "v",
+             hidden);
+    int w = draw_width(more);
+    if (w < in.w)
+        draw_text(in.y + in.h, in.x + in.w - w, w, ROLE_WARN, more);
 }

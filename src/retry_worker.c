@@ -17,6 +17,13 @@
 #define LOCK_STEP_MS 200
 /* Log ids written out in full in an audit line; the rest are counted. */
 #define AUDIT_IDS 100
+/* Outcomes kept until the UI takes them. */
+#define DONE_MAX 16
+
+struct queued_job {
+    struct retry_job job;
+    struct queued_job *next;
+};
 
 struct retry_worker {
     struct db *db;
@@ -24,9 +31,11 @@ struct retry_worker {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping;
-    bool has_job;
-    struct retry_job job;
-    struct retry_progress progress;
+    struct queued_job *head, *tail;       /* waiting, oldest first */
+    size_t queued;
+    struct retry_progress progress;       /* the job running */
+    struct retry_progress done[DONE_MAX]; /* ended, not yet taken, oldest first */
+    size_t ndone;
     char user[64];
 };
 
@@ -112,11 +121,23 @@ static void run_job(struct retry_worker *w, struct retry_job *job)
     }
     pthread_mutex_lock(&w->lock);
     if (w->progress.done < job->n && !w->progress.error[0])
-        snprintf(w->progress.error, sizeof w->progress.error, "stopped after %zu of %zu",
-                 w->progress.done, job->n);
+        snprintf(w->progress.error, sizeof w->progress.error,
+                 "abandoned when streamtop stopped, after %zu of %zu", w->progress.done, job->n);
     struct retry_progress p = w->progress;
     pthread_mutex_unlock(&w->lock);
     audit(w, job, &p);
+}
+
+/* Keeps an ended job's outcome for the UI (the oldest goes when full). */
+static void record_done(struct retry_worker *w)
+{
+    if (w->ndone == DONE_MAX) {
+        memmove(&w->done[0], &w->done[1], (DONE_MAX - 1) * sizeof w->done[0]);
+        w->ndone--;
+    }
+    w->progress.running = false;
+    w->done[w->ndone++] = w->progress;
+    w->progress = (struct retry_progress){0};
 }
 
 static void *worker_main(void *arg)
@@ -124,18 +145,24 @@ static void *worker_main(void *arg)
     struct retry_worker *w = arg;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (!w->has_job && !w->stopping)
+        while (!w->head && !w->stopping)
             pthread_cond_wait(&w->wake, &w->lock);
-        if (!w->has_job)
-            break;
-        struct retry_job job = w->job;
+        struct queued_job *q = w->head;
+        if (!q)
+            break;   /* stopping, and nothing left to account for */
+        w->head = q->next;
+        if (!w->head)
+            w->tail = NULL;
+        w->queued--;
+        w->progress = (struct retry_progress){.running = true, .total = q->job.n,
+                                              .queued = w->queued};
+        snprintf(w->progress.label, sizeof w->progress.label, "%s", q->job.label);
         pthread_mutex_unlock(&w->lock);
-        run_job(w, &job);
-        free(job.ids);
+        run_job(w, &q->job);
+        free(q->job.ids);
+        free(q);
         pthread_mutex_lock(&w->lock);
-        w->has_job = false;
-        w->progress.running = false;
-        w->progress.finished = true;
+        record_done(w);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -164,25 +191,50 @@ int retry_worker_start(struct db *db, struct retry_worker **out, struct err *e)
 
 bool retry_worker_submit(struct retry_worker *w, struct retry_job *job)
 {
+    struct queued_job *q = malloc(sizeof *q);
+    if (!q)
+        return false;
+    *q = (struct queued_job){.job = *job};
     pthread_mutex_lock(&w->lock);
-    bool free_now = !w->has_job;
-    if (free_now) {
-        w->job = *job;
-        w->has_job = true;
-        w->progress = (struct retry_progress){.running = true, .total = job->n};
-        snprintf(w->progress.label, sizeof w->progress.label, "%s", job->label);
-        pthread_cond_signal(&w->wake);
-    }
+    if (w->tail)
+        w->tail->next = q;
+    else
+        w->head = q;
+    w->tail = q;
+    w->queued++;
+    w->progress.queued = w->queued;
+    pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
-    return free_now;
+    return true;
 }
 
 void retry_worker_progress(struct retry_worker *w, struct retry_progress *p)
 {
     pthread_mutex_lock(&w->lock);
     *p = w->progress;
-    w->progress.finished = false;
+    p->queued = w->queued;
     pthread_mutex_unlock(&w->lock);
+}
+
+bool retry_worker_take_done(struct retry_worker *w, struct retry_progress *done)
+{
+    pthread_mutex_lock(&w->lock);
+    bool any = w->ndone > 0;
+    if (any) {
+        *done = w->done[0];
+        memmove(&w->done[0], &w->done[1], (w->ndone - 1) * sizeof w->done[0]);
+        w->ndone--;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return any;
+}
+
+bool retry_worker_busy(struct retry_worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    bool busy = w->progress.running || w->head;
+    pthread_mutex_unlock(&w->lock);
+    return busy;
 }
 
 void retry_worker_stop(struct retry_worker *w)

@@ -4,15 +4,17 @@
  * operator confirmed is handed to this thread with its set of log ids,
  * fixed when the screen showed it, and carried out RETRY_CHUNK ids per
  * transaction, so a bulk retry neither freezes the screen nor holds the
- * ingester's writer back for long, and its progress can be shown.  While
+ * ingester's writer back for long, and its progress can be shown.  Jobs
+ * handed over while one runs wait their turn: none is dropped.  While
  * another connection holds the write lock the worker waits in short steps
  * and says so, instead of stalling anyone.  Every retry goes through
  * retry_run(), so the one rule holds: only events failed at the moment of
  * the write are re-queued.
  *
- * Each finished job is written to the log as the audit trail: the time,
- * the operating-system user, what was confirmed (event ids or the filter),
- * how many were asked for, retried and skipped. */
+ * Each job is written to the log when it ends, as the audit trail: the
+ * time, the operating-system user, what was confirmed (event ids or the
+ * filter), how many were asked for, retried and skipped, and, for a job
+ * abandoned because the program stopped, why. */
 #ifndef STREAMTOP_RETRY_WORKER_H
 #define STREAMTOP_RETRY_WORKER_H
 
@@ -36,9 +38,9 @@ struct retry_job {
 
 struct retry_progress {
     bool running;                   /* a job is being carried out */
-    bool finished;                  /* a job ended since the last look: its outcome below */
     bool waiting_for_lock;          /* another connection holds the write lock */
     size_t total, done, retried, skipped;
+    size_t queued;                  /* jobs waiting behind this one */
     char label[RETRY_LABEL_MAX];
     char error[sizeof(struct err)]; /* why the job stopped early, or "" */
 };
@@ -48,15 +50,21 @@ struct retry_worker;
 /* Starts the thread; it owns db from now on (and closes it when stopped). */
 int retry_worker_start(struct db *db, struct retry_worker **out, struct err *e);
 
-/* Hands a job over (the worker frees job->ids).  False, with the job left
- * to the caller, while another job is still running. */
+/* Hands a job over (the worker frees job->ids); it runs after those before
+ * it.  False, with the job left to the caller, only when out of memory. */
 bool retry_worker_submit(struct retry_worker *w, struct retry_job *job);
 
-/* The current job's progress.  `finished` is reported once per job. */
+/* The job being carried out now (running is false when idle). */
 void retry_worker_progress(struct retry_worker *w, struct retry_progress *p);
 
-/* Stops after the chunk in hand (logging what was done), joins the thread
- * and closes the connection. */
+/* The outcome of the oldest job ended since the last call; false if none. */
+bool retry_worker_take_done(struct retry_worker *w, struct retry_progress *done);
+
+/* Whether a job is running or waiting. */
+bool retry_worker_busy(struct retry_worker *w);
+
+/* Stops after the chunk in hand (logging what was done, and every job that
+ * was still waiting as abandoned), joins the thread, closes the connection. */
 void retry_worker_stop(struct retry_worker *w);
 
 #endif

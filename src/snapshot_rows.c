@@ -39,8 +39,8 @@ int snapshot_failed_ids(struct snapshot_reader *r, const char *filter, const cha
     return rc;
 }
 
-int snapshot_keep_failed(struct snapshot_reader *r, int64_t *ids, size_t *n, const char *filter,
-                         size_t *hidden, struct err *e)
+int snapshot_keep_failed(struct snapshot_reader *r, int64_t *ids, int64_t *attempts, size_t *n,
+                         const char *filter, size_t *hidden, struct err *e)
 {
     struct db *db = snapshot_reader_db(r);
     size_t kept = 0;
@@ -49,12 +49,15 @@ int snapshot_keep_failed(struct snapshot_reader *r, int64_t *ids, size_t *n, con
         return -1;
     for (size_t i = 0; i < *n; i++) {
         bool failed, matches;
-        if (store_events_still_failed(db, ids[i], filter, &failed, &matches, e) < 0) {
+        int64_t now_attempts;
+        if (store_events_still_failed(db, ids[i], filter, &failed, &matches, &now_attempts, e) < 0) {
             db_rollback(db);
             return -1;
         }
-        if (!failed)
+        if (!failed || (attempts && attempts[i] != now_attempts))
             continue;
+        if (attempts)
+            attempts[kept] = attempts[i];
         ids[kept++] = ids[i];
         *hidden += !matches;
     }

@@ -31,9 +31,10 @@ void snapshot_event_free(struct event_view *v);
 int snapshot_failed_ids(struct snapshot_reader *r, const char *filter, const char *kind,
                         int64_t **ids, size_t *n, struct err *e);
 
-/* Keeps in ids[0..*n) only the events still failed, in order; *hidden
- * counts the kept ones whose error does not contain filter. */
-int snapshot_keep_failed(struct snapshot_reader *r, int64_t *ids, size_t *n, const char *filter,
-                         size_t *hidden, struct err *e);
+/* Keeps in ids[0..*n) only the events still failed, in order, and, when
+ * attempts is given (each id's attempts when it was chosen), only those
+ * not retried since; *hidden counts the kept ones filter does not match. */
+int snapshot_keep_failed(struct snapshot_reader *r, int64_t *ids, int64_t *attempts, size_t *n,
+                         const char *filter, size_t *hidden, struct err *e);
 
 #endif

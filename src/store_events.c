@@ -283,14 +283,15 @@ int store_events_read_kinds(struct db *db, enum failures_source source, const ch
 }
 
 int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
-                              bool *matches, struct err *e)
+                              bool *matches, int64_t *attempts, struct err *e)
 {
     char *pattern = NULL;
     if (filter && *filter && !(pattern = like_pattern(filter)))
         return err_set(e, "out of memory"), -1;
     sqlite3_stmt *st = db_stmt(db, "SELECT l.processing_status = 'failed', (?1 IS NULL OR "
-                                   FILTER_MATCHES ") FROM stream_events_log AS l WHERE l.id = ?2",
-                               e);
+                                   FILTER_MATCHES "), (SELECT q.attempts FROM processing_queue "
+                                   "AS q WHERE q.event_log_id = l.id) "
+                                   "FROM stream_events_log AS l WHERE l.id = ?2", e);
     if (!st) {
         free(pattern);
         return -1;
@@ -301,6 +302,8 @@ int store_events_still_failed(struct db *db, int64_t id, const char *filter, boo
     int rc = sqlite3_step(st);
     *failed = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
     *matches = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+    *attempts = rc == SQLITE_ROW && sqlite3_column_type(st, 2) != SQLITE_NULL
+                    ? sqlite3_column_int64(st, 2) : -1;
     sqlite3_reset(st);
     free(pattern);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "checking a failure");

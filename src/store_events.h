@@ -33,9 +33,10 @@ int store_events_read_kinds(struct db *db, enum failures_source source, const ch
                             struct snap_failures *f, struct err *e);
 
 /* Whether the row id is failed now and, if so, whether it matches filter
- * as the list does (NULL: any); a missing row is neither. */
+ * as the list does (NULL: any), and its queue row's attempts (-1: none); a
+ * missing row is neither. */
 int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
-                              bool *matches, struct err *e);
+                              bool *matches, int64_t *attempts, struct err *e);
 
 /* ---- writing ---- */
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "humanfmt.h"
 #include "ui.h"
 
 static const int refresh_steps[] = UI_REFRESH_STEPS;
@@ -25,7 +26,8 @@ void ui_init(struct ui *ui, enum ui_mode mode, int refresh_ms)
 void ui_free(struct ui *ui)
 {
     free(ui->tags);
-    ui->tags = NULL;
+    free(ui->tag_attempts);
+    ui->tags = ui->tag_attempts = NULL;
     ui->ntags = ui->tags_cap = 0;
 }
 
@@ -69,9 +71,19 @@ static int top_index(const struct snap_failures *f)
     return f->rows_above;
 }
 
+/* Index in f->rows of the window's top row: the list's top row when the
+ * snapshot holds it (the window may have moved since it was read). */
+static int window_top(const struct ui *ui, const struct snap_failures *f)
+{
+    for (int i = 0; ui->list.top_id > 0 && i < f->nrows; i++)
+        if (f->rows[i].id == ui->list.top_id)
+            return i;
+    return top_index(f);
+}
+
 void ui_visible(const struct ui *ui, const struct snap_failures *f, int *first, int *count)
 {
-    int t = top_index(f);
+    int t = window_top(ui, f);
     int left = f->nrows - t;
     *first = t;
     *count = left < ui->list.page ? (left > 0 ? left : 0) : ui->list.page;
@@ -114,13 +126,38 @@ static void lose_selection(struct ui_list *l, const struct snap_failures *f, int
 
 int64_t ui_newer_above(const struct ui *ui, const struct snap_failures *f)
 {
-    (void)ui;
-    return f->nrows > 0 ? f->newer + top_index(f) : 0;
+    return f->nrows > 0 ? f->newer + window_top(ui, f) : 0;
+}
+
+/* After a snapshot: the cursor follows its kind by name; a kind that is
+ * gone leaves nothing selected.  Entering the view selects the first. */
+static void sync_kinds(struct ui *ui, const struct snap_failures *f)
+{
+    if (!ui->kind_selected[0]) {
+        ui->kind_cursor = f->nkinds > 0 && ui->kind_cursor == 0 ? 0 : -1;
+        if (ui->kind_cursor == 0)
+            snprintf(ui->kind_selected, sizeof ui->kind_selected, "%s", f->kinds[0].kind);
+        return;
+    }
+    ui->kind_cursor = -1;
+    for (int i = 0; i < f->nkinds; i++)
+        if (strcmp(f->kinds[i].kind, ui->kind_selected) == 0)
+            ui->kind_cursor = i;
+}
+
+/* The top row for a window starting at t: moved up when the rows below it
+ * do not fill the page, so no rows hide above blank lines. */
+static int filled_top(const struct ui_list *l, const struct snap_failures *f, int t)
+{
+    int max_top = f->nrows > l->page ? f->nrows - l->page : 0;
+    return t > max_top ? max_top : t;
 }
 
 bool ui_sync(struct ui *ui, const struct snap_failures *f)
 {
     struct ui_list *l = &ui->list;
+    if (ui->grouped)
+        sync_kinds(ui, f);
     bool oldest = l->to_oldest;
     l->to_oldest = false;
     if (f->nrows == 0) {
@@ -129,7 +166,7 @@ bool ui_sync(struct ui *ui, const struct snap_failures *f)
                               .lost = !l->follow && (l->lost || l->selected_id != 0)};
         return false;
     }
-    int t = top_index(f);
+    int t = window_top(ui, f);
     if (oldest) {
         int last = f->nrows < l->page ? f->nrows - 1 : l->page - 1;
         place(l, f, 0, last);
@@ -147,11 +184,13 @@ bool ui_sync(struct ui *ui, const struct snap_failures *f)
             if (t < 0)
                 t = 0;
         }
-        place(l, f, t, s);
+        place(l, f, filled_top(l, f, t), s);
     } else if (l->selected_id == 0 && !l->lost) {
-        place(l, f, t, t);   /* a new list (start, Home, a filter): its top row */
+        place(l, f, t, t);   /* a new list (start, Home): its top row */
     } else {
-        lose_selection(l, f, t);
+        int top = filled_top(l, f, t);
+        l->cursor += t - top;   /* the gap stays between the same rows */
+        lose_selection(l, f, top);
     }
     return false;
 }
@@ -162,7 +201,7 @@ static enum ui_action list_move(struct ui *ui, const struct snap_failures *f, in
     if (f->nrows == 0)
         return UI_ACT_NONE;
     int page = l->page;
-    int t = top_index(f);
+    int t = window_top(ui, f);
     int s = find_row(f, l->selected_id);
     l->follow = false;
     if (s < 0 && l->lost) {
@@ -193,6 +232,19 @@ static enum ui_action list_move(struct ui *ui, const struct snap_failures *f, in
 static enum ui_action list_home(struct ui *ui)
 {
     ui->list = (struct ui_list){.page = ui->list.page};
+    return UI_ACT_FETCH;
+}
+
+/* The rows listed changed (a filter, a kind): the selected failure stays
+ * selected if it is still listed, at the top of the window; otherwise
+ * nothing is selected.  Never a jump to whatever is newest. */
+static enum ui_action list_refilter(struct ui *ui)
+{
+    struct ui_list *l = &ui->list;
+    int64_t keep = l->selected_id;
+    bool had = keep != 0 || l->lost;
+    *l = (struct ui_list){.page = l->page, .top_id = keep, .selected_id = keep,
+                          .lost = keep == 0 && had};
     return UI_ACT_FETCH;
 }
 
@@ -229,8 +281,8 @@ void ui_clear_tags(struct ui *ui)
 
 void ui_confirm_label(const struct ui *ui, char *buf, size_t size)
 {
-    char count[32], kind[sizeof ui->confirm_kind + 16] = "";
-    snprintf(count, sizeof count, "%lld", (long long)ui->confirm_count);
+    char count[HUMAN_LEN], kind[sizeof ui->confirm_kind + 16] = "";
+    human_count(ui->confirm_count, count);
     const char *plural = ui->confirm_count == 1 ? "" : "s";
     if (ui->confirm_kind[0])
         snprintf(kind, sizeof kind, " like \"%s\"", ui->confirm_kind);
@@ -257,23 +309,31 @@ void ui_confirm(struct ui *ui, int64_t count, size_t hidden, int64_t now)
     ui->dialog = DIALOG_CONFIRM;
 }
 
-static bool toggle_tag(struct ui *ui, int64_t id)
+/* Tags a row as the operator sees it: its id and its attempts so far, so
+ * a retry made elsewhere since (even one that failed again) drops it. */
+static bool toggle_tag(struct ui *ui, const struct failure_row *r)
 {
     for (size_t i = 0; i < ui->ntags; i++)
-        if (ui->tags[i] == id) {
-            memmove(&ui->tags[i], &ui->tags[i + 1], (ui->ntags - i - 1) * sizeof *ui->tags);
+        if (ui->tags[i] == r->id) {
+            size_t after = ui->ntags - i - 1;
+            memmove(&ui->tags[i], &ui->tags[i + 1], after * sizeof *ui->tags);
+            memmove(&ui->tag_attempts[i], &ui->tag_attempts[i + 1], after * sizeof *ui->tags);
             ui->ntags--;
             return true;
         }
     if (ui->ntags == ui->tags_cap) {
         size_t cap = ui->tags_cap ? ui->tags_cap * 2 : 64;
-        int64_t *grown = realloc(ui->tags, cap * sizeof *grown);
-        if (!grown)
+        int64_t *ids = realloc(ui->tags, cap * sizeof *ids);
+        if (ids)
+            ui->tags = ids;
+        int64_t *attempts = ids ? realloc(ui->tag_attempts, cap * sizeof *attempts) : NULL;
+        if (!attempts)
             return false;
-        ui->tags = grown;
+        ui->tag_attempts = attempts;
         ui->tags_cap = cap;
     }
-    ui->tags[ui->ntags++] = id;
+    ui->tags[ui->ntags] = r->id;
+    ui->tag_attempts[ui->ntags++] = r->attempts;
     return true;
 }
 
@@ -361,10 +421,13 @@ static enum ui_action scroll_metrics(struct ui *ui, int key)
     return UI_ACT_REDRAW;
 }
 
-/* The grouped view: the cursor moves over the kinds. */
+/* The grouped view: the cursor moves over the kinds, and keeps its kind
+ * (by name) while counts reorder them. */
 static enum ui_action move_kinds(struct ui *ui, int key, const struct snap_failures *f)
 {
     int c = ui->kind_cursor, last = f->nkinds > 0 ? f->nkinds - 1 : 0;
+    if (c < 0)   /* from none: Down takes the first, Up stays there */
+        c = key == UI_KEY_DOWN || key == 'j' ? -1 : 0;
     switch (key) {
     case UI_KEY_UP: case 'k': c--; break;
     case UI_KEY_DOWN: case 'j': c++; break;
@@ -374,6 +437,8 @@ static enum ui_action move_kinds(struct ui *ui, int key, const struct snap_failu
     default: c = last; break;
     }
     ui->kind_cursor = c < 0 ? 0 : c > last ? last : c;
+    snprintf(ui->kind_selected, sizeof ui->kind_selected, "%s",
+             ui->kind_cursor < f->nkinds ? f->kinds[ui->kind_cursor].kind : "");
     return UI_ACT_REDRAW;
 }
 
@@ -390,14 +455,17 @@ static enum ui_action k_move(struct ui *ui, int key, const struct snap_failures 
 /* What a kind key would act on: the kind under the cursor. */
 static const char *kind_at_cursor(const struct ui *ui, const struct snap_failures *f)
 {
-    return ui->kind_cursor < f->nkinds ? f->kinds[ui->kind_cursor].kind : NULL;
+    return ui->kind_cursor >= 0 && ui->kind_cursor < f->nkinds ? f->kinds[ui->kind_cursor].kind
+                                                                  : NULL;
 }
+
 
 static enum ui_action k_group(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
 {
     (void)key, (void)f;
     ui->grouped = !ui->grouped;
     ui->kind_cursor = 0;
+    ui->kind_selected[0] = '\0';
     ui_say(ui, now, ui->grouped ? "grouped by kind of error: Enter lists a kind, R retries it"
                                 : "every failure, newest first");
     return UI_ACT_FETCH;
@@ -407,12 +475,14 @@ static enum ui_action k_group(struct ui *ui, int key, const struct snap_failures
 static enum ui_action drill_down(struct ui *ui, const struct snap_failures *f, int64_t now)
 {
     const char *kind = kind_at_cursor(ui, f);
-    if (!kind)
-        return UI_ACT_NONE;
+    if (!kind) {
+        ui_say(ui, now, "no kind selected: choose one with Up or Down");
+        return UI_ACT_REDRAW;
+    }
     snprintf(ui->kind, sizeof ui->kind, "%s", kind);
     ui->grouped = false;
     ui_say(ui, now, "failures like \"%s\": Esc shows every kind again", ui->kind);
-    return list_home(ui);
+    return list_refilter(ui);
 }
 
 /* r and space act on one failure: not on a group. */
@@ -503,7 +573,15 @@ static enum ui_action k_retry(struct ui *ui, int key, const struct snap_failures
     }
     if (refuse_if_grouped(ui, now))
         return UI_ACT_REDRAW;
-    return pin_selected(ui, f, &ui->target, now) ? UI_ACT_RETRY_TARGET : UI_ACT_REDRAW;
+    if (!pin_selected(ui, f, &ui->target, now))
+        return UI_ACT_REDRAW;
+    /* Retried: the row is no longer there to act on, even before a refresh
+     * shows it gone (or failed again), and following stops, so a second r
+     * retries neither it again nor whatever takes its place. */
+    ui->list.selected_id = 0;
+    ui->list.lost = true;
+    ui->list.follow = false;
+    return UI_ACT_RETRY_TARGET;
 }
 
 static enum ui_action k_tag(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
@@ -515,7 +593,7 @@ static enum ui_action k_tag(struct ui *ui, int key, const struct snap_failures *
         pin_selected(ui, f, &ui->target, now);   /* says why nothing is tagged */
         return UI_ACT_REDRAW;
     }
-    if (!toggle_tag(ui, ui->list.selected_id))
+    if (!toggle_tag(ui, &f->rows[find_row(f, ui->list.selected_id)]))
         ui_say(ui, now, "out of memory: cannot tag");
     list_move(ui, f, 1, false);
     return UI_ACT_FETCH;
@@ -527,12 +605,13 @@ static enum ui_action k_retry_all(struct ui *ui, int key, const struct snap_fail
     (void)key;
     const char *kind = ui->grouped ? kind_at_cursor(ui, f) : ui->kind;
     if (ui->grouped && !kind) {
-        ui_say(ui, now, "nothing to retry");
+        ui_say(ui, now, "no kind selected: choose one with Up or Down");
         return UI_ACT_REDRAW;
     }
     ui->confirm_tagged = ui->ntags > 0 && !ui->grouped;
     ui->confirm_count = 0;
     ui->confirm_hidden = 0;
+    ui->confirm_dropped = 0;
     memcpy(ui->confirm_filter, ui->filter, sizeof ui->filter);
     snprintf(ui->confirm_kind, sizeof ui->confirm_kind, "%s", ui->confirm_tagged ? "" : kind);
     return UI_ACT_ASK_RETRY;
@@ -553,12 +632,12 @@ static enum ui_action k_clear_filter(struct ui *ui, int key, const struct snap_f
     if (ui->kind[0]) {          /* back out of a kind first, then the filter */
         ui->kind[0] = '\0';
         ui->grouped = true;
-        return list_home(ui);
+        return list_refilter(ui);
     }
     if (!ui->filter[0])
         return UI_ACT_NONE;
     ui->filter[0] = '\0';
-    return list_home(ui);
+    return list_refilter(ui);
 }
 
 static enum ui_action k_pause(struct ui *ui, int key, const struct snap_failures *f, int64_t now)
@@ -669,30 +748,57 @@ bool ui_key_enabled(const struct ui *ui, const struct key_help *k)
     return !(k->writes && ui_read_only(ui));
 }
 
-/* The first entry for key that works in where (any, when where is 0). */
+/* The first entry for key that works in where. */
 static const struct key_help *binding(int key, unsigned where)
 {
     for (size_t i = 0; i < key_count; i++)
         for (size_t j = 0; j < UI_KEY_CODES && key_table[i].codes[j]; j++)
-            if (key_table[i].codes[j] == key && (!where || (key_table[i].where & where)))
+            if (key_table[i].codes[j] == key && (key_table[i].where & where))
                 return &key_table[i];
     return NULL;
+}
+
+const char *ui_key_label(const struct ui *ui, const struct key_help *k)
+{
+    if (k->run == k_pause && ui->paused)
+        return "resume";
+    return k->short_what;
+}
+
+/* A key's name as the operator types it. */
+static const char *key_name(int key, char buf[8])
+{
+    switch (key) {
+    case UI_KEY_ENTER: case '\n': return "Enter";
+    case UI_KEY_ESC: return "Esc";
+    case ' ': return "space";
+    case UI_KEY_UP: return "Up";
+    case UI_KEY_DOWN: return "Down";
+    case UI_KEY_PGUP: return "PgUp";
+    case UI_KEY_PGDN: return "PgDn";
+    case UI_KEY_HOME: return "Home";
+    case UI_KEY_END: return "End";
+    default:
+        snprintf(buf, 8, "%c", key > 0x20 && key < 0x7F ? key : '?');
+        return buf;
+    }
+}
+
+/* The entry for key that works in a pane (not only in a dialog), if any. */
+static const struct key_help *pane_binding(int key)
+{
+    return binding(key, KEYS_FAILURES | KEYS_METRICS);
 }
 
 /* A key that does nothing here says where it works. */
 static enum ui_action say_where(struct ui *ui, int key, const struct key_help *k, int64_t now)
 {
-    char name[8];
-    if (key > 0x20 && key < 0x7F)
-        snprintf(name, sizeof name, "%c", key);
-    else
-        snprintf(name, sizeof name, "%.7s", k->keys);
+    char buf[8];
+    const char *name = key_name(key, buf);
     if (k->where & KEYS_FAILURES)
         ui_say(ui, now, "%s: works in Failures (Tab to it, or press 3)", name);
-    else if (k->where & KEYS_METRICS)
-        ui_say(ui, now, "%s: works in Metrics (Tab to it, or press 5)", name);
     else
-        ui_say(ui, now, "%s: works in a failure's details (Enter on a failure)", name);
+        ui_say(ui, now, "%s: works in Metrics (Tab to it, or press 5)", name);
     return UI_ACT_REDRAW;
 }
 
@@ -753,7 +859,7 @@ static enum ui_action key_filter(struct ui *ui, int key)
         if (strcmp(ui->filter, ui->filter_edit) == 0)
             return UI_ACT_REDRAW;
         memcpy(ui->filter, ui->filter_edit, sizeof ui->filter);
-        return list_home(ui);
+        return list_refilter(ui);
     case UI_KEY_BACKSPACE: case 8:
         erase_last_char(ui->filter_edit);
         return UI_ACT_REDRAW;
@@ -781,7 +887,7 @@ enum ui_action ui_key(struct ui *ui, int key, const struct snap_failures *f, int
         return UI_ACT_REDRAW;
     if (k)
         return k->run(ui, key, f, now);
-    if (ui->dialog == DIALOG_NONE && (k = binding(key, 0)) != NULL)
+    if (ui->dialog == DIALOG_NONE && (k = pane_binding(key)) != NULL)
         return say_where(ui, key, k, now);
     return UI_ACT_NONE;
 }

@@ -87,11 +87,13 @@ struct ui {
 
     struct ui_list list;
     int64_t *tags;            /* tagged log ids, in tagging order */
+    int64_t *tag_attempts;    /* each one's attempts when tagged: a retry since drops it */
     size_t ntags, tags_cap;
 
     char filter[UI_FILTER_MAX];        /* applied */
     bool grouped;                      /* the list shows one row per kind of error */
-    int kind_cursor;                   /* the selected kind, when grouped */
+    int kind_cursor;                   /* the selected kind's row, when grouped; -1: none */
+    char kind_selected[sizeof(struct failure_kind){0}.kind];   /* ... kept by name */
     char kind[sizeof(struct failure_kind){0}.kind];   /* the kind drilled into, or "" */
     char filter_edit[UI_FILTER_MAX];   /* being typed */
 
@@ -100,6 +102,7 @@ struct ui {
     int64_t confirm_count;             /* what R will retry */
     bool confirm_tagged;               /* ... the tags, or all matching the filter */
     size_t confirm_hidden;             /* tagged rows the filter hides, included */
+    size_t confirm_dropped;            /* tags dropped when the set was fixed */
     char confirm_filter[UI_FILTER_MAX];   /* the filter when the set was fixed */
     char confirm_kind[sizeof(struct failure_kind){0}.kind];   /* ... and the kind */
 
@@ -180,6 +183,9 @@ struct key_help {
 };
 
 const struct key_help *ui_key_table(size_t *n);
+
+/* The label the footer gives k now ("resume" for p while paused). */
+const char *ui_key_label(const struct ui *ui, const struct key_help *k);
 
 /* Whether k works where the operator is now (focus and dialog). */
 bool ui_key_applies(const struct ui *ui, const struct key_help *k);

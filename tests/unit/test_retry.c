@@ -139,13 +139,12 @@ static void a_dry_run_takes_no_write_lock(void **state)
     db_close(db);
 }
 
-/* Waits (bounded) until the worker has finished its job. */
+/* Waits (bounded) until the worker has finished a job; its outcome. */
 static struct retry_progress wait_finished(struct retry_worker *w)
 {
     struct retry_progress p;
     for (int i = 0; i < 1000; i++) {
-        retry_worker_progress(w, &p);
-        if (p.finished)
+        if (retry_worker_take_done(w, &p))
             return p;
         struct timespec ts = {0, 10000000};
         nanosleep(&ts, NULL);
@@ -174,18 +173,20 @@ static void the_worker_carries_out_a_set_in_chunks_and_logs_it(void **state)
     struct retry_job job = {.ids = id_range(1200), .n = 1200, .filter = "boom"};
     snprintf(job.label, sizeof job.label, "1200 failures matching \"boom\"");
     assert_true(retry_worker_submit(w, &job));
-    struct retry_job second = {.ids = id_range(1), .n = 1};
-    bool taken = retry_worker_submit(w, &second);   /* refused while the first runs */
-    if (!taken)
-        free(second.ids);
+    struct retry_job second = {.ids = id_range(2), .n = 2};
+    snprintf(second.label, sizeof second.label, "the first two again");
+    assert_true(retry_worker_submit(w, &second));   /* waits its turn, is not dropped */
     struct retry_progress p = wait_finished(w);
     assert_int_equal(p.total, 1200);
     assert_int_equal(p.done, 1200);
     assert_int_equal(p.retried, 1199);
     assert_int_equal(p.skipped, 1);
     assert_string_equal(p.error, "");
-    if (taken)
-        wait_finished(w);
+    p = wait_finished(w);
+    assert_string_equal(p.label, "the first two again");
+    assert_int_equal(p.retried, 0);                 /* both pending now: nothing is re-queued twice */
+    assert_int_equal(p.skipped, 2);
+    assert_false(retry_worker_busy(w));
     retry_worker_stop(w);
     log_close();
     size_t len;
@@ -228,6 +229,36 @@ static void a_busy_database_is_waited_out_and_said(void **state)
     db_close(holder);
 }
 
+static void jobs_left_when_stopping_are_logged_as_abandoned(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    add_failures(f->path, 3);
+    assert_int_equal(log_open(f->log, &e), 0);
+    struct db *holder = open_writer(f->path);
+    assert_int_equal(db_begin_write(holder, &e), 0);
+    struct retry_worker *w;
+    assert_int_equal(retry_worker_start(open_writer(f->path), &w, &e), 0);
+    struct retry_job first = {.ids = id_range(3), .n = 3}, second = {.ids = id_range(1), .n = 1};
+    snprintf(first.label, sizeof first.label, "all 3 failures");
+    snprintf(second.label, sizeof second.label, "company-profile:1");
+    assert_true(retry_worker_submit(w, &first));
+    assert_true(retry_worker_submit(w, &second));
+    assert_true(retry_worker_busy(w));
+    retry_worker_stop(w);                           /* while the lock is still held */
+    db_rollback(holder);
+    db_close(holder);
+    log_close();
+    size_t len;
+    char *log = testdb_read_file(f->log, &len);
+    assert_non_null(strstr(log, "what=\"all 3 failures\""));
+    assert_non_null(strstr(log, "what=company-profile:1 "));
+    assert_non_null(strstr(log, "abandoned when streamtop stopped, after 0 of 1"));
+    free(log);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log "
+                                         "WHERE processing_status = 'failed'"), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +269,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_worker_carries_out_a_set_in_chunks_and_logs_it, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_busy_database_is_waited_out_and_said, setup, teardown),
+        cmocka_unit_test_setup_teardown(jobs_left_when_stopping_are_logged_as_abandoned, setup,
+                                        teardown),
     };
     return RUN_TAP(tests);
 }

@@ -227,19 +227,35 @@ static void new_failures_do_not_move_the_selected_row_off_screen(void **state)
 static void at_the_top_new_failures_do_not_take_the_selection(void **state)
 {
     (void)state;
+    struct world *w = world_new(20, 10, UI_LIVE);
+    fetch(w);
+    expect_selection(w, 20, 0, 20);
+    for (int id = 21; id <= 23; id++)
+        w->present[id] = true;
+    fetch(w);
+    expect_selection(w, 20, 0, 20);             /* still the row the operator saw */
+    assert_int_equal(ui_newer_above(&w->ui, &w->f), 3);   /* "3 newer" */
+    press(w, 'r');
+    assert_int_equal(w->last, UI_ACT_RETRY_TARGET);
+    assert_int_equal(w->ui.target.id, 20);
+    press(w, UI_KEY_HOME);
+    expect_selection(w, 23, 0, 23);
+    assert_int_equal(ui_newer_above(&w->ui, &w->f), 0);
+    world_free(w);
+}
+
+/* A short list never hides rows above blank lines: the window moves up to
+ * fill the page, and the selection stays on its row. */
+static void a_short_list_fills_the_page(void **state)
+{
+    (void)state;
     struct world *w = world_new(5, 10, UI_LIVE);
     fetch(w);
     expect_selection(w, 5, 0, 5);
     for (int id = 6; id <= 8; id++)
         w->present[id] = true;
     fetch(w);
-    expect_selection(w, 5, 0, 5);               /* still the row the operator saw */
-    assert_int_equal(ui_newer_above(&w->ui, &w->f), 3);   /* "3 newer" */
-    press(w, 'r');
-    assert_int_equal(w->last, UI_ACT_RETRY_TARGET);
-    assert_int_equal(w->ui.target.id, 5);
-    press(w, UI_KEY_HOME);
-    expect_selection(w, 8, 0, 8);
+    expect_selection(w, 5, 3, 8);
     assert_int_equal(ui_newer_above(&w->ui, &w->f), 0);
     world_free(w);
 }
@@ -247,19 +263,30 @@ static void at_the_top_new_failures_do_not_take_the_selection(void **state)
 static void f_follows_the_newest_until_any_move(void **state)
 {
     (void)state;
-    struct world *w = world_new(5, 10, UI_LIVE);
+    struct world *w = world_new(20, 10, UI_LIVE);
     fetch(w);
     press(w, 'f');
     assert_true(w->ui.list.follow);
-    w->present[6] = true;
+    w->present[21] = true;
     fetch(w);
-    expect_selection(w, 6, 0, 6);
+    expect_selection(w, 21, 0, 21);
     press(w, 'j');                              /* a move ends it */
     assert_false(w->ui.list.follow);
-    expect_selection(w, 5, 1, 6);
-    w->present[7] = true;
+    expect_selection(w, 20, 1, 21);
+    w->present[22] = true;
     fetch(w);
-    expect_selection(w, 5, 1, 6);
+    expect_selection(w, 20, 1, 21);
+    press(w, 'f');                              /* following again: r stops it */
+    w->present[23] = true;
+    fetch(w);
+    expect_selection(w, 23, 0, 23);
+    press(w, 'r');
+    assert_int_equal(w->ui.target.id, 23);
+    assert_false(w->ui.list.follow);
+    w->present[24] = true;
+    fetch(w);
+    press(w, 'r');                              /* nothing selected: no second retry */
+    assert_int_not_equal(w->last, UI_ACT_RETRY_TARGET);
     press(w, 'f');
     press(w, 'f');                              /* off again, where it was */
     assert_false(w->ui.list.follow);
@@ -570,7 +597,7 @@ static void slash_edits_the_filter_and_enter_applies_it(void **state)
     press(w, UI_KEY_ENTER);
     assert_int_equal(w->last, UI_ACT_FETCH);
     assert_string_equal(w->ui.filter, "timeout");
-    expect_selection(w, 30, 0, 30);             /* a new filter starts at the newest */
+    expect_selection(w, 27, 0, 27);             /* the selection stays if still listed */
     press_string(w, "/");
     press(w, 21);                               /* Ctrl-U clears the line */
     press(w, UI_KEY_ESC);                       /* and Esc abandons the edit */
@@ -668,6 +695,7 @@ int main(void)
         cmocka_unit_test(a_very_tall_list_still_scrolls_both_ways),
         cmocka_unit_test(new_failures_do_not_move_the_selected_row_off_screen),
         cmocka_unit_test(at_the_top_new_failures_do_not_take_the_selection),
+        cmocka_unit_test(a_short_list_fills_the_page),
         cmocka_unit_test(f_follows_the_newest_until_any_move),
         cmocka_unit_test(a_retried_row_leaves_and_nothing_is_selected_until_a_key),
         cmocka_unit_test(r_in_details_retries_the_event_shown),
