@@ -51,10 +51,8 @@ int cmd_ingest(const struct options *o)
     while (!atomic_load(&signals_stop) && (healthy = ingester_healthy(ig, &e))) {
         struct timespec ts = {0, MAIN_LOOP_MS * 1000000L};
         nanosleep(&ts, NULL);
-        if (signals_take_hangup()) {
-            log_reopen();
+        if (signals_take_hangup() && log_reopen() == 0)
             log_kv(LOG_INFO, "log_reopened", NULL);
-        }
     }
     if (healthy)
         log_kv(LOG_INFO, "stopping", "signal", signals_stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
