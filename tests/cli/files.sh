@@ -43,6 +43,28 @@ expect_run "--log-file a link to a file: exit 2" 2 \
     "$STREAMTOP" simulate --port 0 --log-file "$TMP/linked.log"
 equals "the file the link points to is unchanged" "$(cat "$TMP/precious")" precious
 
+# ---- the stream key file: refused at once, exit 2, one line naming it ----
+key_refused() {
+    what=$1; why=$2
+    expect_run "key file $what: exit 2" 2 timeout 10 \
+        "$STREAMTOP" ingest --db "$TMP/key.db" --url "$NOWHERE" --stream-key-file "$TMP/$what"
+    one_line "key file $what: one line" "$ERR"
+    contains "key file $what: says why" "$ERR" "--stream-key-file $TMP/$what: $why"
+}
+mkfifo "$TMP/fifo"
+key_refused fifo "not a regular file"
+printf 'file-key\n' >"$TMP/key"
+chmod 600 "$TMP/key"
+ln -s "$TMP/key" "$TMP/key-link"
+key_refused key-link "is a symbolic link"
+head -c 5000 /dev/zero | tr '\0' k >"$TMP/big-key"
+chmod 600 "$TMP/big-key"
+key_refused big-key "larger than 4096 bytes"
+printf 'file\000key\n' >"$TMP/nul-key"
+chmod 600 "$TMP/nul-key"
+key_refused nul-key "the key contains a NUL byte"
+check "no database was made for a refused key" test ! -e "$TMP/key.db"
+
 # ---- permissions set on purpose, whatever the umask ----
 for mask in 000 022 077 277; do
     dir="$TMP/umask$mask/data"
