@@ -183,6 +183,7 @@ void ingester_stop(struct ingester *ig)
     if (ig->leased)
         sqlite3_wal_checkpoint_v2(db_handle(ig->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     db_close(ig->db);
-    log_kv(LOG_INFO, "ingester_stopped", NULL);
+    if (ig->leased)   /* otherwise nothing had started: the caller reports why */
+        log_kv(LOG_INFO, "ingester_stopped", NULL);
     free(ig);
 }
