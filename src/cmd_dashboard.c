@@ -50,7 +50,7 @@ static int open_log(const char *given, const char *fallback, int *fd, struct err
     if (!path)
         err_set(e, "no place for the log: set HOME or XDG_STATE_HOME, or give --log-file");
     else if (path_make_parents(path, e) == 0 && log_open(path, e) == 0) {
-        *fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        *fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
         if (*fd < 0)
             err_set(e, "log file %s: %s", path, strerror(errno));
         else

@@ -1,6 +1,8 @@
 /* `streamtop ingest`: the ingester and processor without a terminal, for
  * running as a service.  Logs one line per event of note; SIGTERM or
- * SIGINT commit the open batch and exit 0; SIGHUP reopens the log file. */
+ * SIGINT commit the open batch and exit 0; SIGHUP reopens the log file.
+ * Started while another process holds the database's write lock, it waits
+ * for the lock (saying so in the log) rather than give up. */
 #include "config.h"
 
 #include <signal.h>
@@ -26,6 +28,11 @@ int ingester_config_from(const struct options *o, const char *key, struct ingest
     return 0;
 }
 
+static const char *stop_signal_name(void)
+{
+    return signals_stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
 int cmd_ingest(const struct options *o)
 {
     struct err e;
@@ -39,7 +46,14 @@ int cmd_ingest(const struct options *o)
     }
     signals_install();
     ingester_config_from(o, key, &cfg);
+    cfg.cancel = &signals_stop;   /* a service waits out another process's write lock */
     if (ingester_start(&cfg, &ig, &e) < 0) {
+        if (atomic_load(&signals_stop)) {   /* stopped while waiting: nothing was started */
+            log_kv(LOG_INFO, "stopping", "signal", stop_signal_name(), NULL);
+            free(key);
+            log_close();
+            return EXIT_SUCCESS;
+        }
         log_kv(LOG_ERROR, "cannot_start", "error", e.msg, NULL);
         if (o->log_file)
             fprintf(stderr, "streamtop: %s\n", e.msg);
@@ -51,13 +65,11 @@ int cmd_ingest(const struct options *o)
     while (!atomic_load(&signals_stop) && (healthy = ingester_healthy(ig, &e))) {
         struct timespec ts = {0, MAIN_LOOP_MS * 1000000L};
         nanosleep(&ts, NULL);
-        if (signals_take_hangup()) {
-            log_reopen();
+        if (signals_take_hangup() && log_reopen() == 0)
             log_kv(LOG_INFO, "log_reopened", NULL);
-        }
     }
     if (healthy)
-        log_kv(LOG_INFO, "stopping", "signal", signals_stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+        log_kv(LOG_INFO, "stopping", "signal", stop_signal_name(), NULL);
     ingester_stop(ig);
     free(key);
     log_close();

@@ -7,6 +7,8 @@
 
 #include "config_file.h"
 
+enum line_result { LINE_OK, LINE_END, LINE_TOO_LONG };
+
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -50,6 +52,23 @@ static int parse_line(char *line, size_t len, const char *where, config_apply_fn
     return apply(ctx, key, value, where, e);
 }
 
+/* Reads one line, without its '\n', into buf (CONFIG_LINE_MAX bytes and a
+ * NUL) and sets *len.  Memory stays bounded whatever the file holds: a
+ * longer line is refused, not grown into (a 200 MB line took 198 MB). */
+static enum line_result read_line(FILE *f, char *buf, size_t *len)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (n == CONFIG_LINE_MAX)
+            return LINE_TOO_LONG;
+        buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return c == EOF && n == 0 ? LINE_END : LINE_OK;
+}
+
 int config_file_read(const char *path, config_apply_fn apply, void *ctx, struct err *e)
 {
     FILE *f = fopen(path, "r");
@@ -57,22 +76,24 @@ int config_file_read(const char *path, config_apply_fn apply, void *ctx, struct 
         err_set(e, "config file %s: %s", path, strerror(errno));
         return -1;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    char line[CONFIG_LINE_MAX + 1];
+    size_t n;
+    enum line_result got;
     unsigned lineno = 0;
     int rc = 0;
-    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+    while (rc == 0 && (got = read_line(f, line, &n)) != LINE_END) {
         char where[4200];
         lineno++;
         snprintf(where, sizeof where, "config file %s:%u", path, lineno);
-        rc = parse_line(line, (size_t)n, where, apply, ctx, e);
+        if (got == LINE_TOO_LONG)
+            rc = (err_set(e, "%s: the line is longer than %d bytes", where, CONFIG_LINE_MAX), -1);
+        else
+            rc = parse_line(line, n, where, apply, ctx, e);
     }
     if (rc == 0 && ferror(f)) {
         err_set(e, "config file %s: read error", path);
         rc = -1;
     }
-    free(line);
     fclose(f);
     return rc;
 }

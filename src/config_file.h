@@ -5,11 +5,14 @@
  * value are trimmed; a value may be wrapped in double quotes to keep
  * leading or trailing spaces.  Which keys exist, and what their values may
  * be, is the caller's business: each pair is handed to a callback together
- * with "FILE:LINE" so its error can name the line. */
+ * with "FILE:LINE" so its error can name the line.  A line longer than
+ * CONFIG_LINE_MAX bytes (its newline aside) is an error naming the line. */
 #ifndef STREAMTOP_CONFIG_FILE_H
 #define STREAMTOP_CONFIG_FILE_H
 
 #include "err.h"
+
+#define CONFIG_LINE_MAX 4096
 
 typedef int (*config_apply_fn)(void *ctx, const char *key, const char *value,
                                const char *where, struct err *e);

@@ -22,7 +22,8 @@ struct db {
     sqlite3 *handle;
     dev_t dev;                   /* the file's identity, for the registry */
     ino_t ino;
-    char *path;
+    char *path;                  /* as given, for messages */
+    char *open_name;             /* its directory resolved: what SQLite opens */
     enum db_mode mode;
     bool frozen;                 /* read-only view opened immutable */
     struct stat frozen_stat;     /* the file as it was when frozen */
@@ -32,6 +33,15 @@ struct db {
 };
 
 static const char SQLITE_MAGIC[16] = "SQLite format 3";   /* includes the final NUL */
+
+/* What a new database file is created with, whatever the umask: it holds
+ * API key hashes and webhook addresses beside the stream's data.  SQLite
+ * gives the -wal, -shm and -journal files it creates the database file's
+ * mode, so they follow it (see doc/security.md). */
+#define DB_FILE_MODE 0600
+
+/* The files SQLite creates beside a database. */
+static const char *const SIBLING_SUFFIXES[] = {"-wal", "-shm", "-journal"};
 
 /* Which database files this process has connections to.
  *
@@ -132,9 +142,10 @@ static int check_header(const char *path, const unsigned char *header, size_t n,
 
 /* Reads the header with a descriptor of our own: only when no connection
  * of this process has the file open (see the registry above). */
-static int read_header_directly(const char *path, unsigned char *header, size_t *n, struct err *e)
+static int read_header_directly(const char *path, const char *name, unsigned char *header,
+                                size_t *n, struct err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         err_set(e, "%s: %s", path, strerror(errno));
         return -1;
@@ -224,12 +235,17 @@ static int open_handle(struct db *db, bool header_checked, struct err *e)
 {
     int flags, rc;
     char *uri = NULL;
-    const char *name = db->path;
+    const char *name = db->open_name;
+    /* NOFOLLOW: SQLite then opens neither the database nor its -wal, -shm
+     * or -journal through a symbolic link, which closes the gap between
+     * prepare_file()'s checks and the open.  Its directory is already
+     * resolved, so a link on the way there is allowed. */
     if (db->mode == DB_READ_WRITE) {
-        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                SQLITE_OPEN_NOFOLLOW;
     } else {
-        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-        if (!(uri = file_uri(db->path, db->frozen)))
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+        if (!(uri = file_uri(db->open_name, db->frozen)))
             return err_set(e, "out of memory"), -1;
         name = uri;
     }
@@ -264,6 +280,44 @@ static void close_handle(struct db *db)
     db->handle = NULL;
 }
 
+/* A symbolic link where the database or a file SQLite creates beside it
+ * would be: writing through it would create or change whatever it points
+ * to, so it is refused by name. */
+static int refuse_links(const struct db *db, const struct stat *st, struct err *e)
+{
+    if (st && S_ISLNK(st->st_mode))
+        return err_set(e, "%s: is a symbolic link; streamtop opens no database through one: "
+                          "give the path of the file itself", db->path), -1;
+    for (size_t i = 0; i < sizeof SIBLING_SUFFIXES / sizeof SIBLING_SUFFIXES[0]; i++) {
+        char sibling[4200];
+        struct stat sst;
+        snprintf(sibling, sizeof sibling, "%s%s", db->path, SIBLING_SUFFIXES[i]);
+        if (lstat(sibling, &sst) == 0 && S_ISLNK(sst.st_mode))
+            return err_set(e, "%s: is a symbolic link; streamtop creates no file through one: "
+                              "remove it", sibling), -1;
+    }
+    return 0;
+}
+
+/* Creates the empty database file with DB_FILE_MODE, never through a
+ * link.  Another process creating it first is no error: SQLite opens
+ * theirs. */
+static int create_file(const struct db *db, struct err *e)
+{
+    int fd = open(db->open_name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                  DB_FILE_MODE);
+    if (fd < 0 && errno == EEXIST)
+        return 0;
+    if (fd < 0)
+        return err_set(e, "%s: cannot create: %s", db->path, strerror(errno)), -1;
+    int rc = fchmod(fd, DB_FILE_MODE);   /* the umask may have taken bits away */
+    int saved = errno;
+    close(fd);
+    if (rc < 0)
+        return err_set(e, "%s: %s", db->path, strerror(saved)), -1;
+    return 0;
+}
+
 /* Checks the file before SQLite opens it.  Sets *header_checked when the
  * header could be read directly (no connection of ours has it open). */
 static int prepare_file(struct db *db, bool *header_checked, struct err *e)
@@ -271,14 +325,24 @@ static int prepare_file(struct db *db, bool *header_checked, struct err *e)
     struct stat st;
     int frozen_views = 0;
     *header_checked = false;
-    if (stat(db->path, &st) < 0) {
+    if (db->mode == DB_READ_WRITE && path_make_parents(db->path, e) < 0)
+        return -1;
+    free(db->open_name);
+    if (!(db->open_name = path_resolve_dir(db->path, e))) {
+        if (db->mode == DB_READ_ONLY && errno == ENOENT)
+            err_set(e, "%s: no such database (a read-only open never creates one)", db->path);
+        return -1;
+    }
+    if (lstat(db->open_name, &st) < 0) {
         if (errno != ENOENT)
             return err_set(e, "%s: %s", db->path, strerror(errno)), -1;
         if (db->mode == DB_READ_ONLY)
             return err_set(e, "%s: no such database (a read-only open never creates one)",
                            db->path), -1;
-        return path_make_parents(db->path, e);
+        return refuse_links(db, NULL, e) < 0 ? -1 : create_file(db, e);
     }
+    if (refuse_links(db, &st, e) < 0)
+        return -1;
     if (!S_ISREG(st.st_mode))
         return err_set(e, "%s: not a regular file", db->path), -1;
     int ours = registry_count(st.st_dev, st.st_ino, &frozen_views);
@@ -290,7 +354,7 @@ static int prepare_file(struct db *db, bool *header_checked, struct err *e)
     unsigned char header[HEADER_BYTES];
     size_t n;
     bool wal;
-    if (read_header_directly(db->path, header, &n, e) < 0 ||
+    if (read_header_directly(db->path, db->open_name, header, &n, e) < 0 ||
         check_header(db->path, header, n, &wal, e) < 0)
         return -1;
     *header_checked = true;
@@ -349,6 +413,7 @@ void db_close(struct db *db)
     close_handle(db);
     free(db->stmts);
     free(db->path);
+    free(db->open_name);
     free(db);
 }
 

@@ -8,6 +8,10 @@
  * would create those files; db_refresh_view() reopens it normally as soon as
  * a writer appears.
  *
+ * Neither mode opens the database, or a -wal, -shm or -journal beside it,
+ * through a symbolic link; links among its directories are followed.  A
+ * database it creates is 0600 whatever the umask (doc/security.md).
+ *
  * Each connection keeps its prepared statements, keyed by the address of
  * their SQL text (always a string literal), so a statement is compiled once
  * per connection.  Every error names the database file and carries SQLite's
@@ -23,7 +27,7 @@
 #include "err.h"
 
 enum db_mode {
-    DB_READ_WRITE,   /* creates the file (and its directory) if missing */
+    DB_READ_WRITE,   /* creates the file (0600, and its directory) if missing */
     DB_READ_ONLY,    /* the file must exist; it is never modified */
 };
 

@@ -21,6 +21,7 @@ struct ingester {
     struct ingester_config cfg;
     struct db *db;                 /* for the lease */
     struct ingester_identity me;
+    bool leased;                   /* the stream is ours: release it on stop */
     char worker_id[96];
     struct channel channel;
     bool channel_ready;
@@ -49,6 +50,53 @@ static int prepare_schema(struct db *db, struct err *e)
     return rc;
 }
 
+static bool lock_held_elsewhere(struct db *db)
+{
+    return (db_failed_code(db) & 0xff) == SQLITE_BUSY;
+}
+
+/* Says, now and then, that another process's write lock holds the start
+ * up, so an operator looking at the log knows why nothing happens. */
+static void notice_lock_wait(struct ingester *ig, int64_t since, int64_t *next_notice)
+{
+    int64_t now = time_now_ms();
+    if (now < *next_notice)
+        return;
+    char waited[32];
+    snprintf(waited, sizeof waited, "%lld", (long long)((now - since) / 1000));
+    log_kv(LOG_WARN, "waiting_for_lock", "db", ig->cfg.db_path, "waited_s", waited,
+           "reason", "another process holds the database's write lock", NULL);
+    *next_notice = now + LOCK_NOTICE_MS;
+}
+
+/* Brings the schema up to date and takes the stream.  Both need the write
+ * lock: when another process holds it (a long `retry`, an operator's
+ * sqlite3 shell), this waits for it, each try under the connection's busy
+ * timeout, until it is free or a stop is asked for. */
+static int take_stream(struct ingester *ig, struct err *e)
+{
+    int64_t since = time_now_ms(), next_notice = 0;
+    bool waited = false;
+    while (prepare_schema(ig->db, e) < 0 ||
+           store_state_acquire(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), e) < 0) {
+        if (!ig->cfg.cancel || !lock_held_elsewhere(ig->db))
+            return -1;
+        if (atomic_load(ig->cfg.cancel)) {
+            err_set(e, "%s: stopped while waiting for another process's write lock", ig->cfg.db_path);
+            return -1;
+        }
+        notice_lock_wait(ig, since, &next_notice);
+        waited = true;
+    }
+    ig->leased = true;
+    if (waited) {
+        char secs[32];
+        snprintf(secs, sizeof secs, "%lld", (long long)((time_now_ms() - since) / 1000));
+        log_kv(LOG_INFO, "lock_acquired", "db", ig->cfg.db_path, "waited_s", secs, NULL);
+    }
+    return 0;
+}
+
 static int claim_stream(struct ingester *ig, int64_t *resume, struct err *e)
 {
     ig->me.pid = getpid();
@@ -56,8 +104,7 @@ static int claim_stream(struct ingester *ig, int64_t *resume, struct err *e)
         snprintf(ig->me.host, sizeof ig->me.host, "localhost");
     ig->me.host[sizeof ig->me.host - 1] = '\0';
     snprintf(ig->worker_id, sizeof ig->worker_id, "%s:%lld", ig->me.host, (long long)ig->me.pid);
-    if (db_open(ig->cfg.db_path, DB_READ_WRITE, &ig->db, e) < 0 || prepare_schema(ig->db, e) < 0 ||
-        store_state_acquire(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), e) < 0)
+    if (db_open(ig->cfg.db_path, DB_READ_WRITE, &ig->db, e) < 0 || take_stream(ig, e) < 0)
         return -1;
     return store_state_resume_point(ig->db, ig->cfg.stream_type, resume, e);
 }
@@ -127,13 +174,16 @@ void ingester_stop(struct ingester *ig)
     if (ig->channel_ready)
         channel_destroy(&ig->channel);
     struct err e;
-    if (ig->db && ig->me.pid &&
+    /* A start that never took the stream has nothing to release, and must
+     * not wait on a lock another process holds to say so. */
+    if (ig->leased &&
         store_state_release(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), &e) < 0)
         log_kv(LOG_WARN, "release_failed", "error", e.msg, NULL);
     /* Leave a short WAL behind; readers that still use it keep it whole. */
-    if (ig->db)
+    if (ig->leased)
         sqlite3_wal_checkpoint_v2(db_handle(ig->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     db_close(ig->db);
-    log_kv(LOG_INFO, "ingester_stopped", NULL);
+    if (ig->leased)   /* otherwise nothing had started: the caller reports why */
+        log_kv(LOG_INFO, "ingester_stopped", NULL);
     free(ig);
 }

@@ -3,13 +3,15 @@
  *
  * Starting: bring the schema up to date (a database another system made
  * must be adopted with `migrate` first), become the stream's only
- * ingester, read the resume point, start the threads.  Stopping: the
+ * ingester (waiting, if asked to, while another process holds the write
+ * lock), read the resume point, start the threads.  Stopping: the
  * client stops reading, the processor commits everything already
  * received, a last checkpoint runs, the stream is released.  Used by
  * `ingest` (headless) and by the live dashboard. */
 #ifndef STREAMTOP_INGESTER_H
 #define STREAMTOP_INGESTER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +22,10 @@
  * typical events, several seconds of the writer's work. */
 #define CHANNEL_MAX_BYTES (32u * 1024 * 1024)
 
+/* How often a start waiting for another process's write lock logs that
+ * it still waits. */
+#define LOCK_NOTICE_MS 10000
+
 struct ingester_config {
     const char *db_path;
     const char *url;
@@ -29,6 +35,11 @@ struct ingester_config {
     size_t max_line;
     size_t batch_events;
     int64_t batch_ms;
+    /* When set, a start finding the write lock held by another process
+     * waits for it (logging waiting_for_lock every LOCK_NOTICE_MS) until
+     * it is free or *cancel becomes true; when NULL the start fails once the
+     * connection's busy timeout runs out. */
+    const atomic_bool *cancel;
 };
 
 struct ingester;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -18,11 +19,33 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_fd = STDERR_FILENO;
 static char *log_path;
 
+/* What a new log file is created with, whatever the umask: its lines
+ * name URLs, databases and errors an operator may consider private. */
+#define LOG_FILE_MODE 0600
+
+/* Opens path for appending, never through a symbolic link (it would append
+ * to, or create, whatever the link points to).  A file it creates gets
+ * LOG_FILE_MODE; an existing one keeps its mode. */
 static int open_append(const char *path, struct err *e)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
-    if (fd < 0)
+    const int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+    int fd = open(path, flags | O_CREAT | O_EXCL, LOG_FILE_MODE);
+    bool created = fd >= 0;
+    if (fd < 0 && errno == EEXIST)
+        fd = open(path, flags);
+    if (fd < 0) {
+        if (errno == ELOOP)
+            err_set(e, "log file %s: is a symbolic link; streamtop writes no log through one: "
+                       "give the path of the file itself", path);
+        else
+            err_set(e, "log file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (created && fchmod(fd, LOG_FILE_MODE) < 0) {   /* the umask may have taken bits away */
         err_set(e, "log file %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
     return fd;
 }
 
@@ -43,9 +66,10 @@ int log_open(const char *path, struct err *e)
     return 0;
 }
 
-void log_reopen(void)
+int log_reopen(void)
 {
     struct err e;
+    bool failed = false;
     pthread_mutex_lock(&log_lock);
     if (log_path) {
         int fd = open_append(log_path, &e);
@@ -53,8 +77,12 @@ void log_reopen(void)
             close(log_fd);
             log_fd = fd;
         }
+        failed = fd < 0;
     }
     pthread_mutex_unlock(&log_lock);
+    if (failed)   /* into the file still open, the only place an operator will look */
+        log_kv(LOG_WARN, "log_reopen_failed", "error", e.msg, NULL);
+    return failed ? -1 : 0;
 }
 
 void log_close(void)

@@ -28,6 +28,8 @@ printf 'db = %s\nrefresh = often\n' "$TMP/a.db" > "$TMP/bad.conf"
 usage_error "bad config value" "bad.conf:2: refresh: 'often' is not a number" status --config "$TMP/bad.conf"
 printf '# comment\nshout = loud\n' > "$TMP/unknown.conf"
 usage_error "unknown config key" "unknown.conf:2: unknown key 'shout'" status --config "$TMP/unknown.conf"
+{ printf 'refresh = 1\ndb = '; head -c 300000 /dev/zero | tr '\0' x; printf '\n'; } > "$TMP/long.conf"
+usage_error "overlong config line" "long.conf:2: the line is longer than 4096 bytes" status --config "$TMP/long.conf"
 usage_error "missing config file" "config file $TMP/none.conf" status --config "$TMP/none.conf"
 STREAMTOP_REFRESH=-1 run "$STREAMTOP" status --db "$TMP/a.db"
 equals "bad environment value exits 2" "$RC" 2

@@ -119,7 +119,7 @@ printf 'file-key\n' >"$TMP/key"
 chmod 644 "$TMP/key"
 run "$STREAMTOP" ingest --db "$db" --url "$SIM_URL" --stream-key-file "$TMP/key"
 equals "a key file others can read: exit 2" "$RC" 2
-contains "and says why" "$ERR" "readable by"
+contains "and says why" "$ERR" "group or others have access to it (mode 0644)"
 chmod 600 "$TMP/key"
 STREAMTOP_STREAM_KEY=file-key sim_start --rate 5000 --count 20
 "$STREAMTOP" ingest --db "$TMP/keyfile.db" --url "$SIM_URL" --stream-key-file "$TMP/key" 2>>"$TMP/ingest.log" &

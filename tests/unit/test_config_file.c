@@ -104,6 +104,35 @@ static void errors_name_the_line(void **state)
     }
 }
 
+/* A line is read into a bounded buffer: one at the limit is read whole,
+ * a longer one is an error naming its line, however long it is (a 200 MB
+ * line used to be read whole into memory). */
+static void lines_have_a_length_limit(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = {CONFIG_LINE_MAX, CONFIG_LINE_MAX + 1, 1u << 20};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        size_t len = lengths[i];
+        char *text = malloc(len + 16);
+        int head = sprintf(text, "a = 1\n");
+        memcpy(text + head, "db = ", 5);
+        memset(text + head + 5, 'x', len - 5);
+        memcpy(text + head + len, "\nb = 2\n", 7);
+        struct collected c = {0};
+        struct err e = {{0}};
+        int rc = read_text(text, (size_t)head + len + 7, &c, &e);
+        if (len <= CONFIG_LINE_MAX) {
+            assert_int_equal(rc, 0);
+            assert_true(strncmp(c.text, "[a=1][db=xxxx", 13) == 0);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(e.msg, ":2: the line is longer than 4096 bytes"));
+            assert_string_equal(c.text, "[a=1]");
+        }
+        free(text);
+    }
+}
+
 static void missing_file_is_an_error(void **state)
 {
     (void)state;
@@ -120,6 +149,7 @@ int main(void)
         cmocka_unit_test(reads_pairs_comments_and_quotes),
         cmocka_unit_test(last_line_without_newline),
         cmocka_unit_test(errors_name_the_line),
+        cmocka_unit_test(lines_have_a_length_limit),
         cmocka_unit_test(missing_file_is_an_error),
     };
     return RUN_TAP(tests);

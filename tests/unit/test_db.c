@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "schema.h"
@@ -125,6 +127,143 @@ static void a_failure_code_outlives_the_rollback(void **state)
     db_close(db);
 }
 
+/* A link where the database would be created: opening must neither
+ * create the file it points to nor open it, in either mode. */
+static void a_dangling_link_is_not_followed(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    char *target = testdb_path(f->dir, "elsewhere.db");
+    assert_int_equal(symlink(target, f->path), 0);
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &db, &e), -1);
+    assert_non_null(strstr(e.msg, f->path));
+    assert_non_null(strstr(e.msg, "is a symbolic link"));
+    assert_int_equal(db_open(f->path, DB_READ_ONLY, &db, &e), -1);
+    assert_non_null(strstr(e.msg, "is a symbolic link"));
+    assert_false(testdb_file_exists(target));
+    free(target);
+}
+
+/* A link to a database that exists is refused too: the link could be
+ * swapped between a check and the open. */
+static void a_link_to_a_database_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    char *real = testdb_path(f->dir, "real.db");
+    testdb_migrate(real, 1);
+    assert_int_equal(symlink(real, f->path), 0);
+    assert_int_equal(db_open(f->path, DB_READ_WRITE, &db, &e), -1);
+    assert_non_null(strstr(e.msg, "is a symbolic link"));
+    assert_int_equal(db_open(f->path, DB_READ_ONLY, &db, &e), -1);
+    assert_non_null(strstr(e.msg, "is a symbolic link"));
+    free(real);
+}
+
+/* The files SQLite creates beside the database are not made through
+ * links either, for a new database as for an existing one. */
+static void a_link_beside_the_database_is_not_followed(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < 3; i++) {
+        for (int exists = 0; exists < 2; exists++) {
+            struct db *db;
+            struct err e;
+            char *target = testdb_path(f->dir, "target"), *sibling;
+            assert_true(asprintf(&sibling, "%s%s", f->path, suffixes[i]) > 0);
+            unlink(f->path);
+            if (exists)
+                testdb_migrate(f->path, 1);
+            assert_int_equal(symlink(target, sibling), 0);
+            assert_int_equal(db_open(f->path, DB_READ_WRITE, &db, &e), -1);
+            assert_non_null(strstr(e.msg, sibling));
+            assert_non_null(strstr(e.msg, "is a symbolic link"));
+            assert_false(testdb_file_exists(target));
+            if (exists) {
+                assert_int_equal(db_open(f->path, DB_READ_ONLY, &db, &e), -1);
+                assert_false(testdb_file_exists(target));
+            }
+            unlink(sibling);
+            free(sibling);
+            free(target);
+        }
+    }
+}
+
+/* Links on the way to the database's directory are the operator's
+ * business (a data volume mounted elsewhere): they are followed. */
+static void a_linked_directory_is_followed(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    char *real = testdb_path(f->dir, "real"), *link = testdb_path(f->dir, "link");
+    char *path = testdb_path(link, "db.db"), *wal = testdb_path(real, "db.db-wal");
+    assert_int_equal(mkdir(real, 0700), 0);
+    assert_int_equal(symlink(real, link), 0);
+    assert_int_equal(db_open(path, DB_READ_WRITE, &db, &e), 0);
+    assert_int_equal(db_exec(db, "CREATE TABLE t (x)", &e), 0);
+    assert_string_equal(db_path(db), path);
+    assert_true(testdb_file_exists(wal));
+    db_close(db);
+    free(real);
+    free(link);
+    free(path);
+    free(wal);
+}
+
+static unsigned file_mode(const char *path)
+{
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    return (unsigned)st.st_mode & 07777;
+}
+
+/* The database and the files SQLite makes beside it are the owner's
+ * alone, whatever the umask: a permissive one must not open them to
+ * others, and a strict one must not lock the owner out of writing. */
+static void new_files_are_private_whatever_the_umask(void **state)
+{
+    struct fixture *f = *state;
+    static const mode_t masks[] = {0000, 0022, 0077, 0277};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        struct db *db;
+        struct err e;
+        unlink(f->path);
+        mode_t old = umask(masks[i]);
+        int rc = db_open(f->path, DB_READ_WRITE, &db, &e);
+        umask(old);
+        assert_int_equal(rc, 0);
+        assert_int_equal(db_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1)", &e), 0);
+        assert_int_equal(file_mode(f->path), 0600);
+        assert_int_equal(file_mode(f->wal), 0600);
+        assert_int_equal(file_mode(f->shm), 0600);
+        db_close(db);
+    }
+}
+
+/* An existing database keeps the mode its operator gave it; SQLite gives
+ * the -wal and -shm it creates the same. */
+static void an_existing_database_keeps_its_mode(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    testdb_migrate(f->path, 1);
+    assert_int_equal(chmod(f->path, 0640), 0);
+    mode_t old = umask(0);
+    int rc = db_open(f->path, DB_READ_WRITE, &db, &e);
+    umask(old);
+    assert_int_equal(rc, 0);
+    assert_int_equal(db_exec(db, "CREATE TABLE extra (x)", &e), 0);
+    assert_int_equal(file_mode(f->path), 0640);
+    assert_int_equal(file_mode(f->wal), 0640);
+    db_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -133,6 +272,12 @@ int main(void)
         T(a_writer_never_joins_a_lock_free_view),
         T(read_only_changes_no_byte),
         T(a_failure_code_outlives_the_rollback),
+        T(a_dangling_link_is_not_followed),
+        T(a_link_to_a_database_is_refused),
+        T(a_link_beside_the_database_is_not_followed),
+        T(a_linked_directory_is_followed),
+        T(new_files_are_private_whatever_the_umask),
+        T(an_existing_database_keeps_its_mode),
     };
     return RUN_TAP(tests);
 }

@@ -1,0 +1,69 @@
+#!/bin/sh
+# An ingester started while another process holds the database's write
+# lock waits for it, saying so in its log now and then, and stores the
+# stream once the lock is free; a stop asked for meanwhile is prompt.
+. "$TESTS_SRCDIR/lib.sh"
+. "$TESTS_SRCDIR/integration/stream-lib.sh"
+
+LOCKER_PID=
+at_exit '[ -n "$LOCKER_PID" ] && kill "$LOCKER_PID" 2>/dev/null'
+
+# hold_lock DB: an sqlite3 shell, fed through a FIFO, takes DB's write
+# lock and keeps it until release_lock.
+hold_lock() {
+    rm -f "$TMP/locker" "$TMP/locker.out"
+    mkfifo "$TMP/locker"
+    sqlite3 "$1" <"$TMP/locker" >"$TMP/locker.out" 2>&1 &
+    LOCKER_PID=$!
+    exec 7>"$TMP/locker"
+    echo "BEGIN IMMEDIATE; SELECT 'held';" >&7
+    wait_for 10 grep -q held "$TMP/locker.out"
+}
+
+# .quit rather than end of input: processes started since hold the FIFO too.
+release_lock() {
+    printf 'ROLLBACK;\n.quit\n' >&7
+    exec 7>&-
+    wait "$LOCKER_PID"
+    LOCKER_PID=
+}
+
+waits_logged() { grep -c event=waiting_for_lock "$TMP/ingest.log" || true; }
+
+# ---- the ingester waits for the lock, then stores everything ----
+db="$TMP/locked.db"
+"$STREAMTOP" migrate --db "$db" >/dev/null
+check "another process holds the write lock" hold_lock "$db"
+sim_start --rate 5000 --count 300
+ingest_start "$db"
+check "the wait is logged" wait_for 15 grep -q \
+    "event=waiting_for_lock db=$db .*reason=\"another process holds the database's write lock\"" "$TMP/ingest.log"
+check "and logged again while the lock is held" wait_for 25 sh -c "[ \$(grep -c event=waiting_for_lock '$TMP/ingest.log') -ge 2 ]"
+check "the ingester still runs, waiting" kill -0 "$INGEST_PID"
+equals "nothing was stored meanwhile" "$(stored_events "$db")" 0
+equals "the simulator was not asked for anything yet" "$(grep -c event=request "$TMP/sim.log")" 0
+release_lock
+wait_settled "once the lock is free, the stream is stored" "$db"
+contains "the end of the wait is logged" "$(cat "$TMP/ingest.log")" event=lock_acquired
+ingest_stop
+equals "it stops cleanly" "$INGEST_RC" 0
+check_exactly_once "after the wait" "$db"
+lacks "no spurious release failure" "$(cat "$TMP/ingest.log")" release_failed
+lacks "no failure to start" "$(cat "$TMP/ingest.log")" cannot_start
+
+# ---- SIGTERM while waiting: a prompt, clean exit ----
+: >"$TMP/ingest.log"
+check "the lock is held again" hold_lock "$db"
+ingest_start "$db"
+check "the ingester waits" wait_for 15 grep -q event=waiting_for_lock "$TMP/ingest.log"
+asked=$(date +%s)
+ingest_stop TERM
+equals "SIGTERM while waiting: exit 0" "$INGEST_RC" 0
+check "SIGTERM while waiting: gone within 10 s" test $(( $(date +%s) - asked )) -le 10
+contains "SIGTERM while waiting: the stop is logged" "$(cat "$TMP/ingest.log")" "event=stopping signal=SIGTERM"
+lacks "SIGTERM while waiting: no spurious release failure" "$(cat "$TMP/ingest.log")" release_failed
+release_lock
+equals "SIGTERM while waiting: the stream was never taken" \
+    "$(sql "$db" "SELECT ingester_pid IS NULL FROM stream_state")" 1
+
+done_testing
