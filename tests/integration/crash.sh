@@ -10,8 +10,17 @@ echo "# CRASH_SEED=$seed reproduces these kill moments"
 db="$TMP/crash.db"
 sim_start --rate 4000 --count 12000 --faults garbage:97,drop:2500
 crashes=0
+runs=0
+started() { [ "$(grep -c 'event=ingester_started' "$TMP/ingest.log" 2>/dev/null)" -ge "$runs" ]; }
+stored_some() { [ "$(stored_events "$db")" -gt 0 ] 2>/dev/null; }
 for delay in $(awk -v seed="$seed" 'BEGIN { srand(seed); for (i = 0; i < 6; i++) printf "%.2f\n", 0.15 + rand() * 0.6 }'); do
     ingest_start "$db" --batch-ms 20 --batch-events 200
+    runs=$((runs + 1))
+    # Each run has taken the stream before its moment is counted, and the
+    # first has committed a resume point (a run with none starts from "now",
+    # as the real service does, and would skip what was sent before).
+    wait_for 30 started || bail "run $runs never started"
+    [ "$runs" -gt 1 ] || wait_for 30 stored_some || bail "the first run stored nothing"
     # The moment is the point of the test: the ingester is mid-batch, mid-
     # commit or mid-checkpoint when it dies.
     sleep "$delay"
