@@ -22,10 +22,17 @@ struct columns {
 #define COMPANY_MAX_COLS 32
 #define ERROR_WANTED_COLS 60
 
-static void company_text(const struct failure_row *r, char *buf, size_t size)
+/* The company as "number name", or just the number when the column has no
+ * room for a useful part of the name: a whole number beats a stub. */
+#define NAME_MIN_COLS 8
+
+static void company_text(const struct failure_row *r, int width, char *buf, size_t size)
 {
     snprintf(buf, size, "%s%s%s", r->company_number, r->company_number[0] ? " " : "",
              r->company_name);
+    if (draw_width(buf) > width && r->company_number[0] &&
+        width < draw_width(r->company_number) + 1 + NAME_MIN_COLS)
+        snprintf(buf, size, "%s", r->company_number);
 }
 
 static int widest(int have, int w)
@@ -36,12 +43,13 @@ static int widest(int have, int w)
 static struct columns columns_for(int width, const struct failure_row *rows, int n)
 {
     struct columns c = {.age = AGE_COLS, .event = 5};
-    int company = 0, error = 0;
+    int company = 0, number = 0, error = 0;
     char buf[160];
     for (int i = 0; i < n; i++) {
         c.event = widest(c.event, draw_width(rows[i].event_id));
-        company_text(&rows[i], buf, sizeof buf);
+        company_text(&rows[i], COMPANY_MAX_COLS, buf, sizeof buf);
         company = widest(company, draw_width(buf));
+        number = widest(number, draw_width(rows[i].company_number));
         error = widest(error, draw_width(rows[i].error));
         if (rows[i].attempts >= 0)
             c.tries = TRIES_COLS;
@@ -52,8 +60,11 @@ static struct columns columns_for(int width, const struct failure_row *rows, int
     int fixed = 2 + (c.age + 1) + (c.event + 1) + (c.tries ? c.tries + 1 : 0);
     int wanted = error < ERROR_WANTED_COLS ? error : ERROR_WANTED_COLS;
     int spare = width - fixed - wanted - 1;
-    if (company > 0 && spare >= 7)
-        c.company = company < spare ? company : spare;
+    number = number > 0 && number < 7 ? 7 : number;
+    if (company > 0 && spare >= company)
+        c.company = company;
+    else if (company > 0 && spare >= 7)
+        c.company = number >= 7 && number <= spare ? number : spare;
     c.error = width - fixed - (c.company ? c.company + 1 : 0);
     if (c.error < 5)
         c.error = 5;
@@ -136,7 +147,7 @@ static void row(const struct pane_view *v, int y, struct rect in, const struct c
     draw_text(y, x, c->event, role, r->event_id);
     x += c->event + 1;
     if (c->company) {
-        company_text(r, company, sizeof company);
+        company_text(r, c->company, company, sizeof company);
         draw_text(y, x, c->company, role, company);
         x += c->company + 1;
     }
