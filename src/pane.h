@@ -46,6 +46,10 @@ void pane_metrics_bound(struct ui *ui, const struct snapshot *s, struct rect inn
 /* Draws "unavailable: why" for a section the database cannot provide. */
 void pane_unavailable(struct rect inner, const char *why);
 
+/* Whether line y fits above end; a line that does not is counted in
+ * *hidden, for pane_clipped(). */
+bool pane_room(int y, int end, int *hidden);
+
 /* Says on the frame's bottom edge that hidden lines did not fit ("▼ 2
  * more"): a pane never loses lines without a sign. */
 void pane_clipped(struct rect inner, int hidden);

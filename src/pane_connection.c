@@ -46,15 +46,6 @@ static void state_line(const struct pane_view *v, struct rect in, int y)
     }
 }
 
-/* Whether line y fits above end; a line that does not is counted. */
-static bool room(int y, int end, int *hidden)
-{
-    if (y < end)
-        return true;
-    ++*hidden;
-    return false;
-}
-
 static void draw_connection(const struct pane_view *v, struct rect in)
 {
     const struct snap_connection *c = &v->snap->connection;
@@ -65,7 +56,7 @@ static void draw_connection(const struct pane_view *v, struct rect in)
     }
     int y = in.y, end = in.y + in.h, hidden = 0;
     state_line(v, in, y++);
-    if (room(y, end, &hidden)) {
+    if (pane_room(y, end, &hidden)) {
         int x = in.x;
         if (c->conn == CONN_CONNECTED && c->connected_since)
             x += draw_field(y, x, in.w, "up", ROLE_NORMAL,
@@ -80,22 +71,22 @@ static void draw_connection(const struct pane_view *v, struct rect in)
                        human_count(c->last_timepoint, d));
         y++;
     }
-    if (room(y, end, &hidden)) {
+    if (pane_room(y, end, &hidden)) {
         int x = in.x + draw_field(y, in.x, in.w, "event", ROLE_NORMAL, pane_age(v, c->last_event_at, a)) + 2;
         draw_field(y++, x, in.x + in.w - x, "heartbeat", ROLE_NORMAL,
                    pane_age(v, c->last_heartbeat_at, b));
     }
-    if (room(y, end, &hidden)) {
+    if (pane_room(y, end, &hidden)) {
         int x = in.x + draw_field(y, in.x, in.w, "reconnects", ROLE_NORMAL,
                                   human_count(c->reconnects, b)) + 2;
         draw_field(y++, x, in.x + in.w - x, "errors", c->error_count ? ROLE_WARN : ROLE_NORMAL,
                    human_count(c->error_count, d));
     }
-    if (c->last_error[0] && room(y, end, &hidden))
+    if (c->last_error[0] && pane_room(y, end, &hidden))
         draw_field(y++, in.x, in.w, "last error", ROLE_BAD, c->last_error);
-    if (c->timepoint_gaps && room(y, end, &hidden))
+    if (c->timepoint_gaps && pane_room(y, end, &hidden))
         draw_field(y++, in.x, in.w, "timepoint gaps", ROLE_WARN, human_count(c->timepoint_gaps, a));
-    if (c->ingester_pid > 0 && room(y, end, &hidden)) {
+    if (c->ingester_pid > 0 && pane_room(y, end, &hidden)) {
         struct health_finding f;
         health_ingester(v->snap, &f);
         draw_textf(y++, in.x, in.w, f.level == HEALTH_BAD ? ROLE_BAD : ROLE_DIM, "ingester pid %lld on %s, seen %s",

@@ -43,3 +43,11 @@ void pane_clipped(struct rect in, int hidden)
     if (w < in.w)
         draw_text(in.y + in.h, in.x + in.w - w, w, ROLE_WARN, more);
 }
+
+bool pane_room(int y, int end, int *hidden)
+{
+    if (y < end)
+        return true;
+    ++*hidden;
+    return false;
+}
