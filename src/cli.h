@@ -21,6 +21,8 @@ enum command {
     CMD_RETRY,
     CMD_MIGRATE,
     CMD_SIMULATE,
+    CMD_SERVE,
+    CMD_KEYS,
 };
 
 #define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"
@@ -57,6 +59,15 @@ struct options {
     bool all_failed;
     char *error_like;
     bool dry_run;
+
+    /* the HTTP API: serve, and ingest or the live dashboard beside it */
+    char *listen;              /* ADDR:PORT; NULL: serve's default, none elsewhere */
+
+    /* keys: an action and its argument (create NAME, revoke ID) */
+    char *action;
+    char *action_arg;
+    char *permissions;
+    long rate_limit;           /* per hour; 0: none */
 
     /* simulate (and demo) */
     long port;
