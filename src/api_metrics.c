@@ -122,7 +122,7 @@ static int system_metrics(struct sbuf *o, const struct snap_metrics *m)
     for (int i = 0; i < m->nrows; i++) {
         const char *unit;
         enum metric_kind k = metric_kind_of(m->rows[i].name, &unit);
-        if (sbuf_append(o, "streamtop_system_metric{name=\"", 31) < 0 ||
+        if (sbuf_appendf(o, "streamtop_system_metric{name=\"") < 0 ||
             label_value(o, m->rows[i].name) < 0 ||
             sbuf_appendf(o, "\",kind=\"%s\"} %.17g\n",
                          k == METRIC_PER_INTERVAL ? "per_interval" : k == METRIC_GAUGE ? "gauge" : "unknown",

@@ -248,6 +248,17 @@ static long rate_check(struct api_server *s, const struct api_key_row *k)
 
 /* ---- the request handler ---- */
 
+/* libmicrohttpd's decoding, except that %00 becomes a control character
+ * the routes refuse, instead of silently cutting the text short. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *uri)
+{
+    (void)cls;
+    (void)c;
+    for (char *p = uri; (p = strstr(p, "%00")) != NULL; p += 3)
+        p[2] = '1';
+    return MHD_http_unescape(uri);
+}
+
 static const char *query_arg(void *ctx, const char *name)
 {
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
@@ -504,6 +515,7 @@ int api_server_start(const char *db_path, const struct api_listen *l, struct api
         0, NULL, NULL, on_request, s,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&l->addr,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_CONNECTION_LIMIT, 512u,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u,
         MHD_OPTION_END);
