@@ -37,6 +37,12 @@ struct api_listen;
 int api_listen_option(const struct options *o, bool required, struct api_listen *l, bool *wanted,
                       struct err *e);
 
+/* Starts the HTTP API on l beside a running ingester; *code is the exit
+ * status to give on failure (2 for a refused address). */
+struct api_server;
+int api_beside_ingester(const char *db_path, const struct api_listen *l, struct api_server **out,
+                        struct err *e, int *code);
+
 /* The simulator's settings from the command line (simulate and demo). */
 int simulate_options(const struct options *o, double default_rate, struct sim_options *so,
                      char **key, struct err *e);

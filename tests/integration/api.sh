@@ -160,4 +160,24 @@ check "rows older than 7 days are pruned" wait_for 10 sh -c \
     "[ \$(sqlite3 '$db' \"SELECT count(*) FROM api_access_log WHERE path = '/old'\") -eq 0 ]"
 serve_stop
 
+# ---- the same server inside the ingester ----
+sim_start --rate 20 --heartbeat 0.2
+: >"$TMP/ingest.log"
+ingest_start "$db" --listen 127.0.0.1:0
+check "ingest --listen serves" wait_for 20 grep -q 'event=serving' "$TMP/ingest.log"
+API="http://$(api_address "$TMP/ingest.log")"
+connected() { call "$READ" GET /v1/status && [ "$(printf '%s' "$BODY" | jq -r .connection.state)" = connected ]; }
+check "its /v1/status shows the live connection" wait_for 20 connected
+equals "with this ingester's pid" "$(printf '%s' "$BODY" | jq .connection.ingester.pid)" "$INGEST_PID"
+expect_call "and its /metrics the connected state" 200 "$READ" GET /metrics
+contains "as a gauge" "$BODY" 'streamtop_connection_state{state="connected"} 1'
+ingest_stop
+equals "and it stops with the ingester, exit 0" "$INGEST_RC" 0
+check "closing the port" sh -c "! curl -s -o /dev/null '$API/metrics'"
+sim_stop
+expect_run "ingest refuses a non-loopback --listen without a usable key" 2 \
+    "$STREAMTOP" ingest --db "$TMP/nokeys.db" --url http://127.0.0.1:9/ --listen 0.0.0.0:0
+expect_run "ingest: a bad --listen is a usage error" 2 "$STREAMTOP" ingest --db "$db" --listen 127.0.0.1
+expect_run "--listen with --read-only is a usage error" 2 "$STREAMTOP" --read-only --db "$db" --listen 127.0.0.1:0
+
 done_testing
