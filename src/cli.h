@@ -23,6 +23,7 @@ enum command {
     CMD_SIMULATE,
     CMD_SERVE,
     CMD_KEYS,
+    CMD_WEBHOOKS,
 };
 
 #define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"
@@ -68,6 +69,14 @@ struct options {
     char *action_arg;
     char *permissions;
     long rate_limit;           /* per hour; 0: none */
+
+    /* webhooks: add URL, remove ID, test ID; and the ingester's notifier */
+    char *events;
+    char *secret_file;
+    double webhook_disconnect_after_s;
+    long webhook_failures;
+    double webhook_window_s;
+    double webhook_backoff_s;
 
     /* simulate (and demo) */
     long port;

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "ingester.h"
 #include "log.h"
+#include "notifier.h"
 #include "signals.h"
 #include "stream_key.h"
 
@@ -25,6 +26,15 @@ int ingester_config_from(const struct options *o, const char *key, struct ingest
         .batch_events = (size_t)o->batch_events, .batch_ms = o->batch_ms,
     };
     return 0;
+}
+
+void notifier_config_from(const struct options *o, struct notifier_config *cfg)
+{
+    *cfg = (struct notifier_config){
+        .db_path = o->db_path, .disconnect_after_s = o->webhook_disconnect_after_s,
+        .failures_threshold = o->webhook_failures, .window_s = o->webhook_window_s,
+        .backoff_s = o->webhook_backoff_s,
+    };
 }
 
 /* The HTTP API beside the ingester (--listen), once the ingester has
@@ -81,6 +91,11 @@ int cmd_ingest(const struct options *o)
         log_close();
         return code;
     }
+    struct notifier_config ncfg;
+    struct notifier *notifier = NULL;
+    notifier_config_from(o, &ncfg);
+    if (notifier_start(&ncfg, &notifier, &e) < 0)
+        log_kv(LOG_WARN, "webhooks_unavailable", "error", e.msg, NULL);
     bool healthy = true;
     while (!atomic_load(&signals_stop) && (healthy = ingester_healthy(ig, &e))) {
         struct timespec ts = {0, MAIN_LOOP_MS * 1000000L};
@@ -94,6 +109,8 @@ int cmd_ingest(const struct options *o)
         log_kv(LOG_INFO, "stopping", "signal", signals_stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
     api_server_stop(api);
     ingester_stop(ig);
+    notifier_stop(notifier, healthy ? WH_INGESTER_STOPPED : WH_FATAL_ERROR,
+                  healthy ? "stopped by a signal" : e.msg);
     free(key);
     log_close();
     if (!healthy)

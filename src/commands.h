@@ -21,6 +21,7 @@ int cmd_simulate(const struct options *o);
 int cmd_status(const struct options *o);
 int cmd_serve(const struct options *o);
 int cmd_keys(const struct options *o);
+int cmd_webhooks(const struct options *o);
 
 /* The JSON `status --json` prints (the HTTP API's /v1/status), from one
  * snapshot; *json is cJSON's allocation. */
@@ -42,6 +43,10 @@ int api_listen_option(const struct options *o, bool required, struct api_listen 
 struct api_server;
 int api_beside_ingester(const char *db_path, const struct api_listen *l, struct api_server **out,
                         struct err *e, int *code);
+
+/* The webhook notifier's settings from the command line. */
+struct notifier_config;
+void notifier_config_from(const struct options *o, struct notifier_config *cfg);
 
 /* The simulator's settings from the command line (simulate and demo). */
 int simulate_options(const struct options *o, double default_rate, struct sim_options *so,

@@ -22,6 +22,7 @@ static int (*const command_table[])(const struct options *) = {
     [CMD_SIMULATE] = cmd_simulate,
     [CMD_SERVE] = cmd_serve,
     [CMD_KEYS] = cmd_keys,
+    [CMD_WEBHOOKS] = cmd_webhooks,
 };
 
 int main(int argc, char **argv)
