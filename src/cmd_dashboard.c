@@ -15,6 +15,7 @@
 
 #include "api_server.h"
 #include "commands.h"
+#include "notifier.h"
 #include "dashboard.h"
 #include "ingester.h"
 #include "log.h"
@@ -100,8 +101,15 @@ static int live(const struct options *o, int log_fd)
         ingester_stop(ig);
         rc = report(rc, &e);
     } else {
+        struct notifier_config ncfg;
+        struct notifier *notifier = NULL;
+        notifier_config_from(o, &ncfg);
+        if (notifier_start(&ncfg, &notifier, &e) < 0)
+            log_kv(LOG_WARN, "webhooks_unavailable", "error", e.msg, NULL);
         rc = dashboard_mode(o, UI_LIVE, ig, log_fd);
         api_server_stop(api);
+        notifier_stop(notifier, rc == EXIT_SUCCESS ? WH_INGESTER_STOPPED : WH_FATAL_ERROR,
+                      rc == EXIT_SUCCESS ? "the dashboard was closed" : "the dashboard stopped on an error");
     }
     free(key);
     return rc;
