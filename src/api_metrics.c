@@ -132,6 +132,23 @@ static int system_metrics(struct sbuf *o, const struct snap_metrics *m)
     return 0;
 }
 
+static int integrations(struct sbuf *o, const struct snap_integrations *g)
+{
+    if (!g->available)
+        return 0;
+    const struct webhook_health *h = &g->hooks;
+    if (one(o, "webhook_deliveries_pending", "gauge", "Webhook messages not yet acknowledged.",
+            (double)h->pending) < 0 ||
+        one(o, "webhooks_active", "gauge", "Active webhooks.", (double)h->active) < 0 ||
+        one(o, "webhooks_failing", "gauge", "Active webhooks whose last attempt failed.",
+            (double)h->failing) < 0 ||
+        one(o, "webhooks_deactivated", "gauge", "Webhooks deactivated after failing for a day.",
+            (double)h->inactive) < 0)
+        return -1;
+    return one(o, "api_requests_last_hour", "gauge", "HTTP API requests in the last hour (all servers on this database).",
+               (double)g->api.requests);
+}
+
 static int server(struct sbuf *o, const struct api_counters *c)
 {
     int rc = family(o, "api_requests_total", "counter", "HTTP API requests answered, by status class.");
@@ -151,7 +168,8 @@ int api_metrics_text(const struct snapshot *s, bool healthy, const struct api_co
 {
     if (one(out, "healthy", "gauge", "1 when status would exit 0 (the same health rules).", healthy) < 0 ||
         connection(out, s) < 0 || throughput(out, &s->throughput) < 0 || queue(out, s) < 0 ||
-        system_metrics(out, &s->metrics) < 0 || server(out, c) < 0)
+        system_metrics(out, &s->metrics) < 0 || integrations(out, &s->integrations) < 0 ||
+        server(out, c) < 0)
         return -1;
     return 0;
 }

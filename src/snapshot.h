@@ -123,6 +123,24 @@ struct snap_metrics {
     int nrows;
 };
 
+/* The HTTP API's last hour and the webhooks' delivery health (migration
+ * 14), shown on a line of the Connection pane. */
+struct api_activity {
+    int64_t requests, refused;      /* in the last hour; refused: 4xx and 5xx */
+    int64_t last_at;
+};
+
+struct webhook_health {
+    int64_t pending;                /* deliveries not yet acknowledged */
+    int64_t active, failing, inactive;
+};
+
+struct snap_integrations {
+    bool available;
+    struct api_activity api;
+    struct webhook_health hooks;
+};
+
 struct snapshot {
     int64_t taken_at;
     int schema_version;             /* 0 when untracked */
@@ -132,6 +150,7 @@ struct snapshot {
     struct snap_failures failures;
     struct snap_queue queue;
     struct snap_metrics metrics;
+    struct snap_integrations integrations;
 };
 
 /* What the failures list should hold: a window around the page the

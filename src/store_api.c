@@ -155,3 +155,22 @@ int store_api_log_count(struct db *db, const char *key_id, int64_t since_ms, int
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : db_fail(db, e, "counting api_access_log");
 }
+
+int store_api_activity(struct db *db, int64_t since_ms, struct api_activity *a, struct err *e)
+{
+    char since[ISO_TIME_LEN];
+    sqlite3_stmt *st = db_stmt(db,
+        "SELECT count(*), coalesce(sum(status >= 400), 0), max(at) FROM api_access_log "
+        "INDEXED BY idx_api_access_log_at WHERE at >= ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, time_format_iso(since_ms, since), -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        a->requests = sqlite3_column_int64(st, 0);
+        a->refused = sqlite3_column_int64(st, 1);
+        a->last_at = db_column_time(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(db, e, "reading api_access_log");
+}

@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "snapshot.h"
 
 struct api_key_row {
     char id[40];
@@ -47,6 +48,10 @@ struct api_access {
     int64_t duration_us;
     char client[64];
 };
+
+/* Requests since since_ms: how many, how many refused (4xx, 5xx), the
+ * newest. */
+int store_api_activity(struct db *db, int64_t since_ms, struct api_activity *a, struct err *e);
 
 int store_api_log_insert(struct db *db, const struct api_access *a, struct err *e);
 /* Deletes rows older than before_ms; *deleted how many. */

@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "snapshot.h"
 
 struct webhook_row {
     char id[40];
@@ -57,10 +58,8 @@ int store_outbox_delivered(struct db *db, const struct outbox_row *o, int64_t no
 int store_outbox_failed(struct db *db, const struct outbox_row *o, int64_t next_ms,
                         const char *error, int64_t now_ms, struct err *e);
 
-/* Deliveries waiting, hooks failing (failure_count > 0) and deactivated. */
-struct webhook_health {
-    int64_t pending, failing, inactive;
-};
+/* Deliveries waiting; hooks active, failing (active, failure_count > 0)
+ * and deactivated. */
 int store_webhooks_health(struct db *db, struct webhook_health *h, struct err *e);
 
 #endif

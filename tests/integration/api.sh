@@ -62,6 +62,8 @@ contains "and TYPE" "$BODY" "# TYPE streamtop_events_received_total counter"
 contains "the connection state as a labelled gauge" "$BODY" 'streamtop_connection_state{state="disconnected"} 1'
 contains "failures outstanding" "$BODY" "streamtop_failures_outstanding 3"
 contains "the system_metrics names" "$BODY" 'streamtop_system_metric{name="events_received"'
+contains "webhook delivery health" "$BODY" "streamtop_webhook_deliveries_pending 0"
+contains "and the API's last hour" "$BODY" "# TYPE streamtop_api_requests_last_hour gauge"
 lacks "no counter without _total" "$(printf '%s\n' "$BODY" | awk '/^# TYPE .* counter$/ && $3 !~ /_total$/')" "TYPE"
 
 expect_call "GET /healthz while failures are outstanding: 503" 503 "$READ" GET /healthz
