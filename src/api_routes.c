@@ -90,19 +90,44 @@ static int take(struct api_state *st, const char *filter, const struct failure_w
 
 /* ---- GET /metrics, /healthz, /v1/status ---- */
 
+void api_state_free(struct api_state *st)
+{
+    free(st->snap);
+    free(st->status_json);
+    st->snap = NULL;
+    st->status_json = NULL;
+}
+
+static bool fresh(int64_t at)
+{
+    return at && time_mono_ms() - at < API_SNAPSHOT_MAX_AGE_MS;
+}
+
+/* The whole-database snapshot, taken again once it is a second old. */
+static const struct snapshot *recent(struct api_state *st, struct err *e)
+{
+    if (st->snap && fresh(st->snap_at))
+        return st->snap;
+    free(st->snap);
+    st->snap = NULL;
+    if (take(st, NULL, NULL, &st->snap, e) < 0)
+        return NULL;
+    st->snap_at = time_mono_ms();
+    return st->snap;
+}
+
 static int route_metrics(struct api_state *st, const struct api_request *req, struct api_response *res)
 {
-    struct snapshot *s;
+    const struct snapshot *s;
     struct err e;
     struct strlist problems = {0};
     struct sbuf out = {0};
     (void)req;
-    if (take(st, NULL, NULL, &s, &e) < 0)
+    if (!(s = recent(st, &e)))
         return api_error(res, 503, "%s", e.msg);
     bool healthy = health_judge(s, &problems);
     int rc = api_metrics_text(s, healthy, &st->counters, &out);
     strlist_free(&problems);
-    free(s);
     if (rc < 0 || sbuf_append(&out, "", 1) < 0) {
         sbuf_free(&out);
         return -1;
@@ -112,15 +137,14 @@ static int route_metrics(struct api_state *st, const struct api_request *req, st
 
 static int route_healthz(struct api_state *st, const struct api_request *req, struct api_response *res)
 {
-    struct snapshot *s;
+    const struct snapshot *s;
     struct err e;
     struct strlist problems = {0};
     struct sbuf out = {0};
     (void)req;
-    if (take(st, NULL, NULL, &s, &e) < 0)
+    if (!(s = recent(st, &e)))
         return api_error(res, 503, "%s", e.msg);
     bool healthy = health_judge(s, &problems);
-    free(s);
     int rc = sbuf_appendf(&out, "%s\n", healthy ? "ok" : "unhealthy");
     for (size_t i = 0; rc == 0 && i < problems.count; i++) {
         char safe[512];
@@ -137,14 +161,17 @@ static int route_healthz(struct api_state *st, const struct api_request *req, st
 
 static int route_status(struct api_state *st, const struct api_request *req, struct api_response *res)
 {
-    char *json = NULL;
     bool healthy;
     struct err e;
     (void)req;
-    if (status_json(st->reader, st->db_path, &json, &healthy, &e) < 0)
-        return api_error(res, 503, "%s", e.msg);
-    /* cJSON's allocator is malloc, which the server frees with. */
-    return set_body(res, 200, "application/json", json);
+    if (!st->status_json || !fresh(st->status_at)) {
+        free(st->status_json);
+        st->status_json = NULL;
+        if (status_json(st->reader, st->db_path, &st->status_json, &healthy, &e) < 0)
+            return api_error(res, 503, "%s", e.msg);
+        st->status_at = time_mono_ms();
+    }
+    return set_body(res, 200, "application/json", strdup(st->status_json));
 }
 
 /* ---- GET /v1/failures ---- */

@@ -17,13 +17,27 @@
 
 #define API_MAX_BODY (1024 * 1024)
 
+/* /metrics, /healthz and /v1/status answer from a snapshot at most this
+ * old, so fifty clients polling cost the database one snapshot a second
+ * rather than fifty. */
+#define API_SNAPSHOT_MAX_AGE_MS 1000
+
 struct api_state {
     const char *db_path;
     struct snapshot_reader *reader;     /* used on the request thread only */
     struct db *writer;                  /* under writer_lock */
     pthread_mutex_t *writer_lock;
     struct api_counters counters;       /* request thread only */
+
+    /* the latest whole-database answers, request thread only */
+    struct snapshot *snap;
+    int64_t snap_at;                    /* monotonic ms; 0: none */
+    char *status_json;
+    int64_t status_at;
 };
+
+/* Frees the cached answers. */
+void api_state_free(struct api_state *st);
 
 struct api_request {
     const char *method;

@@ -481,6 +481,7 @@ static int open_connections(struct api_server *s, const char *db_path, struct er
 
 static void release(struct api_server *s)
 {
+    api_state_free(&s->state);
     if (s->state.reader)
         snapshot_reader_close(s->state.reader);
     if (s->writer)
