@@ -28,6 +28,8 @@ recv_stop() { kill "$RECV_PID" 2>/dev/null; wait "$RECV_PID" 2>/dev/null; RECV_P
 received() { jq -c "select($1)" "$TMP/recv.log" 2>/dev/null | wc -l; }
 seen() { [ "$(received "$1")" -ge "${2:-1}" ]; }
 outbox() { sql "$db" "SELECT count(*) FROM webhook_outbox"; }
+# A write beside a running ingester waits for the lock instead of failing.
+sql_wait() { sqlite3 -batch -bail -cmd '.timeout 10000' "$1" "$2"; }
 
 : >"$TMP/recv.log"
 recv_start 0 3
@@ -88,8 +90,9 @@ check "and the outbox empties" wait_for 10 sh -c "[ \$(sqlite3 '$db' 'SELECT cou
 # A hook that keeps failing is deactivated: a message on its last attempt.
 "$STREAMTOP" webhooks add http://127.0.0.1:1/refused --events failures --db "$db" >"$TMP/dead" 2>/dev/null
 dead=$(head -n 1 "$TMP/dead")
-sql "$db" "INSERT INTO webhook_outbox (webhook_id, msg_id, event, payload, created_at, attempts, next_attempt_at)
-           VALUES ('$dead', 'msg_last', 'failures', '{}', '2026-01-01T00:00:00.000Z', 13, '2026-01-01T00:00:00.000Z')"
+check "a message on its last attempt is queued for it" sql_wait "$db" "INSERT INTO webhook_outbox
+    (webhook_id, msg_id, event, payload, created_at, attempts, next_attempt_at)
+    VALUES ('$dead', 'msg_last', 'failures', '{}', '2026-01-01T00:00:00.000Z', 13, '2026-01-01T00:00:00.000Z')"
 check "a hook failing its last attempt is deactivated" wait_for 30 sh -c \
     "[ \$(sqlite3 '$db' \"SELECT is_active FROM webhooks WHERE id = '$dead'\") -eq 0 ]"
 run "$STREAMTOP" webhooks list --db "$db"
