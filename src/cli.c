@@ -96,7 +96,7 @@ static const struct opt_def opt_defs[] = {
     {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0, BIT(CMD_RETRY), false, NULL,
      "retry: say how many would be retried, change nothing"},
     {G_API, "listen", 0, V_TEXT, OFF(listen), 0, 0, BIT(CMD_SERVE) | BIT(CMD_INGEST) | BIT(CMD_DASHBOARD),
-     true, "ADDR:PORT", "serve the HTTP API here (serve's default 127.0.0.1:8080)"},
+     false, "ADDR:PORT", "serve the HTTP API here (serve's default 127.0.0.1:8080)"},
     {G_API, "permissions", 0, V_TEXT, OFF(permissions), 0, 0, BIT(CMD_KEYS), false, "LIST",
      "keys create: read, write, admin, comma-separated"},
     {G_API, "rate-limit", 0, V_LONG, OFF(rate_limit), 0, 100000000, BIT(CMD_KEYS), false, "N",

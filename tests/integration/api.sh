@@ -180,6 +180,10 @@ sim_stop
 expect_run "ingest refuses a non-loopback --listen without a usable key" 2 \
     "$STREAMTOP" ingest --db "$TMP/nokeys.db" --url http://127.0.0.1:9/ --listen 0.0.0.0:0
 expect_run "ingest: a bad --listen is a usage error" 2 "$STREAMTOP" ingest --db "$db" --listen 127.0.0.1
+printf 'listen = 0.0.0.0:8080\n' >"$TMP/listen.conf"
+expect_run "listen is not a config file setting: a shared file cannot open a port" 2 \
+    "$STREAMTOP" status --db "$db" --config "$TMP/listen.conf"
+contains "it names the key" "$ERR" "unknown key 'listen'"
 expect_run "--listen with --read-only is a usage error" 2 "$STREAMTOP" --read-only --db "$db" --listen 127.0.0.1:0
 
 done_testing
