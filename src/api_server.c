@@ -209,11 +209,14 @@ static struct rate_entry *rate_entry(struct api_server *s, const char *key_id, i
     struct rate_entry *r = &s->rates[s->nrates++];
     memset(r, 0, sizeof *r);
     snprintf(r->key_id, sizeof r->key_id, "%s", key_id);
-    /* A restart does not reset the hour: what the log holds counts now. */
+    /* A restart does not reset the hour: the last hour's requests in the
+     * log count as made this minute, which errs on the strict side.  If
+     * the log cannot be read, the hour starts empty rather than refusing. */
     struct err e;
     int64_t before = 0;
-    store_api_log_count(snapshot_reader_db(s->state.reader), key_id,
-                        time_now_ms() - 3600 * 1000, &before, &e);
+    if (store_api_log_count(snapshot_reader_db(s->state.reader), key_id,
+                            time_now_ms() - 3600 * 1000, &before, &e) < 0)
+        log_kv(LOG_WARN, "api_rate_seed_failed", "error", e.msg, NULL);
     r->minute[minute % RATE_BUCKETS] = minute;
     r->count[minute % RATE_BUCKETS] = before;
     return r;
