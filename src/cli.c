@@ -18,11 +18,14 @@
 
 #define BIT(c) (1u << (c))
 #define ALL_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST) | BIT(CMD_STATUS) | \
-                      BIT(CMD_RETRY) | BIT(CMD_MIGRATE) | BIT(CMD_SIMULATE))
+                      BIT(CMD_RETRY) | BIT(CMD_MIGRATE) | BIT(CMD_SIMULATE) | BIT(CMD_SERVE) | \
+                      BIT(CMD_KEYS) | BIT(CMD_WEBHOOKS))
 #define DB_COMMANDS (ALL_COMMANDS & ~BIT(CMD_SIMULATE))
 #define STREAM_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST))
 #define SCREEN_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO))
 #define SIM_COMMANDS (BIT(CMD_SIMULATE) | BIT(CMD_DEMO))
+#define ACTION_COMMANDS (BIT(CMD_KEYS) | BIT(CMD_WEBHOOKS))
+#define INGESTING_COMMANDS (BIT(CMD_INGEST) | BIT(CMD_DASHBOARD))
 
 enum value_type {
     V_PATH,     /* a non-empty string */
@@ -37,7 +40,7 @@ enum value_type {
     V_VERSION,
 };
 
-enum help_group { G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_SIMULATE };
+enum help_group { G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_API, G_SIMULATE };
 
 struct opt_def {
     enum help_group group;
@@ -92,6 +95,24 @@ static const struct opt_def opt_defs[] = {
      "retry: only failures whose error contains TEXT"},
     {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0, BIT(CMD_RETRY), false, NULL,
      "retry: say how many would be retried, change nothing"},
+    {G_API, "listen", 0, V_TEXT, OFF(listen), 0, 0, BIT(CMD_SERVE) | BIT(CMD_INGEST) | BIT(CMD_DASHBOARD),
+     false, "ADDR:PORT", "serve the HTTP API here (serve's default 127.0.0.1:8080)"},
+    {G_API, "permissions", 0, V_TEXT, OFF(permissions), 0, 0, BIT(CMD_KEYS), false, "LIST",
+     "keys create: read, write, admin, comma-separated"},
+    {G_API, "rate-limit", 0, V_LONG, OFF(rate_limit), 0, 100000000, BIT(CMD_KEYS), false, "N",
+     "keys create: requests per hour, 0 for none (default 1000)"},
+    {G_API, "events", 0, V_TEXT, OFF(events), 0, 0, BIT(CMD_WEBHOOKS), false, "LIST",
+     "webhooks add: events to send, comma-separated (see streamtop(1)), or all"},
+    {G_API, "secret-file", 0, V_PATH, OFF(secret_file), 0, 0, BIT(CMD_WEBHOOKS), false, "PATH",
+     "webhooks add: the signing secret (whsec_...) from this file"},
+    {G_API, "webhook-disconnect-after", 0, V_SECONDS, OFF(webhook_disconnect_after_s), 1, 86400 * 7,
+     INGESTING_COMMANDS, true, "SECONDS", "webhooks: disconnected after this long (default 300)"},
+    {G_API, "webhook-failures", 0, V_LONG, OFF(webhook_failures), 1, 1000000000L, INGESTING_COMMANDS,
+     true, "N", "webhooks: failures outstanding worth a message (default 100)"},
+    {G_API, "webhook-window", 0, V_SECONDS, OFF(webhook_window_s), 0.1, 86400, INGESTING_COMMANDS,
+     true, "SECONDS", "webhooks: at most one timepoint_gap message per window (default 60)"},
+    {G_API, "webhook-backoff", 0, V_SECONDS, OFF(webhook_backoff_s), 0.01, 3600, INGESTING_COMMANDS,
+     true, "SECONDS", "webhooks: the first retry's wait, doubling (default 30)"},
     {G_SIMULATE, "port", 0, V_LONG, OFF(port), 0, 65535, BIT(CMD_SIMULATE), false, "N",
      "simulate: loopback port, 0 picks a free one (default 0)"},
     {G_SIMULATE, "rate", 0, V_SECONDS, OFF(rate), 0.001, 1e7, SIM_COMMANDS, false, "EV_PER_S",
@@ -113,7 +134,8 @@ static const struct opt_def opt_defs[] = {
 static const char *const command_names[] = {
     [CMD_DASHBOARD] = "dashboard", [CMD_DEMO] = "demo",     [CMD_INGEST] = "ingest",
     [CMD_STATUS] = "status",       [CMD_RETRY] = "retry",   [CMD_MIGRATE] = "migrate",
-    [CMD_SIMULATE] = "simulate",
+    [CMD_SIMULATE] = "simulate",   [CMD_SERVE] = "serve",   [CMD_KEYS] = "keys",
+    [CMD_WEBHOOKS] = "webhooks",
 };
 
 const char *cli_command_name(enum command c)
@@ -328,6 +350,11 @@ static void set_defaults(struct options *o)
     o->rate = 0;            /* 0: the command's own default */
     o->count = -1;
     o->heartbeat_s = 30.0;
+    o->rate_limit = 1000;
+    o->webhook_disconnect_after_s = 300;
+    o->webhook_failures = 100;
+    o->webhook_window_s = 60;
+    o->webhook_backoff_s = 30;
 }
 
 /* One option as given on the command line, kept until the config file and
@@ -416,6 +443,9 @@ static enum cli_result scan_argv(int argc, char **argv, struct options *o, struc
                 command_seen = true;
             } else if (event_list_open) {
                 given[(*ngiven)++] = (struct given){event_option(), optarg};
+            } else if ((BIT(o->command) & ACTION_COMMANDS) && (!o->action || !o->action_arg)) {
+                if (set_string(o->action ? &o->action_arg : &o->action, optarg) < 0)
+                    return usage(e, "out of memory");
             } else {
                 return usage(e, "unexpected argument '%s'", optarg);
             }
@@ -476,6 +506,43 @@ static enum cli_result check_applicable(const struct options *o, const struct gi
     return CLI_RUN;
 }
 
+/* keys create NAME --permissions LIST | keys list | keys revoke ID */
+static enum cli_result check_keys(const struct options *o, struct err *e)
+{
+    const char *a = o->action ? o->action : "";
+    bool takes_arg = strcmp(a, "create") == 0 || strcmp(a, "revoke") == 0;
+    if (!takes_arg && strcmp(a, "list") != 0)
+        return usage(e, "keys needs create NAME, list or revoke ID");
+    if (takes_arg && (!o->action_arg || !*o->action_arg))
+        return usage(e, "keys %s needs %s", a, strcmp(a, "create") == 0 ? "a NAME" : "an ID");
+    if (!takes_arg && o->action_arg)
+        return usage(e, "unexpected argument '%s'", o->action_arg);
+    if (strcmp(a, "create") == 0 && !o->permissions)
+        return usage(e, "keys create needs --permissions read[,write][,admin]");
+    if (strcmp(a, "create") != 0 && o->permissions)
+        return usage(e, "--permissions belongs to keys create");
+    return CLI_RUN;
+}
+
+/* webhooks add URL --events LIST | list | remove ID | test ID */
+static enum cli_result check_webhooks(const struct options *o, struct err *e)
+{
+    const char *a = o->action ? o->action : "";
+    bool add = strcmp(a, "add") == 0;
+    bool takes_arg = add || strcmp(a, "remove") == 0 || strcmp(a, "test") == 0;
+    if (!takes_arg && strcmp(a, "list") != 0)
+        return usage(e, "webhooks needs add URL, list, remove ID or test ID");
+    if (takes_arg && (!o->action_arg || !*o->action_arg))
+        return usage(e, "webhooks %s needs %s", a, add ? "a URL" : "an ID");
+    if (!takes_arg && o->action_arg)
+        return usage(e, "unexpected argument '%s'", o->action_arg);
+    if (add && !o->events)
+        return usage(e, "webhooks add needs --events LIST");
+    if (!add && (o->events || o->secret_file))
+        return usage(e, "--events and --secret-file belong to webhooks add");
+    return CLI_RUN;
+}
+
 static enum cli_result check_combinations(struct options *o, struct err *e)
 {
     if (o->read_only && o->no_ingest)
@@ -488,6 +555,10 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
         if (o->error_like && !o->all_failed)
             return usage(e, "--error-like only narrows --all-failed");
     }
+    if (o->command == CMD_KEYS)
+        return check_keys(o, e);
+    if (o->command == CMD_WEBHOOKS)
+        return check_webhooks(o, e);
     return CLI_RUN;
 }
 
@@ -533,6 +604,12 @@ void cli_free(struct options *o)
     free(o->error_like);
     free(o->faults);
     free(o->replay);
+    free(o->listen);
+    free(o->action);
+    free(o->action_arg);
+    free(o->permissions);
+    free(o->events);
+    free(o->secret_file);
     for (size_t i = 0; i < o->event_count; i++)
         free(o->event_ids[i]);
     free(o->event_ids);
@@ -572,11 +649,15 @@ void cli_print_help(void)
           "  streamtop retry --db PATH (--event ID... | --all-failed [--error-like TEXT]) [--dry-run]\n"
           "  streamtop migrate --db PATH                   apply pending migrations and exit\n"
           "  streamtop simulate [--port N] [--rate EV_PER_S] [--count N] [--faults SPEC] [--replay FILE]\n"
+          "  streamtop serve --db PATH [--listen ADDR:PORT]  HTTP API: /metrics, /healthz, /v1/...\n"
+          "  streamtop keys (create NAME --permissions LIST [--rate-limit N] | list | revoke ID) --db PATH\n"
+          "  streamtop webhooks (add URL --events LIST [--secret-file F] | list | remove ID | test ID) --db PATH\n"
           , stdout);
     print_group(G_COMMON, "Options for every command");
     print_group(G_STREAM, "Database, stream and screen");
     print_group(G_MODES, "Dashboard modes");
     print_group(G_STATUS_RETRY, "status and retry");
+    print_group(G_API, "The HTTP API and webhooks (serve, keys, webhooks; ingest and the dashboard)");
     print_group(G_SIMULATE, "simulate and demo");
     fputs("\nThe stream key comes from STREAMTOP_STREAM_KEY or --stream-key-file, never from the\n"
           "command line.  Settings marked as such in streamtop(1) may also be set in the config\n"

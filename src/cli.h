@@ -21,6 +21,9 @@ enum command {
     CMD_RETRY,
     CMD_MIGRATE,
     CMD_SIMULATE,
+    CMD_SERVE,
+    CMD_KEYS,
+    CMD_WEBHOOKS,
 };
 
 #define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"
@@ -57,6 +60,23 @@ struct options {
     bool all_failed;
     char *error_like;
     bool dry_run;
+
+    /* the HTTP API: serve, and ingest or the live dashboard beside it */
+    char *listen;              /* ADDR:PORT; NULL: serve's default, none elsewhere */
+
+    /* keys: an action and its argument (create NAME, revoke ID) */
+    char *action;
+    char *action_arg;
+    char *permissions;
+    long rate_limit;           /* per hour; 0: none */
+
+    /* webhooks: add URL, remove ID, test ID; and the ingester's notifier */
+    char *events;
+    char *secret_file;
+    double webhook_disconnect_after_s;
+    long webhook_failures;
+    double webhook_window_s;
+    double webhook_backoff_s;
 
     /* simulate (and demo) */
     long port;

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api_server.h"
 #include "commands.h"
+#include "notifier.h"
 #include "dashboard.h"
 #include "ingester.h"
 #include "log.h"
@@ -78,18 +80,37 @@ static int dashboard_mode(const struct options *o, enum ui_mode mode, struct ing
     return report(rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS, &e);
 }
 
-/* Live: the ingester runs in this process. */
+/* Live: the ingester runs in this process, and the HTTP API with
+ * --listen. */
 static int live(const struct options *o, int log_fd)
 {
     struct err e;
     char *key = NULL;
     struct ingester_config cfg;
     struct ingester *ig;
-    if (stream_key_load(o, true, &key, &e) < 0)
+    struct api_listen listen;
+    struct api_server *api = NULL;
+    bool serve;
+    int rc;
+    if (api_listen_option(o, false, &listen, &serve, &e) < 0 || stream_key_load(o, true, &key, &e) < 0)
         return report(2, &e);
     ingester_config_from(o, key, &cfg);
-    int rc = ingester_start(&cfg, &ig, &e) < 0 ? report(EXIT_FAILURE, &e)
-                                               : dashboard_mode(o, UI_LIVE, ig, log_fd);
+    if (ingester_start(&cfg, &ig, &e) < 0) {
+        rc = report(EXIT_FAILURE, &e);
+    } else if (serve && api_beside_ingester(o->db_path, &listen, &api, &e, &rc) < 0) {
+        ingester_stop(ig);
+        rc = report(rc, &e);
+    } else {
+        struct notifier_config ncfg;
+        struct notifier *notifier = NULL;
+        notifier_config_from(o, &ncfg);
+        if (notifier_start(&ncfg, &notifier, &e) < 0)
+            log_kv(LOG_WARN, "webhooks_unavailable", "error", e.msg, NULL);
+        rc = dashboard_mode(o, UI_LIVE, ig, log_fd);
+        api_server_stop(api);
+        notifier_stop(notifier, rc == EXIT_SUCCESS ? WH_INGESTER_STOPPED : WH_FATAL_ERROR,
+                      rc == EXIT_SUCCESS ? "the dashboard was closed" : "the dashboard stopped on an error");
+    }
     free(key);
     return rc;
 }
@@ -98,6 +119,11 @@ int cmd_dashboard(const struct options *o)
 {
     struct err e;
     int log_fd = -1;
+    if ((o->read_only || o->no_ingest) && o->listen) {
+        fprintf(stderr, "streamtop: --listen serves beside an ingester: use `streamtop serve` "
+                        "with --read-only or --no-ingest\n");
+        return 2;
+    }
     if (need_terminal() < 0)
         return 2;
     if (open_log(o->log_file, NULL, &log_fd, &e) < 0)
@@ -206,6 +232,11 @@ int cmd_demo(const struct options *o)
     struct err e;
     struct demo d = {0};
     int log_fd = -1, rc;
+    if ((o->read_only || o->no_ingest) && o->listen) {
+        fprintf(stderr, "streamtop: --listen serves beside an ingester: use `streamtop serve` "
+                        "with --read-only or --no-ingest\n");
+        return 2;
+    }
     if (need_terminal() < 0)
         return 2;
     if ((!o->db_path_given || !o->log_file) && demo_files(&d, &e) < 0)

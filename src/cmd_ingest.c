@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "api_server.h"
 #include "commands.h"
 #include "ingester.h"
 #include "log.h"
+#include "notifier.h"
 #include "signals.h"
 #include "stream_key.h"
 
@@ -28,6 +30,34 @@ int ingester_config_from(const struct options *o, const char *key, struct ingest
     return 0;
 }
 
+void notifier_config_from(const struct options *o, struct notifier_config *cfg)
+{
+    *cfg = (struct notifier_config){
+        .db_path = o->db_path, .disconnect_after_s = o->webhook_disconnect_after_s,
+        .failures_threshold = o->webhook_failures, .window_s = o->webhook_window_s,
+        .backoff_s = o->webhook_backoff_s,
+    };
+}
+
+/* The HTTP API beside the ingester (--listen), once the ingester has
+ * migrated the database.  *code is the exit status on failure. */
+int api_beside_ingester(const char *db_path, const struct api_listen *l, struct api_server **out,
+                        struct err *e, int *code)
+{
+    struct db *db;
+    *code = EXIT_FAILURE;
+    if (db_open(db_path, DB_READ_ONLY, &db, e) < 0)
+        return -1;
+    int rc = api_exposure_check(db, l, e);
+    db_close(db);
+    if (rc < 0)
+        return *code = 2, -1;
+    if (api_server_start(db_path, l, out, e) < 0)
+        return -1;
+    log_kv(LOG_INFO, "serving", "address", api_server_address(*out), NULL);
+    return 0;
+}
+
 static const char *stop_signal_name(void)
 {
     return signals_stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT";
@@ -39,7 +69,12 @@ int cmd_ingest(const struct options *o)
     char *key = NULL;
     struct ingester_config cfg;
     struct ingester *ig;
-    if (stream_key_load(o, true, &key, &e) < 0 || log_open(o->log_file, &e) < 0) {
+    struct api_listen listen;
+    struct api_server *api = NULL;
+    bool serve;
+    int code;
+    if (api_listen_option(o, false, &listen, &serve, &e) < 0 ||
+        stream_key_load(o, true, &key, &e) < 0 || log_open(o->log_file, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
         free(key);
         return 2;
@@ -61,6 +96,20 @@ int cmd_ingest(const struct options *o)
         log_close();
         return EXIT_FAILURE;
     }
+    if (serve && api_beside_ingester(o->db_path, &listen, &api, &e, &code) < 0) {
+        log_kv(LOG_ERROR, "cannot_serve", "error", e.msg, NULL);
+        if (o->log_file)
+            fprintf(stderr, "streamtop: %s\n", e.msg);
+        ingester_stop(ig);
+        free(key);
+        log_close();
+        return code;
+    }
+    struct notifier_config ncfg;
+    struct notifier *notifier = NULL;
+    notifier_config_from(o, &ncfg);
+    if (notifier_start(&ncfg, &notifier, &e) < 0)
+        log_kv(LOG_WARN, "webhooks_unavailable", "error", e.msg, NULL);
     bool healthy = true;
     while (!atomic_load(&signals_stop) && (healthy = ingester_healthy(ig, &e))) {
         struct timespec ts = {0, MAIN_LOOP_MS * 1000000L};
@@ -70,7 +119,10 @@ int cmd_ingest(const struct options *o)
     }
     if (healthy)
         log_kv(LOG_INFO, "stopping", "signal", stop_signal_name(), NULL);
+    api_server_stop(api);
     ingester_stop(ig);
+    notifier_stop(notifier, healthy ? WH_INGESTER_STOPPED : WH_FATAL_ERROR,
+                  healthy ? "stopped by a signal" : e.msg);
     free(key);
     log_close();
     if (!healthy)

@@ -376,7 +376,7 @@ static void json_metrics(cJSON *root, const struct snap_metrics *m)
     }
 }
 
-static int print_json(const struct status_report *r)
+static char *report_json(const struct status_report *r)
 {
     const struct snapshot *s = &r->snap;
     cJSON *root = cJSON_CreateObject();
@@ -398,6 +398,12 @@ static int print_json(const struct status_report *r)
     json_metrics(root, &s->metrics);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
+    return text;
+}
+
+static int print_json(const struct status_report *r)
+{
+    char *text = report_json(r);
     if (!text)
         return -1;
     puts(text);
@@ -418,6 +424,29 @@ static int collect(struct snapshot_reader *reader, struct status_report *r, stru
         return -1;
     r->healthy = health_judge(&r->snap, &r->problems);
     return 0;
+}
+
+static void report_free(struct status_report *r)
+{
+    strlist_free(&r->missing);
+    strlist_free(&r->warnings);
+    strlist_free(&r->problems);
+    free(r);
+}
+
+int status_json(struct snapshot_reader *reader, const char *db_path, char **json, bool *healthy,
+                struct err *e)
+{
+    struct status_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return err_set(e, "out of memory"), -1;
+    r->db_path = db_path;
+    int rc = collect(reader, r, e);
+    if (rc == 0 && !(*json = report_json(r)))
+        rc = -1, err_set(e, "out of memory");
+    *healthy = r->healthy;
+    report_free(r);
+    return rc;
 }
 
 int cmd_status(const struct options *o)
@@ -446,9 +475,6 @@ int cmd_status(const struct options *o)
     if (fflush(stdout) != 0)
         rc = EXIT_FAILURE;
     snapshot_reader_close(reader);
-    strlist_free(&r->missing);
-    strlist_free(&r->warnings);
-    strlist_free(&r->problems);
-    free(r);
+    report_free(r);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "err.h"
 #include "simulator.h"
+#include "snapshot.h"
 
 /* The stream streamtop ingests; stream_metadata and stream_state rows are
  * keyed by it. */
@@ -18,10 +19,34 @@ int cmd_migrate(const struct options *o);
 int cmd_retry(const struct options *o);
 int cmd_simulate(const struct options *o);
 int cmd_status(const struct options *o);
+int cmd_serve(const struct options *o);
+int cmd_keys(const struct options *o);
+int cmd_webhooks(const struct options *o);
+
+/* The JSON `status --json` prints (the HTTP API's /v1/status), from one
+ * snapshot; *json is cJSON's allocation. */
+int status_json(struct snapshot_reader *reader, const char *db_path, char **json, bool *healthy,
+                struct err *e);
 
 /* The ingester's settings from the command line (ingest and the dashboard). */
 struct ingester_config;
 int ingester_config_from(const struct options *o, const char *key, struct ingester_config *cfg);
+
+/* --listen: the address to serve the HTTP API on (serve's default when
+ * required), *wanted false when none was asked for. */
+struct api_listen;
+int api_listen_option(const struct options *o, bool required, struct api_listen *l, bool *wanted,
+                      struct err *e);
+
+/* Starts the HTTP API on l beside a running ingester; *code is the exit
+ * status to give on failure (2 for a refused address). */
+struct api_server;
+int api_beside_ingester(const char *db_path, const struct api_listen *l, struct api_server **out,
+                        struct err *e, int *code);
+
+/* The webhook notifier's settings from the command line. */
+struct notifier_config;
+void notifier_config_from(const struct options *o, struct notifier_config *cfg);
 
 /* The simulator's settings from the command line (simulate and demo). */
 int simulate_options(const struct options *o, double default_rate, struct sim_options *so,

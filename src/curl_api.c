@@ -39,7 +39,9 @@ static int load(void)
         bind_symbol(lib, "curl_easy_cleanup", &api.easy_cleanup) < 0 ||
         bind_symbol(lib, "curl_easy_strerror", &api.easy_strerror) < 0 ||
         bind_symbol(lib, "curl_version_info", &api.version_info) < 0 ||
-        bind_symbol(lib, "curl_getdate", &api.getdate) < 0)
+        bind_symbol(lib, "curl_getdate", &api.getdate) < 0 ||
+        bind_symbol(lib, "curl_slist_append", &api.slist_append) < 0 ||
+        bind_symbol(lib, "curl_slist_free_all", &api.slist_free_all) < 0)
         return -1;
     if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(load_error, sizeof load_error, "curl_global_init failed");

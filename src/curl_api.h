@@ -22,6 +22,8 @@ struct curl_api {
     const char *(*easy_strerror)(CURLcode);
     curl_version_info_data *(*version_info)(CURLversion);
     time_t (*getdate)(const char *, const time_t *);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
 };
 
 /* Loads libcurl and runs curl_global_init once per process.  Call it from

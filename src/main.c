@@ -20,6 +20,9 @@ static int (*const command_table[])(const struct options *) = {
     [CMD_RETRY] = cmd_retry,
     [CMD_MIGRATE] = cmd_migrate,
     [CMD_SIMULATE] = cmd_simulate,
+    [CMD_SERVE] = cmd_serve,
+    [CMD_KEYS] = cmd_keys,
+    [CMD_WEBHOOKS] = cmd_webhooks,
 };
 
 int main(int argc, char **argv)

@@ -46,6 +46,33 @@ static void state_line(const struct pane_view *v, struct rect in, int y)
     }
 }
 
+/* "hooks 2, 4 pending, 1 failing, 1 off": webhook delivery health (2
+ * active hooks), short enough for the pane at 80 columns. */
+static void hooks_line(const struct webhook_health *h, struct rect in, int y)
+{
+    char a[HUMAN_LEN];
+    int x = in.x, right = in.x + in.w;
+    x += draw_textf(y, x, right - x, ROLE_DIM, "hooks ");
+    x += draw_textf(y, x, right - x, ROLE_NORMAL, "%s", human_count(h->active, a));
+    if (h->pending)
+        x += draw_textf(y, x, right - x, ROLE_NORMAL, ", %s pending", human_count(h->pending, a));
+    if (h->failing)
+        x += draw_textf(y, x, right - x, ROLE_WARN, ", %s failing", human_count(h->failing, a));
+    if (h->inactive)
+        draw_textf(y, x, right - x, ROLE_BAD, ", %s off", human_count(h->inactive, a));
+}
+
+/* "api 120 req/h, 3 refused": the HTTP API's last hour. */
+static void api_line(const struct api_activity *api, struct rect in, int y)
+{
+    char a[HUMAN_LEN];
+    int x = in.x, right = in.x + in.w;
+    x += draw_textf(y, x, right - x, ROLE_DIM, "api ");
+    x += draw_textf(y, x, right - x, ROLE_NORMAL, "%s req/h", human_count(api->requests, a));
+    if (api->refused)
+        draw_textf(y, x, right - x, ROLE_WARN, ", %s refused", human_count(api->refused, a));
+}
+
 static void draw_connection(const struct pane_view *v, struct rect in)
 {
     const struct snap_connection *c = &v->snap->connection;
@@ -92,6 +119,13 @@ static void draw_connection(const struct pane_view *v, struct rect in)
         draw_textf(y++, in.x, in.w, f.level == HEALTH_BAD ? ROLE_BAD : ROLE_DIM, "ingester pid %lld on %s, seen %s",
                    (long long)c->ingester_pid, c->ingester_host, pane_age(v, c->ingester_seen_at, a));
     }
+    /* Each only once there is something to say; delivery health first,
+     * for a short pane. */
+    const struct snap_integrations *g = &v->snap->integrations;
+    if (g->available && g->hooks.active + g->hooks.inactive > 0 && pane_room(y, end, &hidden))
+        hooks_line(&g->hooks, in, y++);
+    if (g->available && g->api.requests > 0 && pane_room(y, end, &hidden))
+        api_line(&g->api, in, y++);
     pane_clipped(in, hidden);
 }
 

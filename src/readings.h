@@ -135,4 +135,22 @@ struct failure_window {
     int rows;                       /* this many from the anchor down */
 };
 
+/* The HTTP API's last hour and the webhooks' delivery health (migration
+ * 14), shown on a line of the Connection pane. */
+struct api_activity {
+    int64_t requests, refused;      /* in the last hour; refused: 4xx and 5xx */
+    int64_t last_at;
+};
+
+struct webhook_health {
+    int64_t pending;                /* deliveries not yet acknowledged */
+    int64_t active, failing, inactive;
+};
+
+struct snap_integrations {
+    bool available;
+    struct api_activity api;
+    struct webhook_health hooks;
+};
+
 #endif

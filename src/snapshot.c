@@ -9,10 +9,12 @@
 #include "rates.h"
 #include "schema.h"
 #include "snapshot.h"
+#include "store_api.h"
 #include "store_events.h"
 #include "store_metadata.h"
 #include "store_metrics.h"
 #include "store_queue.h"
+#include "store_webhooks.h"
 #include "timeutil.h"
 
 /* Without counter readings (a database before migration 12), the rate now
@@ -23,7 +25,7 @@
 struct snapshot_caps {
     int64_t schema_cookie;
     struct schema_state schema;
-    bool metadata, state, rates, queue, metrics;
+    bool metadata, state, rates, queue, metrics, integrations;
     enum failures_source failures;
     char metadata_why[SNAP_REASON], failures_why[SNAP_REASON];
     char queue_why[SNAP_REASON], metrics_why[SNAP_REASON];
@@ -86,6 +88,9 @@ static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e)
     c->failures = store_events_failures_source(r->db, c->failures_why, sizeof c->failures_why);
     c->queue = store_queue_readable(r->db, c->queue_why, sizeof c->queue_why);
     c->metrics = store_metrics_readable(r->db, c->metrics_why, sizeof c->metrics_why);
+    c->integrations = db_has_index(r->db, "idx_api_access_log_at") &&
+                      db_has_index(r->db, "idx_webhook_outbox_hook") &&
+                      db_has_index(r->db, "idx_webhooks_active");
     r->caps_valid = true;
     return 0;
 }
@@ -263,6 +268,12 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
         snprintf(s->throughput.why_unavailable, SNAP_REASON, "%s", c->metrics_why);
         snprintf(s->metrics.why_unavailable, SNAP_REASON, "%s", c->metrics_why);
         s->throughput.available = s->throughput.have_totals;
+    }
+    if (c->integrations) {
+        if (store_api_activity(r->db, s->taken_at - 3600 * 1000, &s->integrations.api, e) < 0 ||
+            store_webhooks_health(r->db, &s->integrations.hooks, e) < 0)
+            return -1;
+        s->integrations.available = true;
     }
     if (c->rates)
         apply_rates(s, &rates);

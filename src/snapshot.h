@@ -31,6 +31,7 @@ struct snapshot {
     struct snap_failures failures;
     struct snap_queue queue;
     struct snap_metrics metrics;
+    struct snap_integrations integrations;
 };
 
 struct snapshot_request {

@@ -362,6 +362,34 @@ static void queue_and_metrics_sections(void **state)
     assert_int_equal(m->rows[3].interval_ms, 0);       /* a gauge */
 }
 
+/* The API's last hour from the access log, and the hooks' health. */
+static void integrations_section(void **state)
+{
+    struct fixture *f = *state;
+    prepare(f);
+    execf(f->path,
+          "INSERT INTO api_access_log (at, key_id, method, path, status, duration_us) VALUES "
+          "('%s', 'stk_1', 'GET', '/metrics', 200, 10), ('%s', 'stk_1', 'GET', '/metrics', 429, 10), "
+          "('%s', NULL, 'GET', '/x', 401, 10), ('%s', 'stk_1', 'GET', '/metrics', 200, 10);"
+          "INSERT INTO webhooks (id, url, events, secret, is_active, failure_count) VALUES "
+          "('wh_a', 'http://a/', '[]', 'whsec_x', 1, 0), ('wh_b', 'http://b/', '[]', 'whsec_x', 1, 3), "
+          "('wh_c', 'http://c/', '[]', 'whsec_x', 0, 14);"
+          "INSERT INTO webhook_outbox (webhook_id, msg_id, event, payload, created_at, next_attempt_at) VALUES "
+          "('wh_b', 'msg_1', 'failures', '{}', '%s', '%s'), ('wh_b', 'msg_2', 'failures', '{}', '%s', '%s')",
+          iso(f->now - 7200000), iso(f->now - 60000), iso(f->now - 30000), iso(f->now - 1000),
+          iso(f->now), iso(f->now), iso(f->now), iso(f->now));
+    fill(f, NULL, 0);
+    const struct snap_integrations *g = &f->snap.integrations;
+    assert_true(g->available);
+    assert_int_equal(g->api.requests, 3);              /* the one two hours ago is not counted */
+    assert_int_equal(g->api.refused, 2);
+    assert_int_equal(g->api.last_at, f->now - 1000);
+    assert_int_equal(g->hooks.pending, 2);
+    assert_int_equal(g->hooks.active, 2);
+    assert_int_equal(g->hooks.failing, 1);
+    assert_int_equal(g->hooks.inactive, 1);
+}
+
 static bool has_problem(const struct strlist *l, const char *text)
 {
     for (size_t i = 0; i < l->count; i++)
@@ -577,6 +605,7 @@ int main(void)
         T(failures_section),
         T(failures_window),
         T(queue_and_metrics_sections),
+        T(integrations_section),
         T(health),
         T(a_fresh_database_is_not_healthy),
         T(failures_grouped_by_kind),

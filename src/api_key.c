@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "api_key.h"
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} perm_names[] = {
+    {"read", API_PERM_READ}, {"write", API_PERM_WRITE}, {"admin", API_PERM_ADMIN},
+};
+
+#define PERM_COUNT (sizeof perm_names / sizeof perm_names[0])
+
+static void to_hex(const unsigned char *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int random_bytes(unsigned char *b, size_t n, struct err *e)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = getrandom(b + got, n - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return err_set(e, "the system's random number generator failed: %s", strerror(errno)), -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+int api_key_generate(char key[API_KEY_LEN + 1], char id[API_KEY_ID_LEN + 1], struct err *e)
+{
+    unsigned char b[4 + 32];
+    char hex[2 * sizeof b + 1];
+    if (random_bytes(b, sizeof b, e) < 0)
+        return -1;
+    to_hex(b, sizeof b, hex);
+    snprintf(id, API_KEY_ID_LEN + 1, API_KEY_PREFIX "%.8s", hex);
+    snprintf(key, API_KEY_LEN + 1, "%s_%s", id, hex + 8);
+    OPENSSL_cleanse(b, sizeof b);
+    OPENSSL_cleanse(hex, sizeof hex);
+    return 0;
+}
+
+int api_key_hash(const char *key, size_t len, char hash[API_KEY_HASH_LEN + 1], struct err *e)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    if (!EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+        return err_set(e, "SHA-256 failed in libcrypto"), -1;
+    to_hex(md, mdlen, hash);
+    return 0;
+}
+
+bool api_key_hash_valid(const char *stored)
+{
+    if (!stored || strlen(stored) != API_KEY_HASH_LEN)
+        return false;
+    for (const char *p = stored; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    return true;
+}
+
+bool api_key_hash_equal(const char *stored, const char *computed)
+{
+    return api_key_hash_valid(stored) &&
+           CRYPTO_memcmp(stored, computed, API_KEY_HASH_LEN) == 0;
+}
+
+static unsigned perm_bit(const char *word, size_t len)
+{
+    for (size_t i = 0; i < PERM_COUNT; i++)
+        if (strlen(perm_names[i].name) == len && strncmp(perm_names[i].name, word, len) == 0)
+            return perm_names[i].bit;
+    return 0;
+}
+
+int api_key_parse_permissions(const char *list, unsigned *perms, struct err *e)
+{
+    *perms = 0;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ",");
+        unsigned bit = perm_bit(p, len);
+        if (!bit)
+            return err_set(e, "--permissions: '%.*s' is not read, write or admin", (int)len, p), -1;
+        *perms |= bit;
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+    if (*perms & (API_PERM_WRITE | API_PERM_ADMIN))
+        *perms |= API_PERM_READ;
+    return 0;
+}
+
+void api_key_permissions_json(unsigned perms, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "[");
+    for (size_t i = 0; i < PERM_COUNT && n < size; i++)
+        if (perms & perm_names[i].bit)
+            n += (size_t)snprintf(buf + n, size - n, "%s\"%s\"", n > 1 ? "," : "", perm_names[i].name);
+    if (n < size)
+        snprintf(buf + n, size - n, "]");
+}
+
+unsigned api_key_permissions_from_json(const char *json)
+{
+    unsigned perms = 0;
+    cJSON *a = json ? cJSON_Parse(json) : NULL;
+    const cJSON *item;
+    if (cJSON_IsArray(a))
+        cJSON_ArrayForEach(item, a)
+            if (cJSON_IsString(item))
+                perms |= perm_bit(item->valuestring, strlen(item->valuestring));
+    cJSON_Delete(a);
+    return perms;
+}
