@@ -18,11 +18,13 @@
 
 #define BIT(c) (1u << (c))
 #define ALL_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST) | BIT(CMD_STATUS) | \
-                      BIT(CMD_RETRY) | BIT(CMD_MIGRATE) | BIT(CMD_SIMULATE))
+                      BIT(CMD_RETRY) | BIT(CMD_MIGRATE) | BIT(CMD_SIMULATE) | \
+                      BIT(CMD_MAINTAIN))
 #define DB_COMMANDS (ALL_COMMANDS & ~BIT(CMD_SIMULATE))
 #define STREAM_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST))
 #define SCREEN_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO))
 #define SIM_COMMANDS (BIT(CMD_SIMULATE) | BIT(CMD_DEMO))
+#define RETENTION_COMMANDS (BIT(CMD_MAINTAIN) | BIT(CMD_DASHBOARD) | BIT(CMD_INGEST))
 
 enum value_type {
     V_PATH,     /* a non-empty string */
@@ -37,7 +39,7 @@ enum value_type {
     V_VERSION,
 };
 
-enum help_group { G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_SIMULATE };
+enum help_group { G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_MAINTAIN, G_SIMULATE };
 
 struct opt_def {
     enum help_group group;
@@ -90,8 +92,16 @@ static const struct opt_def opt_defs[] = {
      "retry: every failed event"},
     {G_STATUS_RETRY, "error-like", 0, V_TEXT, OFF(error_like), 0, 0, BIT(CMD_RETRY), false, "TEXT",
      "retry: only failures whose error contains TEXT"},
-    {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0, BIT(CMD_RETRY), false, NULL,
-     "retry: say how many would be retried, change nothing"},
+    {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0, BIT(CMD_RETRY) | BIT(CMD_MAINTAIN),
+     false, NULL, "retry, maintain: say what would be done, change nothing"},
+    {G_MAINTAIN, "vacuum", 0, V_FLAG, OFF(vacuum), 0, 0, BIT(CMD_MAINTAIN), false, NULL,
+     "maintain: then compact the file (refused while an ingester runs)"},
+    {G_MAINTAIN, "maintain-every", 0, V_SECONDS, OFF(maintain_every_s), 1, 7 * 86400.0,
+     STREAM_COMMANDS, true, "SECONDS", "the ingester's retention pass, this often (default 3600)"},
+    {G_MAINTAIN, "keep-metrics-raw", 0, V_LONG, OFF(keep_metrics_raw_h), 1, 720, RETENTION_COMMANDS,
+     true, "HOURS", "raw metric samples, then hourly roll-ups (default 48)"},
+    {G_MAINTAIN, "keep-events", 0, V_LONG, OFF(keep_events_d), 1, 36500, RETENTION_COMMANDS, true,
+     "DAYS", "processed events kept this long (default 30)"},
     {G_SIMULATE, "port", 0, V_LONG, OFF(port), 0, 65535, BIT(CMD_SIMULATE), false, "N",
      "simulate: loopback port, 0 picks a free one (default 0)"},
     {G_SIMULATE, "rate", 0, V_SECONDS, OFF(rate), 0.001, 1e7, SIM_COMMANDS, false, "EV_PER_S",
@@ -113,7 +123,7 @@ static const struct opt_def opt_defs[] = {
 static const char *const command_names[] = {
     [CMD_DASHBOARD] = "dashboard", [CMD_DEMO] = "demo",     [CMD_INGEST] = "ingest",
     [CMD_STATUS] = "status",       [CMD_RETRY] = "retry",   [CMD_MIGRATE] = "migrate",
-    [CMD_SIMULATE] = "simulate",
+    [CMD_SIMULATE] = "simulate",   [CMD_MAINTAIN] = "maintain",
 };
 
 const char *cli_command_name(enum command c)
@@ -328,6 +338,9 @@ static void set_defaults(struct options *o)
     o->rate = 0;            /* 0: the command's own default */
     o->count = -1;
     o->heartbeat_s = 30.0;
+    o->maintain_every_s = 3600.0;
+    o->keep_metrics_raw_h = 48;
+    o->keep_events_d = 30;
 }
 
 /* One option as given on the command line, kept until the config file and
@@ -571,12 +584,14 @@ void cli_print_help(void)
           "  streamtop status --db PATH [--json]           one snapshot of the panes, then exit\n"
           "  streamtop retry --db PATH (--event ID... | --all-failed [--error-like TEXT]) [--dry-run]\n"
           "  streamtop migrate --db PATH                   apply pending migrations and exit\n"
+          "  streamtop maintain --db PATH [--dry-run] [--vacuum]  retention and upkeep, one pass\n"
           "  streamtop simulate [--port N] [--rate EV_PER_S] [--count N] [--faults SPEC] [--replay FILE]\n"
           , stdout);
     print_group(G_COMMON, "Options for every command");
     print_group(G_STREAM, "Database, stream and screen");
     print_group(G_MODES, "Dashboard modes");
     print_group(G_STATUS_RETRY, "status and retry");
+    print_group(G_MAINTAIN, "Retention (maintain, and the ingester's own passes)");
     print_group(G_SIMULATE, "simulate and demo");
     fputs("\nThe stream key comes from STREAMTOP_STREAM_KEY or --stream-key-file, never from the\n"
           "command line.  Settings marked as such in streamtop(1) may also be set in the config\n"

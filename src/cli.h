@@ -21,6 +21,7 @@ enum command {
     CMD_RETRY,
     CMD_MIGRATE,
     CMD_SIMULATE,
+    CMD_MAINTAIN,
 };
 
 #define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"
@@ -57,6 +58,12 @@ struct options {
     bool all_failed;
     char *error_like;
     bool dry_run;
+
+    /* retention: maintain, and the ingester's own passes */
+    bool vacuum;
+    double maintain_every_s;
+    long keep_metrics_raw_h;
+    long keep_events_d;
 
     /* simulate (and demo) */
     long port;

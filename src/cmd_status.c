@@ -159,6 +159,25 @@ static void print_metrics(const struct snapshot *s)
     }
 }
 
+static void print_maintenance(const struct snapshot *s)
+{
+    const struct snap_maintenance *m = &s->maintenance;
+    char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN], f[HUMAN_LEN];
+    printf("database    %s, %s free for reuse\n", human_bytes(m->db_bytes, a),
+           human_bytes(m->free_bytes, b));
+    if (!m->available)
+        return;
+    if (!m->have_pass) {
+        printf("maintained  never\n");
+        return;
+    }
+    const struct maintenance_counts *r = &m->removed;
+    printf("maintained  %s by %s: removed %s events, %s metric samples, %s cached searches; "
+           "rolled up %s samples\n", age_of(s->taken_at, m->finished_at, a), safe(m->run_by, 0),
+           human_count(r->events_removed, b), human_count(r->metrics_removed, c),
+           human_count(r->search_cache_removed, d), human_count(r->metrics_rolled_up, f));
+}
+
 static void print_list(const char *label, const struct strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
@@ -180,6 +199,7 @@ static void print_text(const struct status_report *r)
     print_failures(s);
     print_queue(s);
     print_metrics(s);
+    print_maintenance(s);
     print_list("missing", &r->missing);
     print_list("warning", &r->warnings);
     if (r->healthy)
@@ -376,6 +396,29 @@ static void json_metrics(cJSON *root, const struct snap_metrics *m)
     }
 }
 
+static void json_maintenance(cJSON *root, const struct snap_maintenance *m)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "maintenance");
+    cJSON_AddNumberToObject(o, "db_bytes", (double)m->db_bytes);
+    cJSON_AddNumberToObject(o, "free_bytes", (double)m->free_bytes);
+    if (!m->have_pass) {
+        cJSON_AddNullToObject(o, "last_pass");
+        return;
+    }
+    cJSON *p = cJSON_AddObjectToObject(o, "last_pass");
+    add_time(p, "started_at", m->started_at);
+    add_time(p, "finished_at", m->finished_at);
+    add_text(p, "run_by", m->run_by);
+    const struct maintenance_counts *c = &m->removed;
+    const struct { const char *name; int64_t v; } counts[] = {
+        {"search_cache_removed", c->search_cache_removed}, {"metrics_rolled_up", c->metrics_rolled_up},
+        {"metrics_hourly_rows", c->metrics_hourly_rows}, {"metrics_removed", c->metrics_removed},
+        {"events_removed", c->events_removed}, {"queue_removed", c->queue_removed},
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        cJSON_AddNumberToObject(p, counts[i].name, (double)counts[i].v);
+}
+
 static int print_json(const struct status_report *r)
 {
     const struct snapshot *s = &r->snap;
@@ -396,6 +439,7 @@ static int print_json(const struct status_report *r)
     json_failures(root, &s->failures);
     json_queue(root, s);
     json_metrics(root, &s->metrics);
+    json_maintenance(root, &s->maintenance);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!text)

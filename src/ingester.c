@@ -71,6 +71,7 @@ static int start_threads(struct ingester *ig, const struct curl_api *curl, int64
         .db_path = ig->cfg.db_path, .stream_type = ig->cfg.stream_type, .worker_id = ig->worker_id,
         .in = &ig->channel, .batch_events = ig->cfg.batch_events, .batch_ms = ig->cfg.batch_ms,
         .metrics_interval_ms = METRICS_INTERVAL_MS, .resume_timepoint = resume,
+        .maintain_every_ms = ig->cfg.maintain_every_ms, .retention = ig->cfg.retention,
     };
     if (processor_start(&pc, &ig->processor, e) < 0)
         return -1;

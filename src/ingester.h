@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "maintain.h"
 
 /* What the stream thread may hold ahead of the writer: about 15,000
  * typical events, several seconds of the writer's work. */
@@ -29,6 +30,8 @@ struct ingester_config {
     size_t max_line;
     size_t batch_events;
     int64_t batch_ms;
+    int64_t maintain_every_ms;      /* a retention pass this often; 0: never */
+    struct maintain_policy retention;
 };
 
 struct ingester;

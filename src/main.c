@@ -20,6 +20,7 @@ static int (*const command_table[])(const struct options *) = {
     [CMD_RETRY] = cmd_retry,
     [CMD_MIGRATE] = cmd_migrate,
     [CMD_SIMULATE] = cmd_simulate,
+    [CMD_MAINTAIN] = cmd_maintain,
 };
 
 int main(int argc, char **argv)

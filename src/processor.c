@@ -22,8 +22,6 @@
 
 #define RETRY_SCAN_MS 500
 #define RETRY_BATCH 64
-#define PRUNE_EVERY_MS 3600000
-#define PRUNE_ROWS 5000
 
 /* Counts that go into metric samples: totals since the last sample. */
 struct metric_counts {
@@ -45,7 +43,9 @@ struct processor {
     int64_t last_point_at;          /* the newest counter reading (rates.h) */
     int64_t moved_at;               /* when counters or the buffer last changed */
     int64_t point_buffered;         /* the buffer as that reading saw it */
-    int64_t last_prune_at;
+    int64_t last_maintain_at;       /* when the last retention pass began */
+    bool maintaining;
+    struct maintain_pass pass;
     int64_t data_version;
     int64_t next_retry_scan;
     bool retry_backlog;             /* the last scan filled a whole batch */
@@ -530,20 +530,45 @@ static void maybe_retry(struct processor *p)
     }
 }
 
-static void maybe_prune(struct processor *p)
+static void log_pass(const struct maintain_pass *pass)
+{
+    char cache[24], rolled[24], metrics[24], events[24], queue[24];
+    snprintf(cache, sizeof cache, "%lld", (long long)pass->counts.search_cache_removed);
+    snprintf(rolled, sizeof rolled, "%lld", (long long)pass->counts.metrics_rolled_up);
+    snprintf(metrics, sizeof metrics, "%lld", (long long)pass->counts.metrics_removed);
+    snprintf(events, sizeof events, "%lld", (long long)pass->counts.events_removed);
+    snprintf(queue, sizeof queue, "%lld", (long long)pass->counts.queue_removed);
+    log_kv(LOG_INFO, "maintained", "search_cache", cache, "metrics_rolled_up", rolled,
+           "metrics_removed", metrics, "events", events, "queue", queue, NULL);
+}
+
+/* The retention pass, one small transaction per turn of the loop, so a
+ * batch of events is never kept waiting for more than one of them. */
+static void maybe_maintain(struct processor *p)
 {
     int64_t now = time_now_ms();
-    if (now - p->last_prune_at < PRUNE_EVERY_MS)
+    if (p->cfg.maintain_every_ms <= 0)
         return;
-    int deleted;
+    if (!p->maintaining) {
+        if (now - p->last_maintain_at < p->cfg.maintain_every_ms)
+            return;
+        maintain_begin(&p->pass, &p->cfg.retention, p->cfg.stream_type, false, now);
+        p->maintaining = true;
+        p->last_maintain_at = now;
+    }
     struct err e;
-    if (store_metrics_prune(p->db, now - METRICS_RETENTION_DAYS * 86400000LL, PRUNE_ROWS, &deleted,
-                            &e) < 0) {
-        log_kv(LOG_WARN, "prune_deferred", "error", e.msg, NULL);
+    int rc = maintain_step(p->db, &p->pass, &e);
+    if (rc == 0 && maintain_finish(p->db, &p->pass, "ingester", time_now_ms(), &e) == 0) {
+        log_pass(&p->pass);
+        p->maintaining = false;
         return;
     }
-    /* A full pass means more remain: come back soon rather than in an hour. */
-    p->last_prune_at = deleted == PRUNE_ROWS ? now - PRUNE_EVERY_MS + 1000 : now;
+    if (rc > 0)
+        return;
+    /* Retention can wait for the next pass; a database that refuses every
+     * write stops the ingester through the batches anyway. */
+    log_kv(LOG_WARN, "maintain_deferred", "error", e.msg, NULL);
+    p->maintaining = false;
 }
 
 /* ---- the thread ---- */
@@ -575,7 +600,7 @@ static void *processor_main(void *arg)
         if (atomic_load(&p->failed))
             break;
         maybe_retry(p);
-        maybe_prune(p);
+        maybe_maintain(p);
         if (drained)
             break;
     }
@@ -593,7 +618,7 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         p->cfg.give_up_ms = GIVE_UP_WHEN_STOPPING_MS;
     p->committed_max_tp = cfg->resume_timepoint;
     p->last_sample_at = time_now_ms();
-    p->last_prune_at = 0;
+    p->last_maintain_at = time_now_ms() - cfg->maintain_every_ms;   /* the first pass at once */
     if (db_open(cfg->db_path, DB_READ_WRITE, &p->db, e) < 0) {
         free(p);
         return -1;

@@ -10,6 +10,7 @@
 #include "snapshot.h"
 #include "store_events.h"
 #include "store_metadata.h"
+#include "store_maintenance.h"
 #include "store_metrics.h"
 #include "store_queue.h"
 #include "timeutil.h"
@@ -22,7 +23,7 @@
 struct snapshot_caps {
     int64_t schema_cookie;
     struct schema_state schema;
-    bool metadata, state, rates, queue, metrics;
+    bool metadata, state, rates, queue, metrics, maintenance;
     enum failures_source failures;
     char metadata_why[SNAP_REASON], failures_why[SNAP_REASON];
     char queue_why[SNAP_REASON], metrics_why[SNAP_REASON];
@@ -81,6 +82,7 @@ static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e)
     c->failures = store_events_failures_source(r->db, c->failures_why, sizeof c->failures_why);
     c->queue = store_queue_readable(r->db, c->queue_why, sizeof c->queue_why);
     c->metrics = store_metrics_readable(r->db, c->metrics_why, sizeof c->metrics_why);
+    c->maintenance = store_maintenance_readable(r->db);
     r->caps_valid = true;
     return 0;
 }
@@ -257,6 +259,11 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
         snprintf(s->metrics.why_unavailable, SNAP_REASON, "%s", c->metrics_why);
         s->throughput.available = s->throughput.have_totals;
     }
+    struct snap_maintenance *m = &s->maintenance;
+    if (store_maintenance_size(r->db, &m->db_bytes, &m->free_bytes, e) < 0 ||
+        (c->maintenance && store_maintenance_read(r->db, m, e) < 0))
+        return -1;
+    m->available = c->maintenance;
     if (c->rates)
         apply_rates(s, &rates);
     else

@@ -123,6 +123,26 @@ struct snap_metrics {
     int nrows;
 };
 
+/* What one retention pass removed (maintain.h). */
+struct maintenance_counts {
+    int64_t search_cache_removed;
+    int64_t metrics_rolled_up;      /* raw samples folded into hourly rows */
+    int64_t metrics_hourly_rows;    /* the hourly rows written for them */
+    int64_t metrics_removed;        /* samples of any resolution past retention */
+    int64_t events_removed;         /* processed stream_events_log rows */
+    int64_t queue_removed;          /* their done processing_queue rows */
+};
+
+struct snap_maintenance {
+    bool available;                 /* the database records passes (migration 13) */
+    bool have_pass;
+    int64_t started_at, finished_at;
+    char run_by[16];                /* "maintain" or "ingester" */
+    struct maintenance_counts removed;
+    int64_t db_bytes;               /* the database file's pages */
+    int64_t free_bytes;             /* of which on the freelist, reused before the file grows */
+};
+
 struct snapshot {
     int64_t taken_at;
     int schema_version;             /* 0 when untracked */
@@ -132,6 +152,7 @@ struct snapshot {
     struct snap_failures failures;
     struct snap_queue queue;
     struct snap_metrics metrics;
+    struct snap_maintenance maintenance;
 };
 
 /* What the failures list should hold: a window around the page the
