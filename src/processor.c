@@ -23,6 +23,14 @@
 #define RETRY_SCAN_MS 500
 #define RETRY_BATCH 64
 
+/* How long batches took to commit (retries included), for the log line at
+ * stop: the writer's longest hold-up and its 99th percentile, by the ms. */
+#define COMMIT_HIST_MS 1024
+struct commit_times {
+    int64_t count, max_us;
+    uint32_t hist[COMMIT_HIST_MS + 1];   /* the last bucket: a second or more */
+};
+
 /* Counts that go into metric samples: totals since the last sample. */
 struct metric_counts {
     int64_t received, processed, failed, repeated, bytes, reconnects, gaps;
@@ -50,6 +58,7 @@ struct processor {
     int64_t next_retry_scan;
     bool retry_backlog;             /* the last scan filled a whole batch */
     int64_t stop_failing_since;     /* monotonic ms: commits failing after a stop */
+    struct commit_times commits;
 };
 
 /* One attempt at committing a batch: what it adds, discarded if it fails. */
@@ -393,6 +402,14 @@ static bool give_up(struct processor *p)
     return now - p->stop_failing_since >= p->cfg.give_up_ms;
 }
 
+static void count_commit(struct commit_times *c, int64_t us)
+{
+    int64_t ms = us / 1000;
+    c->hist[ms < COMMIT_HIST_MS ? ms : COMMIT_HIST_MS]++;
+    c->count++;
+    c->max_us = us > c->max_us ? us : c->max_us;
+}
+
 /* Commits the batch, retrying transient failures with backoff.  Gives up
  * only on a fatal error, or when stopping and the database stays
  * unavailable (nothing is lost: the resume point was not advanced either). */
@@ -401,7 +418,7 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
     struct batch b;
     bool sampled;
     struct err e;
-    int64_t delay = 50;
+    int64_t delay = 50, t0 = mono_us();
     while (commit_batch(p, list, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
@@ -415,6 +432,7 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
         sleep_ms(p->stop_failing_since && delay > 500 ? 500 : delay);
         delay = delay * 2 < 5000 ? delay * 2 : 5000;
     }
+    count_commit(&p->commits, mono_us() - t0);
     after_commit(p, &b, sampled);
 }
 
@@ -663,12 +681,32 @@ static void log_checkpoints(struct checkpointer *c)
            waited, "timeouts", timeouts, NULL);
 }
 
+/* The writer's commit times, for an operator (or `make bench`) judging
+ * whether anything beside it, such as a retention pass, held it up. */
+static void log_commits(const struct commit_times *c)
+{
+    int64_t seen = 0, p99 = 0;
+    for (int ms = 0; ms <= COMMIT_HIST_MS && c->count > 0; ms++) {
+        seen += c->hist[ms];
+        if (seen * 100 >= c->count * 99) {
+            p99 = ms + 1;
+            break;
+        }
+    }
+    char count[24], max[24], p99_ms[24];
+    snprintf(count, sizeof count, "%lld", (long long)c->count);
+    snprintf(max, sizeof max, "%.1f", (double)c->max_us / 1000.0);
+    snprintf(p99_ms, sizeof p99_ms, "%lld", (long long)p99);
+    log_kv(LOG_INFO, "commits", "batches", count, "max_ms", max, "p99_under_ms", p99_ms, NULL);
+}
+
 void processor_join(struct processor *p)
 {
     if (!p)
         return;
     if (p->started)
         pthread_join(p->thread, NULL);
+    log_commits(&p->commits);
     log_checkpoints(p->checkpointer);
     checkpointer_stop(p->checkpointer);
     db_close(p->db);

@@ -40,6 +40,8 @@ ingest_stop
 equals "the ingester stops cleanly" "$INGEST_RC" 0
 check_exactly_once "with passes every second" "$db"
 check "the log says what each pass removed" grep -q 'event=maintained .*events=500' "$TMP/ingest.log"
+check "and, at the stop, how long the writer's commits took" \
+    grep -Eq 'event=commits batches=[1-9][0-9]* max_ms=[0-9.]+ p99_under_ms=[0-9]+' "$TMP/ingest.log"
 equals "the counters keep every event received" \
     "$(sql "$db" "SELECT events_received FROM stream_state")" \
     "$(( $(plan_value events) + $(plan_value invalid_lines) ))"
