@@ -19,7 +19,7 @@
 #define BIT(c) (1u << (c))
 #define ALL_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST) | BIT(CMD_STATUS) | \
                       BIT(CMD_RETRY) | BIT(CMD_MIGRATE) | BIT(CMD_SIMULATE) | \
-                      BIT(CMD_MAINTAIN))
+                      BIT(CMD_MAINTAIN) | BIT(CMD_BACKUP) | BIT(CMD_RESTORE))
 #define DB_COMMANDS (ALL_COMMANDS & ~BIT(CMD_SIMULATE))
 #define STREAM_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST))
 #define SCREEN_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO))
@@ -39,7 +39,7 @@ enum value_type {
     V_VERSION,
 };
 
-enum help_group { G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_MAINTAIN, G_SIMULATE };
+enum help_group { G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_MAINTAIN, G_BACKUP, G_SIMULATE };
 
 struct opt_def {
     enum help_group group;
@@ -102,6 +102,23 @@ static const struct opt_def opt_defs[] = {
      true, "HOURS", "raw metric samples, then hourly roll-ups (default 48)"},
     {G_MAINTAIN, "keep-events", 0, V_LONG, OFF(keep_events_d), 1, 36500, RETENTION_COMMANDS, true,
      "DAYS", "processed events kept this long (default 30)"},
+    {G_BACKUP, "to", 0, V_PATH, OFF(backup_dir), 0, 0, BIT(CMD_BACKUP), false, "DIR",
+     "backup: the directory to write it in (default: the backup-dir setting)"},
+    {G_BACKUP, "backup-dir", 0, V_PATH, OFF(backup_dir), 0, 0,
+     BIT(CMD_BACKUP) | BIT(CMD_STATUS) | BIT(CMD_DASHBOARD), true, "DIR",
+     "where backups go; status judges the newest one there"},
+    {G_BACKUP, "verify", 0, V_PATH, OFF(verify_file), 0, 0, BIT(CMD_BACKUP), false, "FILE",
+     "backup: check FILE against its manifest instead"},
+    {G_BACKUP, "from", 0, V_PATH, OFF(from_file), 0, 0, BIT(CMD_RESTORE), false, "FILE",
+     "restore: the backup to put in place of --db"},
+    {G_BACKUP, "force", 0, V_FLAG, OFF(force), 0, 0, BIT(CMD_RESTORE), false, NULL,
+     "restore: even over a database an ingester holds"},
+    {G_BACKUP, "backup-keep-daily", 0, V_LONG, OFF(backup_keep_daily), 1, 3650, BIT(CMD_BACKUP), true,
+     "N", "backup: keep the newest backup of this many days (default 7)"},
+    {G_BACKUP, "backup-keep-weekly", 0, V_LONG, OFF(backup_keep_weekly), 0, 520, BIT(CMD_BACKUP), true,
+     "N", "backup: and of this many weeks (default 4)"},
+    {G_BACKUP, "backup-max-age", 0, V_SECONDS, OFF(backup_max_age_h), 1, 8760, BIT(CMD_STATUS), true,
+     "HOURS", "status: unhealthy when the newest backup is older (default 26)"},
     {G_SIMULATE, "port", 0, V_LONG, OFF(port), 0, 65535, BIT(CMD_SIMULATE), false, "N",
      "simulate: loopback port, 0 picks a free one (default 0)"},
     {G_SIMULATE, "rate", 0, V_SECONDS, OFF(rate), 0.001, 1e7, SIM_COMMANDS, false, "EV_PER_S",
@@ -123,7 +140,8 @@ static const struct opt_def opt_defs[] = {
 static const char *const command_names[] = {
     [CMD_DASHBOARD] = "dashboard", [CMD_DEMO] = "demo",     [CMD_INGEST] = "ingest",
     [CMD_STATUS] = "status",       [CMD_RETRY] = "retry",   [CMD_MIGRATE] = "migrate",
-    [CMD_SIMULATE] = "simulate",   [CMD_MAINTAIN] = "maintain",
+    [CMD_SIMULATE] = "simulate",   [CMD_MAINTAIN] = "maintain", [CMD_BACKUP] = "backup",
+    [CMD_RESTORE] = "restore",
 };
 
 const char *cli_command_name(enum command c)
@@ -341,6 +359,9 @@ static void set_defaults(struct options *o)
     o->maintain_every_s = 3600.0;
     o->keep_metrics_raw_h = 48;
     o->keep_events_d = 30;
+    o->backup_keep_daily = 7;
+    o->backup_keep_weekly = 4;
+    o->backup_max_age_h = 26;
 }
 
 /* One option as given on the command line, kept until the config file and
@@ -501,6 +522,10 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
         if (o->error_like && !o->all_failed)
             return usage(e, "--error-like only narrows --all-failed");
     }
+    if (o->command == CMD_BACKUP && !o->verify_file && !o->backup_dir)
+        return usage(e, "backup needs --to DIR (or the backup-dir setting), or --verify FILE");
+    if (o->command == CMD_RESTORE && !o->from_file)
+        return usage(e, "restore needs --from FILE");
     return CLI_RUN;
 }
 
@@ -546,6 +571,9 @@ void cli_free(struct options *o)
     free(o->error_like);
     free(o->faults);
     free(o->replay);
+    free(o->backup_dir);
+    free(o->verify_file);
+    free(o->from_file);
     for (size_t i = 0; i < o->event_count; i++)
         free(o->event_ids[i]);
     free(o->event_ids);
@@ -585,6 +613,8 @@ void cli_print_help(void)
           "  streamtop retry --db PATH (--event ID... | --all-failed [--error-like TEXT]) [--dry-run]\n"
           "  streamtop migrate --db PATH                   apply pending migrations and exit\n"
           "  streamtop maintain --db PATH [--dry-run] [--vacuum]  retention and upkeep, one pass\n"
+          "  streamtop backup --db PATH --to DIR | --verify FILE    verified online backup, or check one\n"
+          "  streamtop restore --from FILE --db PATH [--force]     verify a backup, then put it in place\n"
           "  streamtop simulate [--port N] [--rate EV_PER_S] [--count N] [--faults SPEC] [--replay FILE]\n"
           , stdout);
     print_group(G_COMMON, "Options for every command");
@@ -592,6 +622,7 @@ void cli_print_help(void)
     print_group(G_MODES, "Dashboard modes");
     print_group(G_STATUS_RETRY, "status and retry");
     print_group(G_MAINTAIN, "Retention (maintain, and the ingester's own passes)");
+    print_group(G_BACKUP, "backup and restore");
     print_group(G_SIMULATE, "simulate and demo");
     fputs("\nThe stream key comes from STREAMTOP_STREAM_KEY or --stream-key-file, never from the\n"
           "command line.  Settings marked as such in streamtop(1) may also be set in the config\n"

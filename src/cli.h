@@ -22,6 +22,8 @@ enum command {
     CMD_MIGRATE,
     CMD_SIMULATE,
     CMD_MAINTAIN,
+    CMD_BACKUP,
+    CMD_RESTORE,
 };
 
 #define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"
@@ -64,6 +66,15 @@ struct options {
     double maintain_every_s;
     long keep_metrics_raw_h;
     long keep_events_d;
+
+    /* backup and restore */
+    char *backup_dir;          /* --to, or the backup-dir setting */
+    char *verify_file;
+    char *from_file;
+    bool force;
+    long backup_keep_daily;
+    long backup_keep_weekly;
+    double backup_max_age_h;   /* status: unhealthy when the newest backup is older */
 
     /* simulate (and demo) */
     long port;

@@ -178,6 +178,21 @@ static void print_maintenance(const struct snapshot *s)
            human_count(r->search_cache_removed, d), human_count(r->metrics_rolled_up, f));
 }
 
+static void print_backup(const struct snapshot *s)
+{
+    const struct snap_backup *b = &s->backup;
+    char a[HUMAN_LEN];
+    if (!b->configured)
+        return;
+    if (!b->readable)
+        printf("backup      unreadable: %s\n", safe(b->why_unreadable, 0));
+    else if (!b->found)
+        printf("backup      none verified in %s\n", safe(b->dir, 0));
+    else
+        printf("backup      newest verified %s in %s\n", age_of(s->taken_at, b->newest_at, a),
+               safe(b->dir, 1));
+}
+
 static void print_list(const char *label, const struct strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
@@ -200,6 +215,7 @@ static void print_text(const struct status_report *r)
     print_queue(s);
     print_metrics(s);
     print_maintenance(s);
+    print_backup(s);
     print_list("missing", &r->missing);
     print_list("warning", &r->warnings);
     if (r->healthy)
@@ -419,6 +435,19 @@ static void json_maintenance(cJSON *root, const struct snap_maintenance *m)
         cJSON_AddNumberToObject(p, counts[i].name, (double)counts[i].v);
 }
 
+static void json_backup(cJSON *root, const struct snap_backup *b)
+{
+    if (!b->configured) {
+        cJSON_AddNullToObject(root, "backup");
+        return;
+    }
+    cJSON *o = cJSON_AddObjectToObject(root, "backup");
+    add_text(o, "dir", b->dir);
+    cJSON_AddBoolToObject(o, "readable", b->readable);
+    add_time(o, "newest_at", b->found ? b->newest_at : 0);
+    cJSON_AddNumberToObject(o, "max_age_seconds", (double)(b->max_age_ms / 1000));
+}
+
 static int print_json(const struct status_report *r)
 {
     const struct snapshot *s = &r->snap;
@@ -440,6 +469,7 @@ static int print_json(const struct status_report *r)
     json_queue(root, s);
     json_metrics(root, &s->metrics);
     json_maintenance(root, &s->maintenance);
+    json_backup(root, &s->backup);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!text)
@@ -451,10 +481,12 @@ static int print_json(const struct status_report *r)
 
 /* ---- command ---- */
 
-static int collect(struct snapshot_reader *reader, struct status_report *r, struct err *e)
+static int collect(struct snapshot_reader *reader, const struct options *o,
+                   struct status_report *r, struct err *e)
 {
     struct snapshot_request req = {
         .stream_type = STREAM_TYPE, .failures.rows = STATUS_FAILURE_ROWS,
+        .backup_dir = o->backup_dir, .backup_max_age_ms = (int64_t)(o->backup_max_age_h * 3600000),
     };
     struct db *db = snapshot_reader_db(reader);
     if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||
@@ -480,7 +512,7 @@ int cmd_status(const struct options *o)
         free(r);
         return EXIT_FAILURE;
     }
-    if (collect(reader, r, &e) < 0) {
+    if (collect(reader, o, r, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
     } else if (o->json ? print_json(r) < 0 : (print_text(r), 0)) {
         fprintf(stderr, "streamtop: out of memory\n");

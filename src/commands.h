@@ -11,11 +11,13 @@
  * keyed by it. */
 #define STREAM_TYPE "company-profile"
 
+int cmd_backup(const struct options *o);
 int cmd_dashboard(const struct options *o);
 int cmd_demo(const struct options *o);
 int cmd_ingest(const struct options *o);
 int cmd_maintain(const struct options *o);
 int cmd_migrate(const struct options *o);
+int cmd_restore(const struct options *o);
 int cmd_retry(const struct options *o);
 int cmd_simulate(const struct options *o);
 int cmd_status(const struct options *o);

@@ -21,6 +21,8 @@ static int (*const command_table[])(const struct options *) = {
     [CMD_MIGRATE] = cmd_migrate,
     [CMD_SIMULATE] = cmd_simulate,
     [CMD_MAINTAIN] = cmd_maintain,
+    [CMD_BACKUP] = cmd_backup,
+    [CMD_RESTORE] = cmd_restore,
 };
 
 int main(int argc, char **argv)

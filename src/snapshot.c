@@ -10,6 +10,7 @@
 #include "snapshot.h"
 #include "store_events.h"
 #include "store_metadata.h"
+#include "backup.h"
 #include "store_maintenance.h"
 #include "store_metrics.h"
 #include "store_queue.h"
@@ -271,6 +272,20 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
     return 0;
 }
 
+/* Outside the read transaction: a directory listing, not the database. */
+static void fill_backup(const struct snapshot_request *req, struct snap_backup *b)
+{
+    struct err e;
+    b->configured = req->backup_dir != NULL;
+    if (!b->configured)
+        return;
+    snprintf(b->dir, sizeof b->dir, "%s", req->backup_dir);
+    b->max_age_ms = req->backup_max_age_ms;
+    b->readable = backup_newest(req->backup_dir, &b->newest_at, &b->found, &e) == 0;
+    if (!b->readable)
+        snprintf(b->why_unreadable, sizeof b->why_unreadable, "%.*s", SNAP_REASON - 1, e.msg);
+}
+
 int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
                   struct snapshot *s, struct err *e)
 {
@@ -295,5 +310,7 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
         rc = db_commit(r->db, e);
     if (rc < 0)
         db_rollback(r->db);
+    else
+        fill_backup(req, &s->backup);
     return rc;
 }

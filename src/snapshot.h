@@ -143,6 +143,18 @@ struct snap_maintenance {
     int64_t free_bytes;             /* of which on the freelist, reused before the file grows */
 };
 
+/* The newest verified backup, when a backup directory is configured
+ * (backup.h); read from the directory, not the database. */
+struct snap_backup {
+    bool configured;
+    char dir[256];
+    bool readable;                  /* the directory could be listed */
+    char why_unreadable[SNAP_REASON];
+    bool found;
+    int64_t newest_at;
+    int64_t max_age_ms;             /* older than this is unhealthy */
+};
+
 struct snapshot {
     int64_t taken_at;
     int schema_version;             /* 0 when untracked */
@@ -153,6 +165,7 @@ struct snapshot {
     struct snap_queue queue;
     struct snap_metrics metrics;
     struct snap_maintenance maintenance;
+    struct snap_backup backup;
 };
 
 /* What the failures list should hold: a window around the page the
@@ -170,6 +183,8 @@ struct snapshot_request {
     int64_t now;                    /* the clock to judge ages and rates by; 0: the real one */
     const char *failure_filter;     /* substring of the error, or NULL */
     struct failure_window failures; /* above + rows at most SNAP_FAILURE_ROWS */
+    const char *backup_dir;         /* NULL: none configured */
+    int64_t backup_max_age_ms;
 };
 
 /* A read-only connection and what it has learnt about the schema. */
