@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "pathutil.h"
@@ -68,6 +69,8 @@ static const struct opt_def opt_defs[] = {
     {G_STREAM, "stream-key-file", 0, V_PATH, OFF(stream_key_file), 0, 0,
      BIT(CMD_DASHBOARD) | BIT(CMD_INGEST) | BIT(CMD_SIMULATE), true, "PATH",
      "file holding the stream key, readable by its owner only"},
+    {G_STREAM, "ca-file", 0, V_PATH, OFF(ca_file), 0, 0, BIT(CMD_DASHBOARD) | BIT(CMD_INGEST), true,
+     "PATH", "verify the server against these CA certificates (PEM), not the system's"},
     {G_STREAM, "log-file", 0, V_PATH, OFF(log_file), 0, 0, STREAM_COMMANDS | BIT(CMD_SIMULATE), true, "PATH",
      "append logs here instead of stderr"},
     {G_STREAM, "no-color", 0, V_FLAG, OFF(no_color), 0, 0, SCREEN_COMMANDS, true, NULL,
@@ -522,6 +525,8 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
         if (o->error_like && !o->all_failed)
             return usage(e, "--error-like only narrows --all-failed");
     }
+    if (o->ca_file && access(o->ca_file, R_OK) != 0)
+        return usage(e, "--ca-file %s: %s", o->ca_file, strerror(errno));
     if (o->command == CMD_BACKUP && !o->verify_file && !o->backup_dir)
         return usage(e, "backup needs --to DIR (or the backup-dir setting), or --verify FILE");
     if (o->command == CMD_RESTORE && !o->from_file)
@@ -568,6 +573,7 @@ void cli_free(struct options *o)
     free(o->config_path);
     free(o->log_file);
     free(o->stream_key_file);
+    free(o->ca_file);
     free(o->error_like);
     free(o->faults);
     free(o->replay);

@@ -41,6 +41,7 @@ struct options {
     char *log_file;
     bool no_color;
     char *stream_key_file;
+    char *ca_file;             /* CA bundle to verify the server with, instead of the system's */
 
     /* ingest tuning */
     long max_line_bytes;

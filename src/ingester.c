@@ -76,7 +76,7 @@ static int start_threads(struct ingester *ig, const struct curl_api *curl, int64
     if (processor_start(&pc, &ig->processor, e) < 0)
         return -1;
     struct stream_client_config sc = {
-        .curl = curl, .url = ig->cfg.url, .key = ig->cfg.key,
+        .curl = curl, .url = ig->cfg.url, .key = ig->cfg.key, .ca_file = ig->cfg.ca_file,
         .stall_timeout_s = ig->cfg.stall_timeout_s, .max_line = ig->cfg.max_line,
         .resume_timepoint = resume, .out = &ig->channel, .stop = &ig->stop,
         .seed = (uint64_t)time_now_ms() ^ (uint64_t)ig->me.pid,

@@ -25,6 +25,7 @@ struct ingester_config {
     const char *db_path;
     const char *url;
     const char *key;
+    const char *ca_file;            /* NULL: the system's CA store */
     const char *stream_type;
     double stall_timeout_s;
     size_t max_line;
