@@ -83,6 +83,8 @@ static const struct opt_def opt_defs[] = {
      "commit stored events after this many (default 1000)"},
     {G_STREAM, "batch-ms", 0, V_LONG, OFF(batch_ms), 1, 60000, STREAM_COMMANDS, true, "MS",
      "or after this many milliseconds, whichever comes first (default 200)"},
+    {G_STREAM, "litestream", 0, V_FLAG, OFF(litestream), 0, 0, BIT(CMD_DASHBOARD) | BIT(CMD_INGEST),
+     true, NULL, "leave WAL checkpoints to Litestream, which replicates the database"},
     {G_MODES, "read-only", 0, V_FLAG, OFF(read_only), 0, 0, BIT(CMD_DASHBOARD), false, NULL,
      "watch only: the database is opened read-only and never written"},
     {G_MODES, "no-ingest", 0, V_FLAG, OFF(no_ingest), 0, 0, BIT(CMD_DASHBOARD), false, NULL,

@@ -47,6 +47,7 @@ struct options {
     long max_line_bytes;
     long batch_events;
     long batch_ms;
+    bool litestream;           /* leave checkpoints to Litestream */
 
     /* dashboard modes */
     bool read_only;

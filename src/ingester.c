@@ -72,6 +72,7 @@ static int start_threads(struct ingester *ig, const struct curl_api *curl, int64
         .in = &ig->channel, .batch_events = ig->cfg.batch_events, .batch_ms = ig->cfg.batch_ms,
         .metrics_interval_ms = METRICS_INTERVAL_MS, .resume_timepoint = resume,
         .maintain_every_ms = ig->cfg.maintain_every_ms, .retention = ig->cfg.retention,
+        .leave_checkpoints = ig->cfg.leave_checkpoints,
     };
     if (processor_start(&pc, &ig->processor, e) < 0)
         return -1;
@@ -131,8 +132,9 @@ void ingester_stop(struct ingester *ig)
     if (ig->db && ig->me.pid &&
         store_state_release(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), &e) < 0)
         log_kv(LOG_WARN, "release_failed", "error", e.msg, NULL);
-    /* Leave a short WAL behind; readers that still use it keep it whole. */
-    if (ig->db)
+    /* Leave a short WAL behind; readers that still use it keep it whole.
+     * Not under Litestream: a TRUNCATE checkpoint waits for its readers. */
+    if (ig->db && !ig->cfg.leave_checkpoints)
         sqlite3_wal_checkpoint_v2(db_handle(ig->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     db_close(ig->db);
     log_kv(LOG_INFO, "ingester_stopped", NULL);

@@ -32,6 +32,7 @@ struct ingester_config {
     size_t batch_events;
     int64_t batch_ms;
     int64_t maintain_every_ms;      /* a retention pass this often; 0: never */
+    bool leave_checkpoints;         /* Litestream's: no checkpoint thread, no TRUNCATE at stop */
     struct maintain_policy retention;
 };
 

@@ -609,7 +609,8 @@ static void *processor_main(void *arg)
         now = time_now_ms();
         if (n > 0 || now - p->last_sample_at >= p->cfg.metrics_interval_ms || points_wanted(p, now))
             commit_with_retry(p, list);
-        checkpointer_throttle(p->checkpointer);
+        if (p->checkpointer)
+            checkpointer_throttle(p->checkpointer);
         while (list) {
             struct ingest_msg *next = list->next;
             ingest_msg_free(list);
@@ -623,6 +624,23 @@ static void *processor_main(void *arg)
             break;
     }
     return NULL;
+}
+
+/* Litestream replicates the WAL and checkpoints it itself, and its own
+ * guidance is that the application should not: no checkpoint thread and no
+ * automatic checkpoint on the writer, so the writer never waits for one. */
+static int start_checkpoints(struct processor *p, struct err *e)
+{
+    if (p->cfg.leave_checkpoints) {
+        sqlite3_wal_autocheckpoint(db_handle(p->db), 0);
+        log_kv(LOG_INFO, "checkpoints_left_to_litestream", NULL);
+        return 0;
+    }
+    struct checkpointer_config cc = {
+        .db_path = p->cfg.db_path, .start_frames = CHECKPOINT_START_FRAMES,
+        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
+    };
+    return checkpointer_start(&cc, p->db, &p->checkpointer, e);
 }
 
 int processor_start(const struct processor_config *cfg, struct processor **out, struct err *e)
@@ -642,11 +660,7 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         return -1;
     }
     p->data_version = -1;   /* look for retries left pending before this start */
-    struct checkpointer_config cc = {
-        .db_path = cfg->db_path, .start_frames = CHECKPOINT_START_FRAMES,
-        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
-    };
-    if (checkpointer_start(&cc, p->db, &p->checkpointer, e) < 0) {
+    if (start_checkpoints(p, e) < 0) {
         db_close(p->db);
         free(p);
         return -1;

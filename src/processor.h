@@ -46,6 +46,7 @@ struct processor_config {
     int64_t give_up_ms;             /* after a stop, stop retrying a failing commit
                                        after this long (0: GIVE_UP_WHEN_STOPPING_MS) */
     int64_t maintain_every_ms;      /* a retention pass (maintain.h) this often; 0: never */
+    bool leave_checkpoints;         /* Litestream checkpoints: none of our own */
     struct maintain_policy retention;
 };
 
