@@ -39,7 +39,9 @@ static void fetch(struct dash *d)
 {
     struct err e;
     struct snapshot_request req = {.stream_type = STREAM_TYPE,
-                                   .failure_filter = d->ui.filter[0] ? d->ui.filter : NULL};
+                                   .failure_filter = d->ui.filter[0] ? d->ui.filter : NULL,
+                                   .backup_dir = d->cfg->backup_dir,
+                                   .backup_max_age_ms = d->cfg->backup_max_age_ms};
     /* Read before the snapshot: a commit landing in between is then seen
      * as a change next time, never missed. */
     d->data_version = db_data_version(snapshot_reader_db(d->reader));

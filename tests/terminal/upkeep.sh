@@ -1,7 +1,8 @@
 #!/bin/sh
-# The Metrics pane's last line on a screen with room for it: the
-# database's size and free space, and the last retention pass (when, and
-# how many rows it removed); "never maintained" before the first.
+# The Metrics pane's last lines on a screen with room for them: the
+# database's size and free space, the last retention pass (when, and how
+# many rows it removed; "never maintained" before the first), and with a
+# backup directory configured the newest verified backup's age.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/terminal/tmux-lib.sh"
 
@@ -25,6 +26,17 @@ screen_start 120 40 "'$STREAMTOP' --read-only --db '$db' --refresh 0.25"
 wait_screen "after a pass it says when and what it removed" "rows removed"
 screen_has "maintained now, 2 rows removed" || screen_has "s ago, 2 rows removed" &&
     ok "two rows: the resume point's event stays" || not_ok "two rows: the resume point's event stays" "$(screen_text)"
+keys q
+wait_exit "q exits 0" 0
+
+mkdir "$TMP/backups"
+screen_start 120 40 "'$STREAMTOP' --read-only --db '$db' --refresh 0.25 --backup-dir '$TMP/backups'"
+wait_screen "with a backup directory and none in it, it says so" "no verified backup"
+keys q
+wait_exit "q exits 0" 0
+"$STREAMTOP" backup --db "$db" --to "$TMP/backups" >/dev/null
+screen_start 120 40 "'$STREAMTOP' --read-only --db '$db' --refresh 0.25 --backup-dir '$TMP/backups'"
+wait_screen "and then the newest one's age" "backup verified "
 keys q
 wait_exit "q exits 0" 0
 
