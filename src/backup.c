@@ -359,6 +359,17 @@ static int copy_database(const char *db_path, const char *tmp, int64_t now, stru
     return rc;
 }
 
+/* A failed copy leaves nothing behind, SQLite's files beside it included. */
+static void remove_copy(const char *tmp)
+{
+    static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
+    char path[4300];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", tmp, suffixes[i]);
+        unlink(path);
+    }
+}
+
 int backup_make(const char *db_path, const char *dir, int64_t now, char **file,
                 struct backup_facts *facts, struct err *e)
 {
@@ -376,7 +387,7 @@ int backup_make(const char *db_path, const char *dir, int64_t now, char **file,
     if (rc == 0)
         rc = commit_file(tmp, final, e);
     if (rc < 0) {
-        unlink(tmp);
+        remove_copy(tmp);
         err_wrap(e, "no backup was made (the database is unchanged)");
         return -1;
     }

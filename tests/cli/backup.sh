@@ -68,6 +68,19 @@ if [ "$(id -u)" != 0 ]; then
     expect_run "and a read-only one" 1 "$STREAMTOP" backup --db "$db" --to "$TMP/ro"
     contains "saying so" "$ERR" "is not writable"
 fi
+# A disk that fills up during the copy: a file size limit makes every
+# write past it fail, as a full disk does.
+sql "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+           INSERT INTO search_cache (id, query_hash, query_text, results, expires_at)
+           SELECT 'c' || i, 'h' || i, 'q', hex(randomblob(500)), '2999-01-01' FROM n"
+mkdir "$TMP/full"
+before=$(checksum "$db")
+run sh -c "trap '' XFSZ; ulimit -f 1000; exec '$STREAMTOP' backup --db '$db' --to '$TMP/full'"
+equals "a backup that runs out of space fails" "$RC" 1
+contains "and says nothing was made" "$ERR" "no backup was made (the database is unchanged)"
+equals "leaving nothing behind" "$(ls -A "$TMP/full")" ""
+equals "and the database as it was" "$(checksum "$db")" "$before"
+
 expect_run "a missing database is an error" 1 "$STREAMTOP" backup --db "$TMP/none.db" --to "$dir"
 check "and not created" test ! -e "$TMP/none.db"
 

@@ -62,6 +62,26 @@ expect_run "--vacuum runs once it is gone" 0 "$STREAMTOP" maintain --db "$db" --
 equals "and leaves no free pages" "$(sql "$db" "PRAGMA freelist_count")" 0
 equals "nor the lease" "$(sql "$db" "SELECT coalesce(ingester_pid, 'none') FROM stream_state")" none
 
+# A disk that fills up during a pass: a file size limit makes every write
+# past it fail, as a full disk does.  The steps before stay done, the one
+# that failed is undone, and nothing else is touched.
+full="$TMP/full.db"
+"$STREAMTOP" migrate --db "$full" >/dev/null
+sql "$full" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+             INSERT INTO stream_events_log (event_id, event_type, event_data, processing_status, received_at)
+             SELECT 'company-profile:' || i, 'changed', hex(randomblob(400)), 'processed', '$old' FROM n;
+             INSERT INTO stream_events_log (event_id, event_type, event_data, processing_status, received_at)
+             VALUES ('company-profile:20001', 'changed', '{}', 'failed', '$old');"
+run sh -c "trap '' XFSZ; ulimit -f 2000; exec '$STREAMTOP' maintain --db '$full'"
+equals "a pass that runs out of space fails" "$RC" 1
+contains "and says what stays" "$ERR" "maintenance stopped; what was removed before this stays removed, nothing else changed"
+equals "the database is intact" "$(sql "$full" "PRAGMA integrity_check")" ok
+left=$(sql "$full" "SELECT count(*) FROM stream_events_log WHERE processing_status = 'processed'")
+check "it stopped short: old events are still there ($left)" test "$left" -gt 0 -a "$left" -le 20000
+equals "the failed event is kept"     "$(sql "$full" "SELECT count(*) FROM stream_events_log WHERE processing_status = 'failed'")" 1
+expect_run "with room again, the next pass finishes the job" 0 "$STREAMTOP" maintain --db "$full"
+equals "leaving only the failed event" "$(sql "$full" "SELECT count(*) FROM stream_events_log")" 1
+
 expect_run "a missing database is a failure" 1 "$STREAMTOP" maintain --db "$TMP/none.db"
 contains "named" "$ERR" "no such database"
 check "and not created" test ! -e "$TMP/none.db"
