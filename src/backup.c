@@ -496,7 +496,8 @@ static int list_backups(const char *dir, struct listing *l, struct err *e)
     }
     closedir(d);
     if (rc == 0) {
-        qsort(l->names, l->n, sizeof *l->names, cmp_newest_first);
+        if (l->n > 1)
+            qsort(l->names, l->n, sizeof *l->names, cmp_newest_first);
         l->times = calloc(l->n + 1, sizeof *l->times);
         rc = l->times ? 0 : -1;
         for (size_t i = 0; rc == 0 && i < l->n; i++)

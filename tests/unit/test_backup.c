@@ -221,7 +221,9 @@ static void a_good_backup_is_restored_over_a_database(void **state)
     if (backup_restore(file, f->path, false, &problems, &e) < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(testdb_int(f->path, "SELECT last_timepoint FROM stream_state"), 7);
-    assert_string_equal(testdb_text(f->path, "PRAGMA integrity_check"), "ok");
+    char *integrity = testdb_text(f->path, "PRAGMA integrity_check");
+    assert_string_equal(integrity, "ok");
+    free(integrity);
     free(file);
 }
 
