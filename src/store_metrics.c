@@ -269,8 +269,8 @@ int store_metrics_roll_up_hour(struct db *db, int64_t hour_start, int *raw, int 
     char lo[ISO_TIME_LEN], hi[ISO_TIME_LEN];
     time_format_iso(hour_start, lo);
     time_format_iso(hour_start + METRICS_HOUR_MS, hi);
-    struct hourly_row *hourly;
-    int n;
+    struct hourly_row *hourly = NULL;
+    int n = 0;
     if (read_hour(db, lo, hi, &hourly, &n, e) < 0)
         return -1;
     sqlite3_stmt *del = db_stmt(db,
