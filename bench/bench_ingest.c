@@ -15,9 +15,6 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,71 +22,9 @@
 #include <unistd.h>
 
 #include "benchutil.h"
-#include "sbuf.h"
-#include "simgen.h"
-
-extern char **environ;
 
 #define BARE_BATCH 1000
 #define IDLE_SECONDS 20
-
-/* Runs argv with stdout to out_path (or nowhere) and stderr nowhere: the
- * simulator's and ingester's logs would drown the figures. */
-static pid_t spawn(char *const argv[], const char *out_path)
-{
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
-        bench_die("spawn", argv[0]);
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
-}
-
-static void run_to_end(char *const argv[])
-{
-    int status;
-    waitpid(spawn(argv, NULL), &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        bench_die(argv[1], "failed");
-}
-
-static void stop(pid_t pid)
-{
-    int status;
-    kill(pid, SIGTERM);
-    waitpid(pid, &status, 0);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
-/* Writes n generated events, one per line; returns the file's bytes. */
-static size_t write_events(const char *path, long n)
-{
-    struct simgen g;
-    struct sbuf line = {0};
-    FILE *f = fopen(path, "w");
-    if (!f)
-        bench_die(path, "cannot create");
-    simgen_init(&g, 42, 1, 0, 1000.0);
-    size_t bytes = 0;
-    for (int64_t tp = 1; tp <= n; tp++) {
-        sbuf_reset(&line);
-        simgen_event(&g, tp, &line);
-        fwrite(line.data, 1, line.len, f);
-        bytes += line.len;
-    }
-    sbuf_free(&line);
-    fclose(f);
-    return bytes;
-}
 
 static const char *json_text(const cJSON *o, const char *a, const char *b)
 {
@@ -143,7 +78,7 @@ static void upsert_company(sqlite3 *h, sqlite3_stmt *st, const cJSON *o, const c
 static double bare_loop(const char *streamtop, const char *db_path, const char *events_path, long n,
                         bool companies)
 {
-    run_to_end((char *[]){(char *)streamtop, "migrate", "--db", (char *)db_path, NULL});
+    bench_run((char *[]){(char *)streamtop, "migrate", "--db", (char *)db_path, NULL});
     sqlite3 *h;
     if (sqlite3_open(db_path, &h) != SQLITE_OK)
         bench_die(db_path, "cannot open");
@@ -203,36 +138,6 @@ static long long processed(sqlite3 *h)
     return n;
 }
 
-/* Starts a simulator with the given source arguments; returns its URL. */
-static pid_t start_simulator(const char *streamtop, const char *dir, char *const source[],
-                             char *url, size_t urlsize)
-{
-    char out[4096];
-    char *argv[16] = {(char *)streamtop, "simulate", "--port", "0", "--rate", "1e7",
-                      "--heartbeat", "5"};
-    int argc = 8;
-    for (int i = 0; source[i] && argc < 15; i++)
-        argv[argc++] = source[i];
-    snprintf(out, sizeof out, "%s/simulator.out", dir);
-    pid_t pid = spawn(argv, out);
-    for (int i = 0; i < 500; i++, sleep_ms(10)) {
-        FILE *f = fopen(out, "r");
-        char line[256] = "";
-        if (f && fgets(line, sizeof line, f)) {
-            char *at = strstr(line, "http://");
-            fclose(f);
-            if (at) {
-                at[strcspn(at, "\n")] = '\0';
-                snprintf(url, urlsize, "%s", at);
-                return pid;
-            }
-        } else if (f) {
-            fclose(f);
-        }
-    }
-    bench_die("simulator", "did not start");
-}
-
 static long rss_kb(pid_t pid)
 {
     char path[64], line[256];
@@ -273,12 +178,12 @@ static double ingest_until(const char *streamtop, const char *db_path, const cha
     char log[4096];
     snprintf(log, sizeof log, "%s.log", db_path);
     struct timespec t0 = bench_now();
-    *pid = spawn((char *[]){(char *)streamtop, "ingest", "--db", (char *)db_path, "--url",
+    *pid = bench_spawn((char *[]){(char *)streamtop, "ingest", "--db", (char *)db_path, "--url",
                             (char *)url, "--log-file", log, NULL}, NULL);
     sqlite3 *h = NULL;
     long long done = 0, next_sample = every;
     while (done < target) {
-        sleep_ms(10);
+        bench_sleep_ms(10);
         if (!h && access(db_path, F_OK) == 0 &&
             sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
             bench_die(db_path, "cannot open");
@@ -310,17 +215,17 @@ static void catch_up(const char *streamtop, const char *dir, long n)
     snprintf(bare_db, sizeof bare_db, "%s/bare.db", dir);
     snprintf(db, sizeof db, "%s/ingest.db", dir);
     unlink(db);
-    size_t bytes = write_events(events, n);
+    size_t bytes = bench_write_events(events, n);
     printf("catch-up: %ld events, %.1f MiB of JSON, over loopback\n", n, (double)bytes / 1048576.0);
     for (int companies = 0; companies < 2; companies++) {
         unlink(bare_db);
         bare_ms[companies] = bare_loop(streamtop, bare_db, events, n, companies);
     }
-    pid_t sim = start_simulator(streamtop, dir, (char *[]){"--replay", events, NULL}, url, sizeof url);
+    pid_t sim = bench_simulator(streamtop, dir, (char *[]){"--replay", events, NULL}, url, sizeof url);
     pid_t ingester;
     double ms = ingest_until(streamtop, db, url, n, &ingester, 0, NULL);
-    stop(ingester);
-    stop(sim);
+    bench_stop(ingester);
+    bench_stop(sim);
     double bare = (double)n / bare_ms[0] * 1000.0, bare_apply = (double)n / bare_ms[1] * 1000.0;
     double rate = (double)n / ms * 1000.0;
     printf("  bare loop, cJSON parse + log insert:      %8.0f events/s (%.2f s)\n", bare,
@@ -339,19 +244,19 @@ static void steady_state(const char *streamtop, const char *dir, long m)
     snprintf(db, sizeof db, "%s/steady.db", dir);
     unlink(db);
     snprintf(count, sizeof count, "%ld", m);
-    pid_t sim = start_simulator(streamtop, dir, (char *[]){"--count", count, NULL}, url, sizeof url);
+    pid_t sim = bench_simulator(streamtop, dir, (char *[]){"--count", count, NULL}, url, sizeof url);
     pid_t ingester;
     printf("steady state: %ld generated events\n", m);
     double ms = ingest_until(streamtop, db, url, m, &ingester, m / 10, print_rss);
     printf("  processed in %.1f s (%.0f events/s)\n", ms / 1000.0, (double)m / ms * 1000.0);
-    sleep_ms(2000);   /* let the last batch, metrics and checkpoint settle */
+    bench_sleep_ms(2000);   /* let the last batch, metrics and checkpoint settle */
     double c0 = cpu_seconds(ingester);
-    sleep_ms(IDLE_SECONDS * 1000);
+    bench_sleep_ms(IDLE_SECONDS * 1000);
     double used = cpu_seconds(ingester) - c0;
     printf("  idle stream (heartbeats only) for %d s: %.2f s of CPU, %.2f%% of one core; RSS %.1f MiB\n",
            IDLE_SECONDS, used, used / IDLE_SECONDS * 100.0, (double)rss_kb(ingester) / 1024.0);
-    stop(ingester);
-    stop(sim);
+    bench_stop(ingester);
+    bench_stop(sim);
 }
 
 int main(int argc, char **argv)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "pathutil.h"
@@ -19,13 +20,15 @@
 #define BIT(c) (1u << (c))
 #define ALL_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST) | BIT(CMD_STATUS) | \
                       BIT(CMD_RETRY) | BIT(CMD_MIGRATE) | BIT(CMD_SIMULATE) | BIT(CMD_SERVE) | \
-                      BIT(CMD_KEYS) | BIT(CMD_WEBHOOKS))
+                      BIT(CMD_KEYS) | BIT(CMD_WEBHOOKS) | \
+                      BIT(CMD_MAINTAIN) | BIT(CMD_BACKUP) | BIT(CMD_RESTORE))
 #define DB_COMMANDS (ALL_COMMANDS & ~BIT(CMD_SIMULATE))
 #define STREAM_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST))
 #define SCREEN_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO))
 #define SIM_COMMANDS (BIT(CMD_SIMULATE) | BIT(CMD_DEMO))
 #define ACTION_COMMANDS (BIT(CMD_KEYS) | BIT(CMD_WEBHOOKS))
 #define INGESTING_COMMANDS (BIT(CMD_INGEST) | BIT(CMD_DASHBOARD))
+#define RETENTION_COMMANDS (BIT(CMD_MAINTAIN) | BIT(CMD_DASHBOARD) | BIT(CMD_INGEST))
 
 enum value_type {
     V_PATH,     /* a non-empty string */
@@ -40,7 +43,9 @@ enum value_type {
     V_VERSION,
 };
 
-enum help_group { G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_API, G_SIMULATE };
+enum help_group {
+    G_COMMON, G_STREAM, G_MODES, G_STATUS_RETRY, G_MAINTAIN, G_BACKUP, G_API, G_SIMULATE
+};
 
 struct opt_def {
     enum help_group group;
@@ -69,6 +74,8 @@ static const struct opt_def opt_defs[] = {
     {G_STREAM, "stream-key-file", 0, V_PATH, OFF(stream_key_file), 0, 0,
      BIT(CMD_DASHBOARD) | BIT(CMD_INGEST) | BIT(CMD_SIMULATE), true, "PATH",
      "file holding the stream key, readable by its owner only"},
+    {G_STREAM, "ca-file", 0, V_PATH, OFF(ca_file), 0, 0, BIT(CMD_DASHBOARD) | BIT(CMD_INGEST), true,
+     "PATH", "verify the server against these CA certificates (PEM), not the system's"},
     {G_STREAM, "log-file", 0, V_PATH, OFF(log_file), 0, 0, STREAM_COMMANDS | BIT(CMD_SIMULATE), true, "PATH",
      "append logs here instead of stderr"},
     {G_STREAM, "no-color", 0, V_FLAG, OFF(no_color), 0, 0, SCREEN_COMMANDS, true, NULL,
@@ -81,6 +88,8 @@ static const struct opt_def opt_defs[] = {
      "commit stored events after this many (default 1000)"},
     {G_STREAM, "batch-ms", 0, V_LONG, OFF(batch_ms), 1, 60000, STREAM_COMMANDS, true, "MS",
      "or after this many milliseconds, whichever comes first (default 200)"},
+    {G_STREAM, "litestream", 0, V_FLAG, OFF(litestream), 0, 0, BIT(CMD_DASHBOARD) | BIT(CMD_INGEST),
+     true, NULL, "leave WAL checkpoints to Litestream, which replicates the database"},
     {G_MODES, "read-only", 0, V_FLAG, OFF(read_only), 0, 0, BIT(CMD_DASHBOARD), false, NULL,
      "watch only: the database is opened read-only and never written"},
     {G_MODES, "no-ingest", 0, V_FLAG, OFF(no_ingest), 0, 0, BIT(CMD_DASHBOARD), false, NULL,
@@ -93,8 +102,34 @@ static const struct opt_def opt_defs[] = {
      "retry: every failed event"},
     {G_STATUS_RETRY, "error-like", 0, V_TEXT, OFF(error_like), 0, 0, BIT(CMD_RETRY), false, "TEXT",
      "retry: only failures whose error contains TEXT"},
-    {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0, BIT(CMD_RETRY), false, NULL,
-     "retry: say how many would be retried, change nothing"},
+    {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0, BIT(CMD_RETRY) | BIT(CMD_MAINTAIN),
+     false, NULL, "retry, maintain: say what would be done, change nothing"},
+    {G_MAINTAIN, "vacuum", 0, V_FLAG, OFF(vacuum), 0, 0, BIT(CMD_MAINTAIN), false, NULL,
+     "maintain: then compact the file (refused while an ingester runs)"},
+    {G_MAINTAIN, "maintain-every", 0, V_SECONDS, OFF(maintain_every_s), 1, 7 * 86400.0,
+     STREAM_COMMANDS, true, "SECONDS", "the ingester's retention pass, this often (default 3600)"},
+    {G_MAINTAIN, "keep-metrics-raw", 0, V_LONG, OFF(keep_metrics_raw_h), 1, 720, RETENTION_COMMANDS,
+     true, "HOURS", "raw metric samples, then hourly roll-ups (default 48)"},
+    {G_MAINTAIN, "keep-events", 0, V_LONG, OFF(keep_events_d), 1, 36500, RETENTION_COMMANDS, true,
+     "DAYS", "processed events kept this long (default 30)"},
+    {G_BACKUP, "to", 0, V_PATH, OFF(backup_dir), 0, 0, BIT(CMD_BACKUP), false, "DIR",
+     "backup: the directory to write it in (default: the backup-dir setting)"},
+    {G_BACKUP, "backup-dir", 0, V_PATH, OFF(backup_dir), 0, 0,
+     BIT(CMD_BACKUP) | BIT(CMD_STATUS) | BIT(CMD_DASHBOARD), true, "DIR",
+     "where backups go; status judges the newest one there"},
+    {G_BACKUP, "verify", 0, V_PATH, OFF(verify_file), 0, 0, BIT(CMD_BACKUP), false, "FILE",
+     "backup: check FILE against its manifest instead"},
+    {G_BACKUP, "from", 0, V_PATH, OFF(from_file), 0, 0, BIT(CMD_RESTORE), false, "FILE",
+     "restore: the backup to put in place of --db"},
+    {G_BACKUP, "force", 0, V_FLAG, OFF(force), 0, 0, BIT(CMD_RESTORE), false, NULL,
+     "restore: even over a database an ingester holds"},
+    {G_BACKUP, "backup-keep-daily", 0, V_LONG, OFF(backup_keep_daily), 1, 3650, BIT(CMD_BACKUP), true,
+     "N", "backup: keep the newest backup of this many days (default 7)"},
+    {G_BACKUP, "backup-keep-weekly", 0, V_LONG, OFF(backup_keep_weekly), 0, 520, BIT(CMD_BACKUP), true,
+     "N", "backup: and of this many weeks (default 4)"},
+    {G_BACKUP, "backup-max-age", 0, V_SECONDS, OFF(backup_max_age_h), 1, 8760,
+     BIT(CMD_STATUS) | BIT(CMD_DASHBOARD), true,
+     "HOURS", "status: unhealthy when the newest backup is older (default 26)"},
     {G_API, "listen", 0, V_TEXT, OFF(listen), 0, 0, BIT(CMD_SERVE) | BIT(CMD_INGEST) | BIT(CMD_DASHBOARD),
      false, "ADDR:PORT", "serve the HTTP API here (serve's default 127.0.0.1:8080)"},
     {G_API, "permissions", 0, V_TEXT, OFF(permissions), 0, 0, BIT(CMD_KEYS), false, "LIST",
@@ -135,7 +170,8 @@ static const char *const command_names[] = {
     [CMD_DASHBOARD] = "dashboard", [CMD_DEMO] = "demo",     [CMD_INGEST] = "ingest",
     [CMD_STATUS] = "status",       [CMD_RETRY] = "retry",   [CMD_MIGRATE] = "migrate",
     [CMD_SIMULATE] = "simulate",   [CMD_SERVE] = "serve",   [CMD_KEYS] = "keys",
-    [CMD_WEBHOOKS] = "webhooks",
+    [CMD_WEBHOOKS] = "webhooks",   [CMD_MAINTAIN] = "maintain", [CMD_BACKUP] = "backup",
+    [CMD_RESTORE] = "restore",
 };
 
 const char *cli_command_name(enum command c)
@@ -355,6 +391,12 @@ static void set_defaults(struct options *o)
     o->webhook_failures = 100;
     o->webhook_window_s = 60;
     o->webhook_backoff_s = 30;
+    o->maintain_every_s = 3600.0;
+    o->keep_metrics_raw_h = 48;
+    o->keep_events_d = 30;
+    o->backup_keep_daily = 7;
+    o->backup_keep_weekly = 4;
+    o->backup_max_age_h = 26;
 }
 
 /* One option as given on the command line, kept until the config file and
@@ -555,6 +597,12 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
         if (o->error_like && !o->all_failed)
             return usage(e, "--error-like only narrows --all-failed");
     }
+    if (o->ca_file && access(o->ca_file, R_OK) != 0)
+        return usage(e, "--ca-file %s: %s", o->ca_file, strerror(errno));
+    if (o->command == CMD_BACKUP && !o->verify_file && !o->backup_dir)
+        return usage(e, "backup needs --to DIR (or the backup-dir setting), or --verify FILE");
+    if (o->command == CMD_RESTORE && !o->from_file)
+        return usage(e, "restore needs --from FILE");
     if (o->command == CMD_KEYS)
         return check_keys(o, e);
     if (o->command == CMD_WEBHOOKS)
@@ -601,6 +649,7 @@ void cli_free(struct options *o)
     free(o->config_path);
     free(o->log_file);
     free(o->stream_key_file);
+    free(o->ca_file);
     free(o->error_like);
     free(o->faults);
     free(o->replay);
@@ -610,6 +659,9 @@ void cli_free(struct options *o)
     free(o->permissions);
     free(o->events);
     free(o->secret_file);
+    free(o->backup_dir);
+    free(o->verify_file);
+    free(o->from_file);
     for (size_t i = 0; i < o->event_count; i++)
         free(o->event_ids[i]);
     free(o->event_ids);
@@ -648,6 +700,9 @@ void cli_print_help(void)
           "  streamtop status --db PATH [--json]           one snapshot of the panes, then exit\n"
           "  streamtop retry --db PATH (--event ID... | --all-failed [--error-like TEXT]) [--dry-run]\n"
           "  streamtop migrate --db PATH                   apply pending migrations and exit\n"
+          "  streamtop maintain --db PATH [--dry-run] [--vacuum]  retention and upkeep, one pass\n"
+          "  streamtop backup --db PATH --to DIR | --verify FILE    verified online backup, or check one\n"
+          "  streamtop restore --from FILE --db PATH [--force]     verify a backup, then put it in place\n"
           "  streamtop simulate [--port N] [--rate EV_PER_S] [--count N] [--faults SPEC] [--replay FILE]\n"
           "  streamtop serve --db PATH [--listen ADDR:PORT]  HTTP API: /metrics, /healthz, /v1/...\n"
           "  streamtop keys (create NAME --permissions LIST [--rate-limit N] | list | revoke ID) --db PATH\n"
@@ -658,6 +713,8 @@ void cli_print_help(void)
     print_group(G_MODES, "Dashboard modes");
     print_group(G_STATUS_RETRY, "status and retry");
     print_group(G_API, "The HTTP API and webhooks (serve, keys, webhooks; ingest and the dashboard)");
+    print_group(G_MAINTAIN, "Retention (maintain, and the ingester's own passes)");
+    print_group(G_BACKUP, "backup and restore");
     print_group(G_SIMULATE, "simulate and demo");
     fputs("\nThe stream key comes from STREAMTOP_STREAM_KEY or --stream-key-file, never from the\n"
           "command line.  Settings marked as such in streamtop(1) may also be set in the config\n"

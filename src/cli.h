@@ -24,6 +24,9 @@ enum command {
     CMD_SERVE,
     CMD_KEYS,
     CMD_WEBHOOKS,
+    CMD_MAINTAIN,
+    CMD_BACKUP,
+    CMD_RESTORE,
 };
 
 #define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"
@@ -41,11 +44,13 @@ struct options {
     char *log_file;
     bool no_color;
     char *stream_key_file;
+    char *ca_file;             /* CA bundle to verify the server with, instead of the system's */
 
     /* ingest tuning */
     long max_line_bytes;
     long batch_events;
     long batch_ms;
+    bool litestream;           /* leave checkpoints to Litestream */
 
     /* dashboard modes */
     bool read_only;
@@ -77,6 +82,20 @@ struct options {
     long webhook_failures;
     double webhook_window_s;
     double webhook_backoff_s;
+    /* retention: maintain, and the ingester's own passes */
+    bool vacuum;
+    double maintain_every_s;
+    long keep_metrics_raw_h;
+    long keep_events_d;
+
+    /* backup and restore */
+    char *backup_dir;          /* --to, or the backup-dir setting */
+    char *verify_file;
+    char *from_file;
+    bool force;
+    long backup_keep_daily;
+    long backup_keep_weekly;
+    double backup_max_age_h;   /* status: unhealthy when the newest backup is older */
 
     /* simulate (and demo) */
     long port;

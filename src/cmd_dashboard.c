@@ -74,7 +74,8 @@ static int dashboard_mode(const struct options *o, enum ui_mode mode, struct ing
     struct err e;
     struct dashboard_config cfg = {
         .mode = mode, .db_path = o->db_path, .log_fd = log_fd, .color = !o->no_color,
-        .refresh_s = o->refresh_s, .ingester = ig,
+        .refresh_s = o->refresh_s, .ingester = ig, .backup_dir = o->backup_dir,
+        .backup_max_age_ms = (int64_t)(o->backup_max_age_h * 3600000),
     };
     int rc = dashboard_run(&cfg, &e);
     return report(rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS, &e);

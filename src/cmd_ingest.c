@@ -23,10 +23,14 @@
 int ingester_config_from(const struct options *o, const char *key, struct ingester_config *cfg)
 {
     *cfg = (struct ingester_config){
-        .db_path = o->db_path, .url = o->url, .key = key, .stream_type = STREAM_TYPE,
+        .db_path = o->db_path, .url = o->url, .key = key, .ca_file = o->ca_file,
+        .stream_type = STREAM_TYPE,
         .stall_timeout_s = o->stall_timeout_s, .max_line = (size_t)o->max_line_bytes,
         .batch_events = (size_t)o->batch_events, .batch_ms = o->batch_ms,
+        .maintain_every_ms = (int64_t)(o->maintain_every_s * 1000),
+        .leave_checkpoints = o->litestream,
     };
+    maintain_policy_from(o, &cfg->retention);
     return 0;
 }
 

@@ -159,6 +159,40 @@ static void print_metrics(const struct snapshot *s)
     }
 }
 
+static void print_maintenance(const struct snapshot *s)
+{
+    const struct snap_maintenance *m = &s->maintenance;
+    char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN], f[HUMAN_LEN];
+    printf("database    %s, %s free for reuse\n", human_bytes(m->db_bytes, a),
+           human_bytes(m->free_bytes, b));
+    if (!m->available)
+        return;
+    if (!m->have_pass) {
+        printf("maintained  never\n");
+        return;
+    }
+    const struct maintenance_counts *r = &m->removed;
+    printf("maintained  %s by %s: removed %s events, %s metric samples, %s cached searches; "
+           "rolled up %s samples\n", age_of(s->taken_at, m->finished_at, a), safe(m->run_by, 0),
+           human_count(r->events_removed, b), human_count(r->metrics_removed, c),
+           human_count(r->search_cache_removed, d), human_count(r->metrics_rolled_up, f));
+}
+
+static void print_backup(const struct snapshot *s)
+{
+    const struct snap_backup *b = &s->backup;
+    char a[HUMAN_LEN];
+    if (!b->configured)
+        return;
+    if (!b->readable)
+        printf("backup      unreadable: %s\n", safe(b->why_unreadable, 0));
+    else if (!b->found)
+        printf("backup      none verified in %s\n", safe(b->dir, 0));
+    else
+        printf("backup      newest verified %s in %s\n", age_of(s->taken_at, b->newest_at, a),
+               safe(b->dir, 1));
+}
+
 static void print_list(const char *label, const struct strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
@@ -180,6 +214,8 @@ static void print_text(const struct status_report *r)
     print_failures(s);
     print_queue(s);
     print_metrics(s);
+    print_maintenance(s);
+    print_backup(s);
     print_list("missing", &r->missing);
     print_list("warning", &r->warnings);
     if (r->healthy)
@@ -376,6 +412,42 @@ static void json_metrics(cJSON *root, const struct snap_metrics *m)
     }
 }
 
+static void json_maintenance(cJSON *root, const struct snap_maintenance *m)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "maintenance");
+    cJSON_AddNumberToObject(o, "db_bytes", (double)m->db_bytes);
+    cJSON_AddNumberToObject(o, "free_bytes", (double)m->free_bytes);
+    if (!m->have_pass) {
+        cJSON_AddNullToObject(o, "last_pass");
+        return;
+    }
+    cJSON *p = cJSON_AddObjectToObject(o, "last_pass");
+    add_time(p, "started_at", m->started_at);
+    add_time(p, "finished_at", m->finished_at);
+    add_text(p, "run_by", m->run_by);
+    const struct maintenance_counts *c = &m->removed;
+    const struct { const char *name; int64_t v; } counts[] = {
+        {"search_cache_removed", c->search_cache_removed}, {"metrics_rolled_up", c->metrics_rolled_up},
+        {"metrics_hourly_rows", c->metrics_hourly_rows}, {"metrics_removed", c->metrics_removed},
+        {"events_removed", c->events_removed}, {"queue_removed", c->queue_removed},
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        cJSON_AddNumberToObject(p, counts[i].name, (double)counts[i].v);
+}
+
+static void json_backup(cJSON *root, const struct snap_backup *b)
+{
+    if (!b->configured) {
+        cJSON_AddNullToObject(root, "backup");
+        return;
+    }
+    cJSON *o = cJSON_AddObjectToObject(root, "backup");
+    add_text(o, "dir", b->dir);
+    cJSON_AddBoolToObject(o, "readable", b->readable);
+    add_time(o, "newest_at", b->found ? b->newest_at : 0);
+    cJSON_AddNumberToObject(o, "max_age_seconds", (double)(b->max_age_ms / 1000));
+}
+
 static char *report_json(const struct status_report *r)
 {
     const struct snapshot *s = &r->snap;
@@ -396,6 +468,8 @@ static char *report_json(const struct status_report *r)
     json_failures(root, &s->failures);
     json_queue(root, s);
     json_metrics(root, &s->metrics);
+    json_maintenance(root, &s->maintenance);
+    json_backup(root, &s->backup);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return text;
@@ -413,10 +487,13 @@ static int print_json(const struct status_report *r)
 
 /* ---- command ---- */
 
-static int collect(struct snapshot_reader *reader, struct status_report *r, struct err *e)
+/* backup_dir NULL: none configured, so no backup is judged. */
+static int collect(struct snapshot_reader *reader, const char *backup_dir, double backup_max_age_h,
+                   struct status_report *r, struct err *e)
 {
     struct snapshot_request req = {
         .stream_type = STREAM_TYPE, .failures.rows = STATUS_FAILURE_ROWS,
+        .backup_dir = backup_dir, .backup_max_age_ms = (int64_t)(backup_max_age_h * 3600000),
     };
     struct db *db = snapshot_reader_db(reader);
     if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||
@@ -441,7 +518,7 @@ int status_json(struct snapshot_reader *reader, const char *db_path, char **json
     if (!r)
         return err_set(e, "out of memory"), -1;
     r->db_path = db_path;
-    int rc = collect(reader, r, e);
+    int rc = collect(reader, NULL, 0, r, e);
     if (rc == 0 && !(*json = report_json(r)))
         rc = -1, err_set(e, "out of memory");
     *healthy = r->healthy;
@@ -465,7 +542,7 @@ int cmd_status(const struct options *o)
         free(r);
         return EXIT_FAILURE;
     }
-    if (collect(reader, r, &e) < 0) {
+    if (collect(reader, o->backup_dir, o->backup_max_age_h, r, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
     } else if (o->json ? print_json(r) < 0 : (print_text(r), 0)) {
         fprintf(stderr, "streamtop: out of memory\n");

@@ -12,10 +12,13 @@
  * keyed by it. */
 #define STREAM_TYPE "company-profile"
 
+int cmd_backup(const struct options *o);
 int cmd_dashboard(const struct options *o);
 int cmd_demo(const struct options *o);
 int cmd_ingest(const struct options *o);
+int cmd_maintain(const struct options *o);
 int cmd_migrate(const struct options *o);
+int cmd_restore(const struct options *o);
 int cmd_retry(const struct options *o);
 int cmd_simulate(const struct options *o);
 int cmd_status(const struct options *o);
@@ -47,6 +50,9 @@ int api_beside_ingester(const char *db_path, const struct api_listen *l, struct 
 /* The webhook notifier's settings from the command line. */
 struct notifier_config;
 void notifier_config_from(const struct options *o, struct notifier_config *cfg);
+/* The retention policy from the command line (maintain and the ingester). */
+struct maintain_policy;
+void maintain_policy_from(const struct options *o, struct maintain_policy *p);
 
 /* The simulator's settings from the command line (simulate and demo). */
 int simulate_options(const struct options *o, double default_rate, struct sim_options *so,

@@ -87,7 +87,9 @@ static void fetch(struct dash *d)
     struct snapshot_request req = {.stream_type = STREAM_TYPE,
                                    .failure_filter = d->ui.filter[0] ? d->ui.filter : NULL,
                                    .failure_kind = d->ui.kind[0] ? d->ui.kind : NULL,
-                                   .failure_kinds = d->ui.grouped};
+                                   .failure_kinds = d->ui.grouped,
+                                   .backup_dir = d->cfg->backup_dir,
+                                   .backup_max_age_ms = d->cfg->backup_max_age_ms};
     /* Read before the snapshot: a commit landing in between is then seen
      * as a change next time, never missed. */
     d->data_version = db_data_version(snapshot_reader_db(d->reader));

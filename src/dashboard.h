@@ -22,6 +22,8 @@ struct dashboard_config {
     bool color;
     double refresh_s;
     struct ingester *ingester;      /* NULL: none in this process */
+    const char *backup_dir;         /* the newest backup's age is shown; NULL: none */
+    int64_t backup_max_age_ms;
 };
 
 /* Runs until q or a signal; returns 0, or -1 with e set on a fatal error.

@@ -88,9 +88,29 @@ void health_failures(const struct snapshot *s, struct health_finding *out)
         found(out, HEALTH_BAD, "%s failed events", human_count(s->failures.count, buf));
 }
 
+void health_backup(const struct snapshot *s, struct health_finding *out)
+{
+    const struct snap_backup *b = &s->backup;
+    char age[HUMAN_LEN], max[HUMAN_LEN];
+    memset(out, 0, sizeof *out);
+    if (!b->configured)
+        return;
+    out->level = HEALTH_BAD;
+    if (!b->readable)
+        snprintf(out->why, sizeof out->why, "%s", b->why_unreadable);
+    else if (!b->found)
+        snprintf(out->why, sizeof out->why, "no verified backup in %.160s", b->dir);
+    else if (s->taken_at - b->newest_at > b->max_age_ms)
+        snprintf(out->why, sizeof out->why, "the newest verified backup is %s old (more than %s)",
+                 human_duration((s->taken_at - b->newest_at) / 1000, age),
+                 human_duration(b->max_age_ms / 1000, max));
+    else
+        out->level = HEALTH_OK;
+}
+
 bool health_judge(const struct snapshot *s, struct strlist *problems)
 {
-    struct health_finding f[4];
+    struct health_finding f[5];
     health_ingester(s, &f[0]);
     /* A silent ingester's connection state is what it last wrote, not what
      * is: judging it too would only add a second, stale, reason. */
@@ -100,8 +120,9 @@ bool health_judge(const struct snapshot *s, struct strlist *problems)
         health_connection(s, &f[1]);
     health_failures(s, &f[2]);
     health_queue(s, &f[3]);
+    health_backup(s, &f[4]);
     bool ok = true;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         if (f[i].level == HEALTH_BAD) {
             ok = false;
             strlist_addf(problems, "%s", f[i].why);

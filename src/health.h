@@ -12,7 +12,10 @@
  *   queue      the oldest pending event, counted from when it was queued
  *              or re-queued: WARN after HEALTH_QUEUE_WARN_S, BAD after
  *              HEALTH_QUEUE_BAD_S;
- *   failures   BAD while any event is failed. */
+ *   failures   BAD while any event is failed;
+ *   backup     when a backup directory is configured: BAD when it cannot
+ *              be read, holds no verified backup, or the newest is older
+ *              than its maximum age (26 hours unless configured). */
 #ifndef STREAMTOP_HEALTH_H
 #define STREAMTOP_HEALTH_H
 
@@ -42,6 +45,7 @@ void health_connection(const struct snapshot *s, struct health_finding *out);
 bool health_ingester_running(const struct snapshot *s);
 void health_queue(const struct snapshot *s, struct health_finding *out);
 void health_failures(const struct snapshot *s, struct health_finding *out);
+void health_backup(const struct snapshot *s, struct health_finding *out);
 
 /* Whether nothing is HEALTH_BAD; each BAD finding is added to problems. */
 bool health_judge(const struct snapshot *s, struct strlist *problems);

@@ -118,11 +118,13 @@ static int start_threads(struct ingester *ig, const struct curl_api *curl, int64
         .db_path = ig->cfg.db_path, .stream_type = ig->cfg.stream_type, .worker_id = ig->worker_id,
         .in = &ig->channel, .batch_events = ig->cfg.batch_events, .batch_ms = ig->cfg.batch_ms,
         .metrics_interval_ms = METRICS_INTERVAL_MS, .resume_timepoint = resume,
+        .maintain_every_ms = ig->cfg.maintain_every_ms, .retention = ig->cfg.retention,
+        .leave_checkpoints = ig->cfg.leave_checkpoints,
     };
     if (processor_start(&pc, &ig->processor, e) < 0)
         return -1;
     struct stream_client_config sc = {
-        .curl = curl, .url = ig->cfg.url, .key = ig->cfg.key,
+        .curl = curl, .url = ig->cfg.url, .key = ig->cfg.key, .ca_file = ig->cfg.ca_file,
         .stall_timeout_s = ig->cfg.stall_timeout_s, .max_line = ig->cfg.max_line,
         .resume_timepoint = resume, .out = &ig->channel, .stop = &ig->stop,
         .seed = (uint64_t)time_now_ms() ^ (uint64_t)ig->me.pid,
@@ -179,8 +181,9 @@ void ingester_stop(struct ingester *ig)
     if (ig->leased &&
         store_state_release(ig->db, ig->cfg.stream_type, &ig->me, time_now_ms(), &e) < 0)
         log_kv(LOG_WARN, "release_failed", "error", e.msg, NULL);
-    /* Leave a short WAL behind; readers that still use it keep it whole. */
-    if (ig->leased)
+    /* Leave a short WAL behind; readers that still use it keep it whole.
+     * Not under Litestream: a TRUNCATE checkpoint waits for its readers. */
+    if (ig->leased && !ig->cfg.leave_checkpoints)
         sqlite3_wal_checkpoint_v2(db_handle(ig->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     db_close(ig->db);
     if (ig->leased)   /* otherwise nothing had started: the caller reports why */

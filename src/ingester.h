@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "maintain.h"
 
 /* What the stream thread may hold ahead of the writer: about 15,000
  * typical events, several seconds of the writer's work. */
@@ -30,6 +31,7 @@ struct ingester_config {
     const char *db_path;
     const char *url;
     const char *key;
+    const char *ca_file;            /* NULL: the system's CA store */
     const char *stream_type;
     double stall_timeout_s;
     size_t max_line;
@@ -40,6 +42,9 @@ struct ingester_config {
      * it is free or *cancel becomes true; when NULL the start fails once the
      * connection's busy timeout runs out. */
     const atomic_bool *cancel;
+    int64_t maintain_every_ms;      /* a retention pass this often; 0: never */
+    bool leave_checkpoints;         /* Litestream's: no checkpoint thread, no TRUNCATE at stop */
+    struct maintain_policy retention;
 };
 
 struct ingester;

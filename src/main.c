@@ -23,6 +23,9 @@ static int (*const command_table[])(const struct options *) = {
     [CMD_SERVE] = cmd_serve,
     [CMD_KEYS] = cmd_keys,
     [CMD_WEBHOOKS] = cmd_webhooks,
+    [CMD_MAINTAIN] = cmd_maintain,
+    [CMD_BACKUP] = cmd_backup,
+    [CMD_RESTORE] = cmd_restore,
 };
 
 int main(int argc, char **argv)

@@ -1,12 +1,16 @@
 /* The Metrics pane: the newest value of each system_metrics name, in name
  * order, each with its unit and whether it is an interval's amount ("per
  * 5s") or a value now, and its age; tags on request (t).  It scrolls when
- * focused, and says which rows it shows when they do not all fit. */
+ * focused, and says which rows it shows when they do not all fit.  Its
+ * last lines are the database's upkeep: the file's size, the last
+ * retention pass and, with a backup directory configured, the newest
+ * verified backup's age (red when health.c calls it too old). */
 #include "config.h"
 
 #include <stdio.h>
 
 #include "draw.h"
+#include "health.h"
 #include "humanfmt.h"
 #include "metric_names.h"
 #include "pane.h"
@@ -16,6 +20,21 @@
 #define AGE_W 8
 #define NAME_MAX_W 22
 #define WIDE_W 50              /* narrower panes leave the age out */
+
+#define UPKEEP_MIN_H 8          /* lower panes (80x24) give the metrics every line */
+
+static int upkeep_h(const struct snapshot *s)
+{
+    return s->backup.configured ? 3 : 2;
+}
+
+/* Where the metrics go: all of the pane but its upkeep lines. */
+static struct rect list_rect(struct rect in, const struct snapshot *s)
+{
+    if (in.h >= UPKEEP_MIN_H)
+        in.h -= upkeep_h(s);
+    return in;
+}
 
 /* Rows of metrics a frame shows: all, or all but the position line. */
 static int visible_rows(const struct snap_metrics *m, struct rect in)
@@ -33,7 +52,7 @@ static int first_row(const struct ui *ui, const struct snap_metrics *m, struct r
 void pane_metrics_bound(struct ui *ui, const struct snapshot *s, struct rect inner)
 {
     const struct snap_metrics *m = &s->metrics;
-    int max = m->available ? m->nrows - visible_rows(m, inner) : 0;
+    int max = m->available ? m->nrows - visible_rows(m, list_rect(inner, s)) : 0;
     ui->metrics_scroll_max = max > 0 ? max : 0;
     if (ui->metrics_scroll > ui->metrics_scroll_max)
         ui->metrics_scroll = ui->metrics_scroll_max;
@@ -62,8 +81,49 @@ static void metric_row(const struct pane_view *v, const struct snap_metric *r, s
         draw_text(y, x + 2, end - x - 2, ROLE_DIM, r->tags);
 }
 
+static void draw_backup(const struct pane_view *v, struct rect in, int y)
+{
+    const struct snap_backup *b = &v->snap->backup;
+    struct health_finding f;
+    char age[32];
+    if (!b->configured)
+        return;
+    health_backup(v->snap, &f);
+    enum role role = f.level == HEALTH_BAD ? ROLE_BAD : ROLE_DIM;
+    if (!b->readable)
+        draw_text(y, in.x, in.w, role, "backups unreadable");
+    else if (!b->found)
+        draw_text(y, in.x, in.w, role, "no verified backup");
+    else
+        draw_textf(y, in.x, in.w, role, "backup verified %s", pane_age(v, b->newest_at, age));
+}
+
+static void draw_upkeep(const struct pane_view *v, struct rect in)
+{
+    const struct snap_maintenance *m = &v->snap->maintenance;
+    char size[HUMAN_LEN], free_b[HUMAN_LEN], age[32], removed[HUMAN_LEN];
+    int y = in.y + in.h - upkeep_h(v->snap);
+    draw_backup(v, in, y + 2);
+    draw_textf(y, in.x, in.w, ROLE_DIM, "db %s, %s free", human_bytes(m->db_bytes, size),
+               human_bytes(m->free_bytes, free_b));
+    if (!m->available)
+        return;
+    if (!m->have_pass) {
+        draw_text(y + 1, in.x, in.w, ROLE_DIM, "never maintained");
+        return;
+    }
+    const struct maintenance_counts *c = &m->removed;
+    human_count(c->events_removed + c->queue_removed + c->metrics_removed + c->search_cache_removed,
+                removed);
+    draw_textf(y + 1, in.x, in.w, ROLE_DIM, "maintained %s, %s rows removed",
+               pane_age(v, m->finished_at, age), removed);
+}
+
 static void draw_metrics(const struct pane_view *v, struct rect in)
 {
+    if (in.h >= UPKEEP_MIN_H)
+        draw_upkeep(v, in);
+    in = list_rect(in, v->snap);
     const struct snap_metrics *m = &v->snap->metrics;
     if (!m->available) {
         pane_unavailable(in, m->why_unavailable);

@@ -23,8 +23,14 @@
 
 #define RETRY_SCAN_MS 500
 #define RETRY_BATCH 64
-#define PRUNE_EVERY_MS 3600000
-#define PRUNE_ROWS 5000
+
+/* How long batches took to commit (retries included), for the log line at
+ * stop: the writer's longest hold-up and its 99th percentile, by the ms. */
+#define COMMIT_HIST_MS 1024
+struct commit_times {
+    int64_t count, max_us;
+    uint32_t hist[COMMIT_HIST_MS + 1];   /* the last bucket: a second or more */
+};
 
 /* Counts that go into metric samples: totals since the last sample. */
 struct metric_counts {
@@ -46,11 +52,14 @@ struct processor {
     int64_t last_point_at;          /* the newest counter reading (rates.h) */
     int64_t moved_at;               /* when counters or the buffer last changed */
     int64_t point_buffered;         /* the buffer as that reading saw it */
-    int64_t last_prune_at;
+    int64_t last_maintain_at;       /* when the last retention pass began */
+    bool maintaining;
+    struct maintain_pass pass;
     int64_t data_version;
     int64_t next_retry_scan;
     bool retry_backlog;             /* the last scan filled a whole batch */
     int64_t stop_failing_since;     /* monotonic ms: commits failing after a stop */
+    struct commit_times commits;
 };
 
 /* One attempt at committing a batch: what it adds, discarded if it fails. */
@@ -394,6 +403,14 @@ static bool give_up(struct processor *p)
     return now - p->stop_failing_since >= p->cfg.give_up_ms;
 }
 
+static void count_commit(struct commit_times *c, int64_t us)
+{
+    int64_t ms = us / 1000;
+    c->hist[ms < COMMIT_HIST_MS ? ms : COMMIT_HIST_MS]++;
+    c->count++;
+    c->max_us = us > c->max_us ? us : c->max_us;
+}
+
 /* Commits the batch, retrying transient failures with backoff.  Gives up
  * only on a fatal error, or when stopping and the database stays
  * unavailable (nothing is lost: the resume point was not advanced either). */
@@ -402,7 +419,7 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
     struct batch b;
     bool sampled;
     struct err e;
-    int64_t delay = 50;
+    int64_t delay = 50, t0 = mono_us();
     while (commit_batch(p, list, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
@@ -416,6 +433,7 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
         sleep_ms(p->stop_failing_since && delay > 500 ? 500 : delay);
         delay = delay * 2 < 5000 ? delay * 2 : 5000;
     }
+    count_commit(&p->commits, mono_us() - t0);
     after_commit(p, &b, sampled);
 }
 
@@ -570,20 +588,45 @@ static void maybe_retry(struct processor *p)
     }
 }
 
-static void maybe_prune(struct processor *p)
+static void log_pass(const struct maintain_pass *pass)
+{
+    char cache[24], rolled[24], metrics[24], events[24], queue[24];
+    snprintf(cache, sizeof cache, "%lld", (long long)pass->counts.search_cache_removed);
+    snprintf(rolled, sizeof rolled, "%lld", (long long)pass->counts.metrics_rolled_up);
+    snprintf(metrics, sizeof metrics, "%lld", (long long)pass->counts.metrics_removed);
+    snprintf(events, sizeof events, "%lld", (long long)pass->counts.events_removed);
+    snprintf(queue, sizeof queue, "%lld", (long long)pass->counts.queue_removed);
+    log_kv(LOG_INFO, "maintained", "search_cache", cache, "metrics_rolled_up", rolled,
+           "metrics_removed", metrics, "events", events, "queue", queue, NULL);
+}
+
+/* The retention pass, one small transaction per turn of the loop, so a
+ * batch of events is never kept waiting for more than one of them. */
+static void maybe_maintain(struct processor *p)
 {
     int64_t now = time_now_ms();
-    if (now - p->last_prune_at < PRUNE_EVERY_MS)
+    if (p->cfg.maintain_every_ms <= 0)
         return;
-    int deleted;
+    if (!p->maintaining) {
+        if (now - p->last_maintain_at < p->cfg.maintain_every_ms)
+            return;
+        maintain_begin(&p->pass, &p->cfg.retention, p->cfg.stream_type, false, now);
+        p->maintaining = true;
+        p->last_maintain_at = now;
+    }
     struct err e;
-    if (store_metrics_prune(p->db, now - METRICS_RETENTION_DAYS * 86400000LL, PRUNE_ROWS, &deleted,
-                            &e) < 0) {
-        log_kv(LOG_WARN, "prune_deferred", "error", e.msg, NULL);
+    int rc = maintain_step(p->db, &p->pass, &e);
+    if (rc == 0 && maintain_finish(p->db, &p->pass, "ingester", time_now_ms(), &e) == 0) {
+        log_pass(&p->pass);
+        p->maintaining = false;
         return;
     }
-    /* A full pass means more remain: come back soon rather than in an hour. */
-    p->last_prune_at = deleted == PRUNE_ROWS ? now - PRUNE_EVERY_MS + 1000 : now;
+    if (rc > 0)
+        return;
+    /* Retention can wait for the next pass; a database that refuses every
+     * write stops the ingester through the batches anyway. */
+    log_kv(LOG_WARN, "maintain_deferred", "error", e.msg, NULL);
+    p->maintaining = false;
 }
 
 /* ---- the thread ---- */
@@ -606,7 +649,8 @@ static void *processor_main(void *arg)
         now = time_now_ms();
         if (n > 0 || now - p->last_sample_at >= p->cfg.metrics_interval_ms || points_wanted(p, now))
             commit_with_retry(p, list);
-        checkpointer_throttle(p->checkpointer);
+        if (p->checkpointer)
+            checkpointer_throttle(p->checkpointer);
         while (list) {
             struct ingest_msg *next = list->next;
             ingest_msg_free(list);
@@ -615,11 +659,28 @@ static void *processor_main(void *arg)
         if (atomic_load(&p->failed))
             break;
         maybe_retry(p);
-        maybe_prune(p);
+        maybe_maintain(p);
         if (drained)
             break;
     }
     return NULL;
+}
+
+/* Litestream replicates the WAL and checkpoints it itself, and its own
+ * guidance is that the application should not: no checkpoint thread and no
+ * automatic checkpoint on the writer, so the writer never waits for one. */
+static int start_checkpoints(struct processor *p, struct err *e)
+{
+    if (p->cfg.leave_checkpoints) {
+        sqlite3_wal_autocheckpoint(db_handle(p->db), 0);
+        log_kv(LOG_INFO, "checkpoints_left_to_litestream", NULL);
+        return 0;
+    }
+    struct checkpointer_config cc = {
+        .db_path = p->cfg.db_path, .start_frames = CHECKPOINT_START_FRAMES,
+        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
+    };
+    return checkpointer_start(&cc, p->db, &p->checkpointer, e);
 }
 
 int processor_start(const struct processor_config *cfg, struct processor **out, struct err *e)
@@ -633,17 +694,13 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         p->cfg.give_up_ms = GIVE_UP_WHEN_STOPPING_MS;
     p->committed_max_tp = cfg->resume_timepoint;
     p->last_sample_at = time_now_ms();
-    p->last_prune_at = 0;
+    p->last_maintain_at = time_now_ms() - cfg->maintain_every_ms;   /* the first pass at once */
     if (db_open(cfg->db_path, DB_READ_WRITE, &p->db, e) < 0) {
         free(p);
         return -1;
     }
     p->data_version = -1;   /* look for retries left pending before this start */
-    struct checkpointer_config cc = {
-        .db_path = cfg->db_path, .start_frames = CHECKPOINT_START_FRAMES,
-        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
-    };
-    if (checkpointer_start(&cc, p->db, &p->checkpointer, e) < 0) {
+    if (start_checkpoints(p, e) < 0) {
         db_close(p->db);
         free(p);
         return -1;
@@ -678,12 +735,32 @@ static void log_checkpoints(struct checkpointer *c)
            waited, "timeouts", timeouts, NULL);
 }
 
+/* The writer's commit times, for an operator (or `make bench`) judging
+ * whether anything beside it, such as a retention pass, held it up. */
+static void log_commits(const struct commit_times *c)
+{
+    int64_t seen = 0, p99 = 0;
+    for (int ms = 0; ms <= COMMIT_HIST_MS && c->count > 0; ms++) {
+        seen += c->hist[ms];
+        if (seen * 100 >= c->count * 99) {
+            p99 = ms + 1;
+            break;
+        }
+    }
+    char count[24], max[24], p99_ms[24];
+    snprintf(count, sizeof count, "%lld", (long long)c->count);
+    snprintf(max, sizeof max, "%.1f", (double)c->max_us / 1000.0);
+    snprintf(p99_ms, sizeof p99_ms, "%lld", (long long)p99);
+    log_kv(LOG_INFO, "commits", "batches", count, "max_ms", max, "p99_under_ms", p99_ms, NULL);
+}
+
 void processor_join(struct processor *p)
 {
     if (!p)
         return;
     if (p->started)
         pthread_join(p->thread, NULL);
+    log_commits(&p->commits);
     log_checkpoints(p->checkpointer);
     checkpointer_stop(p->checkpointer);
     db_close(p->db);

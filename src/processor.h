@@ -10,6 +10,8 @@
  *     applied, and for each invalid line (kept under a synthetic id);
  *   - the resume point and counters (stream_state, stream_metadata);
  *   - every few seconds, the metric samples.
+ * Every maintain_every_ms it runs a retention pass, one small transaction
+ * between batches at a time, so the stream keeps its pace.
  * A kill -9 at any moment therefore loses nothing committed, and a restart
  * resumes from the last committed timepoint; events stored already are
  * recognised by their id and skipped.
@@ -27,10 +29,10 @@
 
 #include "channel.h"
 #include "err.h"
+#include "maintain.h"
 
 #define METRICS_INTERVAL_MS 5000
 #define GIVE_UP_WHEN_STOPPING_MS 10000
-#define METRICS_RETENTION_DAYS 30
 
 struct processor_config {
     const char *db_path;
@@ -43,6 +45,9 @@ struct processor_config {
     int64_t resume_timepoint;       /* the newest timepoint already stored, or -1 */
     int64_t give_up_ms;             /* after a stop, stop retrying a failing commit
                                        after this long (0: GIVE_UP_WHEN_STOPPING_MS) */
+    int64_t maintain_every_ms;      /* a retention pass (maintain.h) this often; 0: never */
+    bool leave_checkpoints;         /* Litestream checkpoints: none of our own */
+    struct maintain_policy retention;
 };
 
 struct processor;

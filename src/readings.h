@@ -153,4 +153,36 @@ struct snap_integrations {
     struct webhook_health hooks;
 };
 
+/* What one retention pass removed (maintain.h). */
+struct maintenance_counts {
+    int64_t search_cache_removed;
+    int64_t metrics_rolled_up;      /* raw samples folded into hourly rows */
+    int64_t metrics_hourly_rows;    /* the hourly rows written for them */
+    int64_t metrics_removed;        /* samples of any resolution past retention */
+    int64_t events_removed;         /* processed stream_events_log rows */
+    int64_t queue_removed;          /* their done processing_queue rows */
+};
+
+struct snap_maintenance {
+    bool available;                 /* the database records passes (migration 13) */
+    bool have_pass;
+    int64_t started_at, finished_at;
+    char run_by[16];                /* "maintain" or "ingester" */
+    struct maintenance_counts removed;
+    int64_t db_bytes;               /* the database file's pages */
+    int64_t free_bytes;             /* of which on the freelist, reused before the file grows */
+};
+
+/* The newest verified backup, when a backup directory is configured
+ * (backup.h); read from the directory, not the database. */
+struct snap_backup {
+    bool configured;
+    char dir[256];
+    bool readable;                  /* the directory could be listed */
+    char why_unreadable[SNAP_REASON];
+    bool found;
+    int64_t newest_at;
+    int64_t max_age_ms;             /* older than this is unhealthy */
+};
+
 #endif

@@ -12,6 +12,8 @@
 #include "store_api.h"
 #include "store_events.h"
 #include "store_metadata.h"
+#include "backup.h"
+#include "store_maintenance.h"
 #include "store_metrics.h"
 #include "store_queue.h"
 #include "store_webhooks.h"
@@ -25,7 +27,7 @@
 struct snapshot_caps {
     int64_t schema_cookie;
     struct schema_state schema;
-    bool metadata, state, rates, queue, metrics, integrations;
+    bool metadata, state, rates, queue, metrics, integrations, maintenance;
     enum failures_source failures;
     char metadata_why[SNAP_REASON], failures_why[SNAP_REASON];
     char queue_why[SNAP_REASON], metrics_why[SNAP_REASON];
@@ -91,6 +93,7 @@ static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e)
     c->integrations = db_has_index(r->db, "idx_api_access_log_at") &&
                       db_has_index(r->db, "idx_webhook_outbox_hook") &&
                       db_has_index(r->db, "idx_webhooks_active");
+    c->maintenance = store_maintenance_readable(r->db);
     r->caps_valid = true;
     return 0;
 }
@@ -275,11 +278,30 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
             return -1;
         s->integrations.available = true;
     }
+    struct snap_maintenance *m = &s->maintenance;
+    if (store_maintenance_size(r->db, &m->db_bytes, &m->free_bytes, e) < 0 ||
+        (c->maintenance && store_maintenance_read(r->db, m, e) < 0))
+        return -1;
+    m->available = c->maintenance;
     if (c->rates)
         apply_rates(s, &rates);
     else
         s->queue.eta_s = -1;
     return 0;
+}
+
+/* Outside the read transaction: a directory listing, not the database. */
+static void fill_backup(const struct snapshot_request *req, struct snap_backup *b)
+{
+    struct err e;
+    b->configured = req->backup_dir != NULL;
+    if (!b->configured)
+        return;
+    snprintf(b->dir, sizeof b->dir, "%s", req->backup_dir);
+    b->max_age_ms = req->backup_max_age_ms;
+    b->readable = backup_newest(req->backup_dir, &b->newest_at, &b->found, &e) == 0;
+    if (!b->readable)
+        snprintf(b->why_unreadable, sizeof b->why_unreadable, "%.*s", SNAP_REASON - 1, e.msg);
 }
 
 int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
@@ -309,5 +331,7 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
         rc = db_commit(r->db, e);
     if (rc < 0)
         db_rollback(r->db);
+    else
+        fill_backup(req, &s->backup);
     return rc;
 }

@@ -32,6 +32,8 @@ struct snapshot {
     struct snap_queue queue;
     struct snap_metrics metrics;
     struct snap_integrations integrations;
+    struct snap_maintenance maintenance;
+    struct snap_backup backup;
 };
 
 struct snapshot_request {
@@ -41,6 +43,8 @@ struct snapshot_request {
     const char *failure_kind;       /* only this kind of error, or NULL */
     bool failure_kinds;             /* also group the matching failures by kind */
     struct failure_window failures; /* above + rows at most SNAP_FAILURE_ROWS */
+    const char *backup_dir;         /* NULL: none configured */
+    int64_t backup_max_age_ms;
 };
 
 /* A read-only connection and what it has learnt about the schema. */

@@ -6,6 +6,7 @@
 
 #include "error_kind.h"
 #include "store_events.h"
+#include "timeutil.h"
 
 enum failures_source store_events_failures_source(struct db *db, char *why, size_t whysize)
 {
@@ -561,4 +562,56 @@ void store_events_detail_free(struct event_detail *d)
     free(d->error);
     free(d->data);
     d->error = d->data = NULL;
+}
+
+/* ---- retention ---- */
+
+int store_events_last_before(struct db *db, int64_t cutoff, int64_t *id, struct err *e)
+{
+    char at[ISO_TIME_LEN];
+    sqlite3_stmt *st = db_stmt(db,
+        "SELECT id FROM stream_events_log INDEXED BY idx_stream_events_received "
+        "WHERE received_at < ?1 ORDER BY received_at DESC LIMIT 1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, time_format_iso(cutoff, at), -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading stream_events_log");
+}
+
+int store_events_next_processed(struct db *db, int64_t after, int64_t *id, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "SELECT id FROM stream_events_log INDEXED BY idx_stream_events_status "
+        "WHERE processing_status = 'processed' AND id > ?1 ORDER BY id LIMIT 1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, after);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading stream_events_log");
+}
+
+int store_events_prune(struct db *db, int64_t lo, int64_t hi, int64_t cutoff,
+                       const char *keep_event_id, int *deleted, struct err *e)
+{
+    char at[ISO_TIME_LEN];
+    sqlite3_stmt *st = db_stmt(db,
+        "DELETE FROM stream_events_log WHERE id > ?1 AND id <= ?2 "
+        "AND processing_status = 'processed' AND received_at < ?3 AND event_id <> ?4 "
+        "AND NOT EXISTS (SELECT 1 FROM processing_queue q WHERE q.event_log_id = stream_events_log.id)",
+        e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_text(st, 3, time_format_iso(cutoff, at), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, keep_event_id, -1, SQLITE_STATIC);
+    if (db_step_done(db, st, e, "deleting old events") < 0)
+        return -1;
+    *deleted = sqlite3_changes(db_handle(db));
+    return 0;
 }

@@ -109,4 +109,24 @@ struct event_detail {
 int store_events_load_detail(struct db *db, int64_t id, struct event_detail *out, struct err *e);
 void store_events_detail_free(struct event_detail *d);
 
+/* ---- retention (maintain.h) ----
+ *
+ * A row may leave when it is processed, was received before the cutoff,
+ * is not the row of the resume point (keep_event_id: a resumed stream
+ * sends that event again, and only its row shows it is stored already)
+ * and no processing_queue row refers to it any more.  Failed and pending
+ * rows stay until an operator resolves them. */
+
+/* The newest row received before cutoff (*id 0: none): where a pass stops. */
+int store_events_last_before(struct db *db, int64_t cutoff, int64_t *id, struct err *e);
+
+/* The first processed row after id, or 0: where the next batch starts. */
+int store_events_next_processed(struct db *db, int64_t after, int64_t *id, struct err *e);
+
+/* Deletes the rows with ids in (lo, hi] that may leave; *deleted says how
+ * many went.  Their done queue rows must be gone first
+ * (store_queue_prune_done). */
+int store_events_prune(struct db *db, int64_t lo, int64_t hi, int64_t cutoff,
+                       const char *keep_event_id, int *deleted, struct err *e);
+
 #endif

@@ -367,19 +367,29 @@ failed:
     return -1;
 }
 
-int store_state_release(struct db *db, const char *stream_type, const struct ingester_identity *me,
-                        int64_t now, struct err *e)
+/* The stream without an ingester: no owner, disconnected, no counter
+ * readings.  me NULL: whoever owned it. */
+static int release(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                   int64_t now, struct err *e)
 {
-    sqlite3_stmt *st = db_stmt(db,
-        "UPDATE stream_state SET ingester_pid = NULL, ingester_host = NULL, "
-        "ingester_started_at = NULL, ingester_seen_at = NULL, state = 'disconnected', "
-        "state_since = ?4, connected_since = NULL, next_attempt_at = NULL, updated_at = ?4 "
-        "WHERE stream_type = ?1 AND ingester_pid = ?2 AND ingester_host = ?3", e);
+    sqlite3_stmt *st = me
+        ? db_stmt(db,
+            "UPDATE stream_state SET ingester_pid = NULL, ingester_host = NULL, "
+            "ingester_started_at = NULL, ingester_seen_at = NULL, state = 'disconnected', "
+            "state_since = ?4, connected_since = NULL, next_attempt_at = NULL, updated_at = ?4 "
+            "WHERE stream_type = ?1 AND ingester_pid = ?2 AND ingester_host = ?3", e)
+        : db_stmt(db,
+            "UPDATE stream_state SET ingester_pid = NULL, ingester_host = NULL, "
+            "ingester_started_at = NULL, ingester_seen_at = NULL, state = 'disconnected', "
+            "state_since = ?4, connected_since = NULL, next_attempt_at = NULL, updated_at = ?4 "
+            "WHERE stream_type = ?1", e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, me->pid);
-    sqlite3_bind_text(st, 3, me->host, -1, SQLITE_STATIC);
+    if (me) {
+        sqlite3_bind_int64(st, 2, me->pid);
+        sqlite3_bind_text(st, 3, me->host, -1, SQLITE_STATIC);
+    }
     bind_time(st, 4, now);
     if (db_step_done(db, st, e, "releasing the stream") < 0)
         return -1;
@@ -398,4 +408,15 @@ int store_state_release(struct db *db, const char *stream_type, const struct ing
     sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
     bind_time(st, 2, now);
     return db_step_done(db, st, e, "releasing the stream");
+}
+
+int store_state_release(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                        int64_t now, struct err *e)
+{
+    return release(db, stream_type, me, now, e);
+}
+
+int store_state_disown(struct db *db, const char *stream_type, int64_t now, struct err *e)
+{
+    return release(db, stream_type, NULL, now, e);
 }

@@ -82,4 +82,8 @@ int store_state_acquire(struct db *db, const char *stream_type, const struct ing
 int store_state_release(struct db *db, const char *stream_type, const struct ingester_identity *me,
                         int64_t now, struct err *e);
 
+/* The same whoever owns it: for a copy of the database (a backup), which
+ * no ingester holds whatever the original said. */
+int store_state_disown(struct db *db, const char *stream_type, int64_t now, struct err *e);
+
 #endif

@@ -156,3 +156,138 @@ int store_metrics_prune(struct db *db, int64_t cutoff, int limit, int *deleted, 
     *deleted = sqlite3_changes(db_handle(db));
     return 0;
 }
+
+/* ---- retention ---- */
+
+/* A raw sample: tags that are not a JSON object saying its resolution. */
+#define RAW_SAMPLE "(CASE WHEN json_valid(tags) THEN json_extract(tags, '$.resolution') END) IS NULL"
+
+int store_metrics_next_at(struct db *db, int64_t from, int64_t before, bool raw_only,
+                          int64_t *at, bool *found, struct err *e)
+{
+    char lo[ISO_TIME_LEN], hi[ISO_TIME_LEN];
+    sqlite3_stmt *st = raw_only
+        ? db_stmt(db, "SELECT recorded_at FROM system_metrics INDEXED BY idx_system_metrics_recorded "
+                      "WHERE recorded_at >= ?1 AND recorded_at < ?2 AND " RAW_SAMPLE " "
+                      "ORDER BY recorded_at LIMIT 1", e)
+        : db_stmt(db, "SELECT recorded_at FROM system_metrics INDEXED BY idx_system_metrics_recorded "
+                      "WHERE recorded_at >= ?1 AND recorded_at < ?2 ORDER BY recorded_at LIMIT 1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, time_format_iso(from, lo), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, time_format_iso(before, hi), -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found)
+        *at = db_column_time(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading system_metrics");
+}
+
+int store_metrics_expire(struct db *db, int64_t from, int64_t before, int *deleted,
+                         struct err *e)
+{
+    char lo[ISO_TIME_LEN], hi[ISO_TIME_LEN];
+    sqlite3_stmt *st = db_stmt(db,
+        "DELETE FROM system_metrics WHERE rowid IN (SELECT rowid FROM system_metrics "
+        "INDEXED BY idx_system_metrics_recorded WHERE recorded_at >= ?1 AND recorded_at < ?2)", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, time_format_iso(from, lo), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, time_format_iso(before, hi), -1, SQLITE_TRANSIENT);
+    if (db_step_done(db, st, e, "expiring system_metrics") < 0)
+        return -1;
+    *deleted = sqlite3_changes(db_handle(db));
+    return 0;
+}
+
+struct hourly_row {
+    char name[256];
+    char *tags;
+    double mean;
+};
+
+static void free_rows(struct hourly_row *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        sqlite3_free(rows[i].tags);
+    sqlite3_free(rows);
+}
+
+/* The hour's rows, computed before any is written so the read never sees
+ * its own output. */
+static int read_hour(struct db *db, const char *lo, const char *hi, struct hourly_row **out,
+                     int *n, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "SELECT metric_name, json_set(CASE WHEN tags IS NULL THEN '{}' "
+        "  WHEN json_valid(tags) AND json_type(tags) = 'object' THEN tags "
+        "  ELSE json_object('tags', tags) END, "
+        "  '$.resolution', '1h', '$.count', count(*), '$.min', min(metric_value), "
+        "  '$.max', max(metric_value), '$.mean', avg(metric_value), '$.last', "
+        "  (SELECT l.metric_value FROM system_metrics l INDEXED BY idx_system_metrics_series "
+        "   WHERE l.metric_name = s.metric_name AND l.tags IS s.tags AND l.recorded_at >= ?1 "
+        "   AND l.recorded_at < ?2 ORDER BY l.recorded_at DESC LIMIT 1)), avg(metric_value) "
+        "FROM system_metrics s INDEXED BY idx_system_metrics_recorded "
+        "WHERE recorded_at >= ?1 AND recorded_at < ?2 AND " RAW_SAMPLE " "
+        "GROUP BY metric_name, tags", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+    struct hourly_row *rows = NULL;
+    int rc, count = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct hourly_row *grown = sqlite3_realloc64(rows, (sqlite3_uint64)(count + 1) * sizeof *rows);
+        if (!grown)
+            break;
+        rows = grown;
+        struct hourly_row *r = &rows[count++];
+        db_column_copy(st, 0, r->name, sizeof r->name);
+        r->tags = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 1));
+        r->mean = sqlite3_column_double(st, 2);
+        if (!r->tags) {
+            count--;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free_rows(rows, count);
+        if (rc == SQLITE_ROW)
+            return err_set(e, "out of memory rolling up system_metrics"), -1;
+        return db_fail(db, e, "rolling up system_metrics");
+    }
+    *out = rows;
+    *n = count;
+    return 0;
+}
+
+int store_metrics_roll_up_hour(struct db *db, int64_t hour_start, int *raw, int *rows,
+                               struct err *e)
+{
+    char lo[ISO_TIME_LEN], hi[ISO_TIME_LEN];
+    time_format_iso(hour_start, lo);
+    time_format_iso(hour_start + METRICS_HOUR_MS, hi);
+    struct hourly_row *hourly = NULL;
+    int n = 0;
+    if (read_hour(db, lo, hi, &hourly, &n, e) < 0)
+        return -1;
+    sqlite3_stmt *del = db_stmt(db,
+        "DELETE FROM system_metrics WHERE rowid IN (SELECT rowid FROM system_metrics "
+        "INDEXED BY idx_system_metrics_recorded WHERE recorded_at >= ?1 AND recorded_at < ?2 "
+        "AND " RAW_SAMPLE ")", e);
+    int rc = del ? 0 : -1;
+    if (rc == 0) {
+        sqlite3_bind_text(del, 1, lo, -1, SQLITE_STATIC);
+        sqlite3_bind_text(del, 2, hi, -1, SQLITE_STATIC);
+        rc = db_step_done(db, del, e, "rolling up system_metrics");
+    }
+    if (rc == 0)
+        *raw = sqlite3_changes(db_handle(db));
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = store_metrics_insert(db, hourly[i].name, hourly[i].mean, hourly[i].tags, hour_start, e);
+    *rows = n;
+    free_rows(hourly, n);
+    return rc;
+}

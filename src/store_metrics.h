@@ -35,4 +35,28 @@ int store_metrics_insert(struct db *db, const char *name, double value, const ch
  * many (fewer than limit means none older remain). */
 int store_metrics_prune(struct db *db, int64_t cutoff, int limit, int *deleted, struct err *e);
 
+/* ---- retention (maintain.h) ----
+ *
+ * Samples older than the raw window are rolled up into one row per name,
+ * tag set and hour: recorded_at is the hour's start, metric_value its
+ * mean, and the tags are the samples' own plus "resolution": "1h" and the
+ * hour's "count", "min", "max", "mean" and "last".  A raw sample's tags
+ * never carry "resolution"; that is how the two are told apart. */
+
+#define METRICS_HOUR_MS 3600000LL
+
+/* The time of the first sample recorded in [from, before), raw samples
+ * only or any; *found says whether there is one. */
+int store_metrics_next_at(struct db *db, int64_t from, int64_t before, bool raw_only,
+                          int64_t *at, bool *found, struct err *e);
+
+/* Deletes every sample, of either resolution, recorded in [from, before). */
+int store_metrics_expire(struct db *db, int64_t from, int64_t before, int *deleted,
+                         struct err *e);
+
+/* Replaces the raw samples of the hour starting at hour_start with their
+ * hourly rows: *raw says how many samples went, *rows how many rows came. */
+int store_metrics_roll_up_hour(struct db *db, int64_t hour_start, int *raw, int *rows,
+                               struct err *e);
+
 #endif

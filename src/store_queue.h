@@ -65,4 +65,9 @@ struct queue_entry {
 };
 int store_queue_entry(struct db *db, int64_t log_id, struct queue_entry *q, struct err *e);
 
+/* Deletes the done rows of events with log ids in (lo, hi] that
+ * store_events_prune() will delete (same cutoff and kept event). */
+int store_queue_prune_done(struct db *db, int64_t lo, int64_t hi, int64_t cutoff,
+                           const char *keep_event_id, int *deleted, struct err *e);
+
 #endif

@@ -309,7 +309,9 @@ static int configure(struct stream_client *sc)
             c->easy_setopt(h, CURLOPT_WRITEDATA, sc) |
             c->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) |
             c->easy_setopt(h, CURLOPT_XFERINFODATA, sc) |
-            c->easy_setopt(h, CURLOPT_NOPROGRESS, 0L)) == CURLE_OK ? 0 : -1;
+            c->easy_setopt(h, CURLOPT_NOPROGRESS, 0L) |
+            (sc->cfg.ca_file ? c->easy_setopt(h, CURLOPT_CAINFO, sc->cfg.ca_file) : CURLE_OK))
+           == CURLE_OK ? 0 : -1;
 }
 
 static char *attempt_url(const struct stream_client *sc)

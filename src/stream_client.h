@@ -31,6 +31,7 @@ struct stream_client_config {
     const struct curl_api *curl;
     const char *url;              /* without timepoint */
     const char *key;
+    const char *ca_file;          /* NULL: the system's CA store */
     double stall_timeout_s;
     size_t max_line;
     int64_t resume_timepoint;     /* -1: from now */

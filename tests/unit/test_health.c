@@ -4,6 +4,7 @@
 
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,36 @@ static void judge_agrees_with_the_rules(void **state)
     free(s);
 }
 
+/* Only with a backup directory configured: none there, or the newest older
+ * than its maximum age, is unhealthy, and status exits 1 by it. */
+static void backup_age(void **state)
+{
+    (void)state;
+    struct snapshot *s = connected();
+    struct snap_backup *b = &s->backup;
+    assert_int_equal(level(health_backup, s), HEALTH_OK);       /* not configured */
+    b->configured = b->readable = true;
+    snprintf(b->dir, sizeof b->dir, "/srv/backups");
+    b->max_age_ms = 26 * 3600 * S;
+    assert_int_equal(level(health_backup, s), HEALTH_BAD);      /* none there */
+    b->found = true;
+    b->newest_at = NOW - 26 * 3600 * S;
+    assert_int_equal(level(health_backup, s), HEALTH_OK);
+    b->newest_at--;
+    assert_int_equal(level(health_backup, s), HEALTH_BAD);
+    struct strlist problems = {0};
+    assert_false(health_judge(s, &problems));
+    assert_int_equal(problems.count, 1);
+    assert_non_null(strstr(problems.items[0], "the newest verified backup is 1d 02h old (more than 1d 02h)"));
+    strlist_free(&problems);
+    b->readable = false;
+    snprintf(b->why_unreadable, sizeof b->why_unreadable, "backup directory /srv/backups: gone");
+    struct health_finding f;
+    health_backup(s, &f);
+    assert_string_equal(f.why, "backup directory /srv/backups: gone");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +184,7 @@ int main(void)
         cmocka_unit_test(queue_age),
         cmocka_unit_test(failures),
         cmocka_unit_test(judge_agrees_with_the_rules),
+        cmocka_unit_test(backup_age),
     };
     return RUN_TAP(tests);
 }

@@ -1,0 +1,137 @@
+/* `streamtop maintain`: one retention and upkeep pass (maintain.h), and on
+ * request an offline compaction of the file. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "db.h"
+#include "humanfmt.h"
+#include "maintain.h"
+#include "schema.h"
+#include "store_maintenance.h"
+#include "store_metadata.h"
+#include "timeutil.h"
+
+#define HOUR_MS 3600000LL
+
+void maintain_policy_from(const struct options *o, struct maintain_policy *p)
+{
+    maintain_policy_default(p);
+    p->metrics_raw_ms = o->keep_metrics_raw_h * HOUR_MS;
+    p->events_keep_ms = o->keep_events_d * 24 * HOUR_MS;
+}
+
+static int open_current(const char *path, struct db **db, struct err *e)
+{
+    struct schema_state st;
+    if (access(path, F_OK) < 0)
+        return err_set(e, "%s: no such database", path), -1;
+    if (db_open(path, DB_READ_WRITE, db, e) < 0)
+        return -1;
+    if (schema_state(*db, &st, e) < 0)
+        goto failed;
+    if (!st.tracked || st.version < schema_latest_version()) {
+        err_set(e, "%s: not at this streamtop's schema; run `streamtop migrate --db %s` first",
+                path, path);
+        goto failed;
+    }
+    return 0;
+failed:
+    db_close(*db);
+    return -1;
+}
+
+static void print_counts(const struct maintain_pass *p)
+{
+    const struct maintenance_counts *c = &p->counts;
+    const char *verb = p->dry_run ? "would remove" : "removed";
+    char a[HUMAN_LEN], b[HUMAN_LEN], d[HUMAN_LEN];
+    printf("search_cache       %s %s expired or older than 24 h\n", verb,
+           human_count(c->search_cache_removed, a));
+    printf("system_metrics     %s %s past retention; %s %s raw samples into %s hourly rows\n", verb,
+           human_count(c->metrics_removed, a), p->dry_run ? "would roll up" : "rolled up",
+           human_count(c->metrics_rolled_up, b), human_count(c->metrics_hourly_rows, d));
+    printf("stream_events_log  %s %s processed events, with %s done queue rows\n", verb,
+           human_count(c->events_removed, a), human_count(c->queue_removed, b));
+    if (p->dry_run)
+        printf("dry run: nothing changed\n");
+}
+
+static void print_size(struct db *db)
+{
+    int64_t bytes, free_bytes;
+    struct err e;
+    char a[HUMAN_LEN], b[HUMAN_LEN];
+    if (store_maintenance_size(db, &bytes, &free_bytes, &e) == 0)
+        printf("database           %s, of which %s free for reuse\n", human_bytes(bytes, a),
+               human_bytes(free_bytes, b));
+}
+
+static int run_pass(struct db *db, const struct options *o, struct err *e)
+{
+    struct maintain_pass pass;
+    struct maintain_policy policy;
+    maintain_policy_from(o, &policy);
+    maintain_begin(&pass, &policy, STREAM_TYPE, o->dry_run, time_now_ms());
+    int rc;
+    while ((rc = maintain_step(db, &pass, e)) > 0)
+        ;
+    if (rc == 0 && !o->dry_run)
+        rc = maintain_finish(db, &pass, "maintain", time_now_ms(), e);
+    if (rc < 0) {
+        err_wrap(e, "%s", pass.dry_run ? "dry run" : "maintenance stopped; what was removed "
+                   "before this stays removed, nothing else changed");
+        return -1;
+    }
+    print_counts(&pass);
+    return 0;
+}
+
+/* VACUUM rewrites the whole file: it holds the stream's lease meanwhile, so
+ * it refuses while an ingester runs and no ingester can start under it. */
+static int vacuum(struct db *db, struct err *e)
+{
+    struct ingester_identity me = {.pid = getpid()};
+    if (gethostname(me.host, sizeof me.host) < 0)
+        snprintf(me.host, sizeof me.host, "localhost");
+    me.host[sizeof me.host - 1] = '\0';
+    if (store_state_acquire(db, STREAM_TYPE, &me, time_now_ms(), e) < 0) {
+        err_wrap(e, "--vacuum needs the database to itself");
+        return -1;
+    }
+    int rc = store_maintenance_vacuum(db, e);
+    struct err release_err;
+    if (store_state_release(db, STREAM_TYPE, &me, time_now_ms(), &release_err) < 0 && rc == 0) {
+        *e = release_err;
+        rc = -1;
+    }
+    if (rc == 0)
+        printf("vacuumed: the file holds no free pages now\n");
+    return rc;
+}
+
+int cmd_maintain(const struct options *o)
+{
+    struct db *db;
+    struct err e = {{0}};
+    if (o->vacuum && o->dry_run) {
+        fprintf(stderr, "streamtop: --vacuum and --dry-run cannot be combined (see streamtop --help)\n");
+        return 2;
+    }
+    if (open_current(o->db_path, &db, &e) < 0) {
+        fprintf(stderr, "streamtop: %s\n", e.msg);
+        return EXIT_FAILURE;
+    }
+    int rc = run_pass(db, o, &e);
+    if (rc == 0 && o->vacuum)
+        rc = vacuum(db, &e);
+    if (rc == 0)
+        print_size(db);
+    else
+        fprintf(stderr, "streamtop: %s\n", e.msg);
+    db_close(db);
+    return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

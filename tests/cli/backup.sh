@@ -1,0 +1,118 @@
+#!/bin/sh
+# `streamtop backup`, `backup --verify` and `restore` end to end: a verified
+# copy with its manifest, exactly what is wrong with a damaged one, a
+# corrupt one never restored, a held database not replaced unless told,
+# rotation, clear errors for a bad directory, and `status` judging the
+# newest backup's age.
+. "$TESTS_SRCDIR/lib.sh"
+need sqlite3 jq
+
+db="$TMP/live.db"
+dir="$TMP/backups"
+mkdir "$dir"
+"$STREAMTOP" migrate --db "$db" >/dev/null
+sql "$db" "INSERT INTO stream_state (stream_type, last_timepoint) VALUES ('company-profile', 41);
+           INSERT INTO stream_events_log (event_id, event_type, event_data, processing_status, received_at)
+           VALUES ('company-profile:41', 'changed', '{}', 'processed', '2026-11-30T12:00:00.000Z');"
+
+expect_run "a backup succeeds" 0 "$STREAMTOP" backup --db "$db" --to "$dir"
+file=$(ls "$dir"/streamtop-*.db)
+contains "it names the file" "$OUT" "$file"
+contains "and what was checked" "$OUT" "resume point 41, integrity ok, sha256"
+check "a manifest is beside it" test -s "$file.manifest.json"
+equals "the manifest holds the facts" \
+    "$(jq -r '"\(.integrity_check) \(.resume_point) \(.tables.stream_events_log) \(.sha256 | length)"' "$file.manifest.json")" \
+    "ok 41 1 64"
+equals "its checksum is the file's" "$(jq -r .sha256 "$file.manifest.json")" "$(sha256sum "$file" | cut -d' ' -f1)"
+equals "no temporary file is left" "$(ls -A "$dir" | grep -c tmp)" 0
+
+expect_run "--verify passes a good backup" 0 "$STREAMTOP" backup --verify "$file"
+contains "and says so" "$OUT" "good"
+
+cp "$file" "$TMP/damaged.db"
+cp "$file.manifest.json" "$TMP/damaged.db.manifest.json"
+printf 'x' | dd of="$TMP/damaged.db" bs=1 seek=8000 conv=notrunc 2>/dev/null
+expect_run "--verify fails a damaged backup" 1 "$STREAMTOP" backup --verify "$TMP/damaged.db"
+contains "saying what differs" "$ERR" "sha256: the manifest says"
+
+sql "$db" "UPDATE stream_state SET last_timepoint = 99"
+before=$(checksum "$db")
+expect_run "a damaged backup is not restored" 1 "$STREAMTOP" restore --from "$TMP/damaged.db" --db "$db"
+contains "saying so" "$ERR" "nothing was restored"
+equals "the database is untouched" "$(checksum "$db")" "$before"
+
+sleep 60 &
+holder=$!
+at_exit "kill $holder 2>/dev/null"
+sql "$db" "UPDATE stream_state SET ingester_pid = $holder, ingester_host = '$(hostname)',
+           ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+expect_run "a database an ingester holds is not replaced" 1 "$STREAMTOP" restore --from "$file" --db "$db"
+contains "saying how to go on" "$ERR" "stop its ingester first, or restore with --force"
+kill "$holder"
+wait "$holder" 2>/dev/null
+expect_run "once it is gone the backup is restored" 0 "$STREAMTOP" restore --from "$file" --db "$db"
+equals "with its resume point" "$(sql "$db" "SELECT last_timepoint FROM stream_state")" 41
+equals "intact" "$(sql "$db" "PRAGMA integrity_check")" ok
+equals "and owned by no ingester" "$(sql "$db" "SELECT coalesce(ingester_pid, 'none') FROM stream_state")" none
+expect_run "restore into a new path works too" 0 "$STREAMTOP" restore --from "$file" --db "$TMP/new.db"
+expect_run "restore without --from is bad usage" 2 "$STREAMTOP" restore --db "$db"
+expect_run "backup without a directory is bad usage" 2 "$STREAMTOP" backup --db "$db"
+
+expect_run "a missing backup directory is an error" 1 "$STREAMTOP" backup --db "$db" --to "$TMP/nowhere"
+contains "naming it" "$ERR" "backup directory $TMP/nowhere: No such file or directory"
+: > "$TMP/plain"
+expect_run "so is a file" 1 "$STREAMTOP" backup --db "$db" --to "$TMP/plain"
+contains "saying so" "$ERR" "is not a directory"
+if [ "$(id -u)" != 0 ]; then
+    mkdir "$TMP/ro" && chmod 555 "$TMP/ro"
+    expect_run "and a read-only one" 1 "$STREAMTOP" backup --db "$db" --to "$TMP/ro"
+    contains "saying so" "$ERR" "is not writable"
+fi
+# A disk that fills up during the copy: a file size limit makes every
+# write past it fail, as a full disk does.
+sql "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+           INSERT INTO search_cache (id, query_hash, query_text, results, expires_at)
+           SELECT 'c' || i, 'h' || i, 'q', hex(randomblob(500)), '2999-01-01' FROM n"
+mkdir "$TMP/full"
+before=$(checksum "$db")
+run sh -c "trap '' XFSZ; ulimit -f 1000; exec '$STREAMTOP' backup --db '$db' --to '$TMP/full'"
+equals "a backup that runs out of space fails" "$RC" 1
+contains "and says nothing was made" "$ERR" "no backup was made (the database is unchanged)"
+equals "leaving nothing behind" "$(ls -A "$TMP/full")" ""
+equals "and the database as it was" "$(checksum "$db")" "$before"
+
+expect_run "a missing database is an error" 1 "$STREAMTOP" backup --db "$TMP/none.db" --to "$dir"
+check "and not created" test ! -e "$TMP/none.db"
+
+# Rotation: ten days of older backups (copies under older names), then one
+# more: the newest of 7 days and 4 weeks stay.
+for d in 1 2 3 4 5 6 7 8 9 10 20 30; do
+    name="streamtop-$(date -u -d "-$d days" +%Y%m%dT%H%M%S).000Z.db"
+    cp "$file" "$dir/$name"
+    cp "$file.manifest.json" "$dir/$name.manifest.json"
+done
+rm "$file" "$file.manifest.json"
+run "$STREAMTOP" backup --db "$db" --to "$dir" --backup-keep-daily 3 --backup-keep-weekly 2
+equals "a backup with rotation succeeds" "$RC" 0
+kept=$(ls "$dir"/streamtop-*.db | wc -l)
+check "rotation keeps 3 days and up to 2 weeks ($kept kept)" test "$kept" -ge 3 -a "$kept" -le 5
+contains "and says what it removed" "$OUT" "rotated out: streamtop-"
+equals "no manifest is left without its backup" \
+    "$(ls "$dir" | grep -c manifest)" "$kept"
+
+run "$STREAMTOP" status --db "$db" --backup-dir "$dir" --json
+equals "status reports the newest backup" "$(jq -r '.backup.newest_at != null' "$TMP/.out")" true
+lacks "and no backup problem" "$(jq -r '.problems[]' "$TMP/.out")" "backup"
+run "$STREAMTOP" status --db "$db" --backup-dir "$dir" --backup-max-age 1
+contains "status shows it" "$OUT" "newest verified"
+old="$TMP/old"
+mkdir "$old"
+name="streamtop-$(date -u -d '-2 days' +%Y%m%dT%H%M%S).000Z.db"
+cp "$dir/$(ls "$dir" | grep -v manifest | head -n 1)" "$old/$name"
+: > "$old/$name.manifest.json"
+expect_run "status is unhealthy past the maximum age" 1 "$STREAMTOP" status --db "$db" --backup-dir "$old"
+contains "saying why" "$OUT" "the newest verified backup is 2d"
+run "$STREAMTOP" status --db "$db" --backup-dir "$TMP/empty-$$"
+contains "a directory that cannot be read is a problem" "$OUT" "backup directory $TMP/empty-$$"
+
+done_testing

@@ -1,0 +1,308 @@
+/* maintain: a retention pass on a prepared database at a fixed clock.
+ * What leaves (expired cache rows, old metrics, old processed events with
+ * their done queue rows), what must stay (failed, pending and queued
+ * events, the resume point's row, recent rows), hourly roll-ups and their
+ * figures, dry runs, the record of the last pass, and counts that do not
+ * drop when rows go. */
+#include "config.h"
+
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "maintain.h"
+#include "schema.h"
+#include "snapshot.h"
+#include "store_metrics.h"
+#include "testdb.h"
+#include "timeutil.h"
+
+#define NOW 1796000400000LL   /* 2026-11-29T12:20:00Z */
+#define MIN 60000LL
+#define HOUR 3600000LL
+#define DAY (24 * HOUR)
+
+struct fixture {
+    char *dir, *path;
+};
+
+static const char *iso(int64_t ms)
+{
+    static char bufs[8][ISO_TIME_LEN];
+    static int next;
+    return time_format_iso(ms, bufs[next++ % 8]);
+}
+
+static void exec_fmt(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void exec_fmt(const char *path, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    testdb_exec(path, sql);
+}
+
+static void event(const char *path, int tp, const char *status, int64_t received)
+{
+    exec_fmt(path, "INSERT INTO stream_events_log (id, event_id, event_type, company_number, "
+             "event_data, processing_status, received_at) VALUES (%d, 'company-profile:%d', "
+             "'changed', '0000%04d', '{}', '%s', '%s')", tp, tp, tp, status, iso(received));
+}
+
+static void queue_row(const char *path, int log_id, const char *status)
+{
+    exec_fmt(path, "INSERT INTO processing_queue (event_log_id, status) VALUES (%d, '%s')", log_id,
+             status);
+}
+
+static void sample(const char *path, const char *name, double v, const char *tags, int64_t at)
+{
+    exec_fmt(path, "INSERT INTO system_metrics (id, metric_name, metric_value, tags, recorded_at) "
+             "VALUES (lower(hex(randomblob(16))), '%s', %g, %s, '%s')", name, v, tags, iso(at));
+}
+
+/* Events 1-10: 1-5 old and processed; 6 old and failed (with its queue
+ * row); 7 old, processed after a retry (done queue row); 8 old, processed,
+ * but queued again; 9 old and the resume point; 10 recent. */
+static void prepare_events(const char *path)
+{
+    for (int tp = 1; tp <= 9; tp++)
+        event(path, tp, tp == 6 ? "failed" : "processed", NOW - 40 * DAY + tp * MIN);
+    event(path, 10, "processed", NOW - DAY);
+    queue_row(path, 6, "failed");
+    queue_row(path, 7, "done");
+    queue_row(path, 8, "pending");
+    testdb_exec(path, "INSERT INTO stream_state (stream_type, last_timepoint, events_received, "
+                      "events_processed, events_failed, events_changed) "
+                      "VALUES ('company-profile', 9, 10, 9, 1, 10)");
+}
+
+/* One hour three days ago holds three samples of one series and one of
+ * another (no tags); one sample is older than 30 days; one is recent. */
+static int64_t prepare_metrics(const char *path)
+{
+    const char *tags = "'{\"interval_ms\":5000}'";
+    int64_t hour = (NOW - 3 * DAY) / HOUR * HOUR;
+    sample(path, "events_received", 1, tags, hour);
+    sample(path, "events_received", 5, tags, hour + 10 * MIN);
+    sample(path, "events_received", 3, tags, hour + 20 * MIN);
+    sample(path, "events_received", 7, "NULL", hour + 30 * MIN);
+    sample(path, "events_received", 9, tags, NOW - 31 * DAY);
+    sample(path, "events_received", 2, tags, NOW - 10 * MIN);
+    return hour;
+}
+
+static void prepare_cache(const char *path)
+{
+    /* SQLite's CURRENT_TIMESTAMP text, as the seed's defaults write it. */
+    exec_fmt(path, "INSERT INTO search_cache (id, query_hash, query_text, results, created_at, "
+             "expires_at) VALUES ('old', 'h1', 'q', '[]', datetime(%lld, 'unixepoch'), "
+             "datetime(%lld, 'unixepoch')), ('expired', 'h2', 'q', '[]', "
+             "datetime(%lld, 'unixepoch'), '%s'), ('fresh', 'h3', 'q', '[]', '%s', '%s')",
+             (long long)(NOW - 25 * HOUR) / 1000, (long long)(NOW + HOUR) / 1000,
+             (long long)(NOW - HOUR) / 1000, iso(NOW - MIN), iso(NOW - HOUR), iso(NOW + HOUR));
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->dir = testdb_mkdtemp();
+    f->path = testdb_path(f->dir, "m.db");
+    testdb_migrate(f->path, schema_latest_version());
+    prepare_events(f->path);
+    prepare_metrics(f->path);
+    prepare_cache(f->path);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    testdb_rmdir(f->dir);
+    free(f->path);
+    free(f);
+    return 0;
+}
+
+static struct maintain_pass run(const char *path, bool dry_run, int *steps)
+{
+    struct db *db;
+    struct err e;
+    struct maintain_pass p;
+    struct maintain_policy policy;
+    maintain_policy_default(&policy);
+    if (db_open(path, DB_READ_WRITE, &db, &e) < 0)
+        fail_msg("%s", e.msg);
+    maintain_begin(&p, &policy, "company-profile", dry_run, NOW);
+    int rc, n = 0;
+    while ((rc = maintain_step(db, &p, &e)) > 0)
+        n++;
+    if (rc < 0)
+        fail_msg("maintain_step: %s", e.msg);
+    if (!dry_run && maintain_finish(db, &p, "maintain", NOW + 1000, &e) < 0)
+        fail_msg("maintain_finish: %s", e.msg);
+    db_close(db);
+    if (steps)
+        *steps = n + 1;
+    return p;
+}
+
+static void old_processed_events_leave_with_done_queue_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct maintain_pass p = run(f->path, false, NULL);
+    assert_int_equal(p.counts.events_removed, 6);       /* 1-5 and 7 */
+    assert_int_equal(p.counts.queue_removed, 1);        /* 7's done row */
+    char *kept = testdb_text(f->path, "SELECT group_concat(id) FROM (SELECT id FROM "
+                                      "stream_events_log ORDER BY id)");
+    assert_string_equal(kept, "6,8,9,10");
+    free(kept);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM processing_queue"), 2);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
+static void counts_come_from_counters(void **state)
+{
+    struct fixture *f = *state;
+    run(f->path, false, NULL);
+    struct snapshot_reader *r;
+    struct snapshot *s = calloc(1, sizeof *s);
+    struct err e;
+    struct snapshot_request req = {.stream_type = "company-profile", .now = NOW + 2000};
+    if (snapshot_reader_open(f->path, &r, &e) < 0 || snapshot_fill(r, &req, s, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(s->throughput.received, 10);
+    assert_int_equal(s->throughput.processed, 9);
+    assert_int_equal(s->failures.count, 1);
+    const struct snap_maintenance *m = &s->maintenance;
+    assert_true(m->available && m->have_pass);
+    assert_int_equal(m->started_at, NOW);
+    assert_int_equal(m->finished_at, NOW + 1000);
+    assert_string_equal(m->run_by, "maintain");
+    assert_int_equal(m->removed.events_removed, 6);
+    assert_int_equal(m->removed.search_cache_removed, 2);
+    assert_true(m->db_bytes > 0 && m->free_bytes >= 0 && m->free_bytes < m->db_bytes);
+    snapshot_reader_close(r);
+    free(s);
+}
+
+static void metrics_roll_up_by_hour_and_tags(void **state)
+{
+    struct fixture *f = *state;
+    struct maintain_pass p = run(f->path, false, NULL);
+    assert_int_equal(p.counts.metrics_removed, 1);       /* 31 days old */
+    assert_int_equal(p.counts.metrics_rolled_up, 4);
+    assert_int_equal(p.counts.metrics_hourly_rows, 2);   /* one per tag set */
+    int64_t hour = (NOW - 3 * DAY) / HOUR * HOUR;
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT json_extract(tags, '$.resolution') || ' ' || "
+             "json_extract(tags, '$.interval_ms') || ' ' || json_extract(tags, '$.count') || ' ' || "
+             "json_extract(tags, '$.min') || ' ' || json_extract(tags, '$.max') || ' ' || "
+             "json_extract(tags, '$.mean') || ' ' || json_extract(tags, '$.last') || ' ' || "
+             "metric_value FROM system_metrics WHERE recorded_at = '%s' "
+             "AND json_extract(tags, '$.interval_ms') IS NOT NULL", iso(hour));
+    char *row = testdb_text(f->path, sql);
+    assert_string_equal(row, "1h 5000 3 1 5 3.0 3 3");
+    free(row);
+    snprintf(sql, sizeof sql, "SELECT json_extract(tags, '$.count') || ' ' || metric_value "
+             "FROM system_metrics WHERE recorded_at = '%s' AND json_extract(tags, "
+             "'$.interval_ms') IS NULL", iso(hour));
+    row = testdb_text(f->path, sql);
+    assert_string_equal(row, "1 7");
+    free(row);
+    /* The recent raw sample stays as it was. */
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM system_metrics WHERE tags NOT LIKE "
+                                         "'%resolution%' OR tags IS NULL"), 1);
+    /* A second pass finds nothing more to do. */
+    p = run(f->path, false, NULL);
+    assert_int_equal(p.counts.metrics_rolled_up + p.counts.metrics_removed + p.counts.events_removed, 0);
+}
+
+static void count_sample(void *ctx, int64_t at, double v)
+{
+    (void)at;
+    (void)v;
+    (*(int *)ctx)++;
+}
+
+/* A reader over a window that covers rolled-up time sees each hour once:
+ * the hourly rows replace their samples in one transaction. */
+static void series_reads_each_time_at_one_resolution(void **state)
+{
+    struct fixture *f = *state;
+    run(f->path, false, NULL);
+    struct db *db;
+    struct err e;
+    int n = 0;
+    if (db_open(f->path, DB_READ_ONLY, &db, &e) < 0 ||
+        store_metrics_series(db, "events_received", NOW - 4 * DAY, count_sample, &n, &e) < 0)
+        fail_msg("%s", e.msg);
+    db_close(db);
+    assert_int_equal(n, 3);   /* two hourly rows and the recent sample */
+}
+
+static void search_cache_past_expiry_or_a_day(void **state)
+{
+    struct fixture *f = *state;
+    run(f->path, false, NULL);
+    char *left = testdb_text(f->path, "SELECT group_concat(id) FROM search_cache");
+    assert_string_equal(left, "fresh");
+    free(left);
+}
+
+static void dry_run_counts_the_same_and_changes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    char *before = testdb_text(f->path, "SELECT count(*) || ' ' || total(id) FROM (SELECT rowid AS id "
+                                        "FROM system_metrics UNION ALL SELECT id FROM stream_events_log "
+                                        "UNION ALL SELECT rowid FROM search_cache UNION ALL SELECT id "
+                                        "FROM processing_queue)");
+    struct maintain_pass dry = run(f->path, true, NULL);
+    char *after = testdb_text(f->path, "SELECT count(*) || ' ' || total(id) FROM (SELECT rowid AS id "
+                                       "FROM system_metrics UNION ALL SELECT id FROM stream_events_log "
+                                       "UNION ALL SELECT rowid FROM search_cache UNION ALL SELECT id "
+                                       "FROM processing_queue)");
+    assert_string_equal(before, after);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM maintenance_state"), 0);
+    struct maintain_pass real = run(f->path, false, NULL);
+    assert_memory_equal(&dry.counts, &real.counts, sizeof dry.counts);
+    free(before);
+    free(after);
+}
+
+/* Many events (received after the others, as ids are), each batch one
+ * transaction: the pass takes several steps and still removes exactly the
+ * old processed rows. */
+static void events_go_in_many_small_transactions(void **state)
+{
+    struct fixture *f = *state;
+    testdb_exec(f->path, "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n "
+                         "WHERE i < 20099) INSERT INTO stream_events_log (id, event_id, event_type, "
+                         "event_data, processing_status, received_at) SELECT i, 'company-profile:' || i, "
+                         "'changed', '{}', 'processed', '2026-10-25T00:00:00.000Z' FROM n");
+    int steps;
+    struct maintain_pass p = run(f->path, false, &steps);
+    assert_int_equal(p.counts.events_removed, 6 + 20000);
+    assert_true(steps > 5);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log"), 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(old_processed_events_leave_with_done_queue_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(counts_come_from_counters, setup, teardown),
+        cmocka_unit_test_setup_teardown(metrics_roll_up_by_hour_and_tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(series_reads_each_time_at_one_resolution, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_cache_past_expiry_or_a_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(dry_run_counts_the_same_and_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(events_go_in_many_small_transactions, setup, teardown),
+    };
+    return RUN_TAP(tests);
+}
