@@ -549,7 +549,10 @@ failed:
 }
 
 /* Looks for retried events when another connection changed the database
- * (PRAGMA data_version), or when the last look left some behind. */
+ * (PRAGMA data_version), when the last look left some behind, or when it
+ * failed: a look deferred by a lock or a full disk is tried again at the
+ * next scan, as the lock's release or the space freed changes nothing
+ * data_version can see. */
 static void maybe_retry(struct processor *p)
 {
     int64_t now = time_mono_ms();
@@ -567,6 +570,7 @@ static void maybe_retry(struct processor *p)
         else
             log_kv(LOG_WARN, "retry_deferred", "error", e.msg, NULL);
         p->retry_backlog = false;
+        p->data_version = -1;
     }
 }
 
