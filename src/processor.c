@@ -25,6 +25,8 @@
 #define RETRY_BATCH 64
 #define PRUNE_EVERY_MS 3600000
 #define PRUNE_ROWS 5000
+#define BUSY_TIMEOUT_MS 5000
+#define BUSY_STEP_MS 5
 
 /* Counts that go into metric samples: totals since the last sample. */
 struct metric_counts {
@@ -50,7 +52,8 @@ struct processor {
     int64_t data_version;
     int64_t next_retry_scan;
     bool retry_backlog;             /* the last scan filled a whole batch */
-    int64_t stop_failing_since;     /* monotonic ms: commits failing after a stop */
+    int64_t stopping_since;         /* monotonic ms: first failure or busy wait after a stop */
+    int64_t busy_since;             /* monotonic ms: the current busy wait began */
 };
 
 /* One attempt at committing a batch: what it adds, discarded if it fails. */
@@ -381,17 +384,32 @@ static void sleep_ms(int64_t ms)
 }
 
 /* Whether to stop retrying failed commits: the ingester is stopping (its
- * channel is closed) and commits have kept failing for a while since.  A
- * stop asked for in the middle of retrying counts too, so quitting is
- * never held up for ever by a database that refuses writes. */
+ * channel is closed) and commits have kept failing, or waiting for a lock,
+ * for give_up_ms since.  A stop asked for in the middle of retrying or of
+ * a busy wait counts too, so quitting is never held up longer than that
+ * by a database that refuses writes. */
 static bool give_up(struct processor *p)
 {
     if (!channel_closed(p->cfg.in))
         return false;
     int64_t now = time_mono_ms();
-    if (!p->stop_failing_since)
-        p->stop_failing_since = now;
-    return now - p->stop_failing_since >= p->cfg.give_up_ms;
+    if (!p->stopping_since)
+        p->stopping_since = now;
+    return now - p->stopping_since >= p->cfg.give_up_ms;
+}
+
+/* The writer's busy handler: SQLite's busy timeout, except that a wait
+ * begun or going on after a stop ends with give_up(), not 5 s later. */
+static int on_busy(void *arg, int count)
+{
+    struct processor *p = arg;
+    int64_t now = time_mono_ms();
+    if (count == 0)
+        p->busy_since = now;
+    if (now - p->busy_since >= BUSY_TIMEOUT_MS || give_up(p))
+        return 0;
+    sleep_ms(BUSY_STEP_MS);
+    return 1;
 }
 
 /* Commits the batch, retrying transient failures with backoff.  Gives up
@@ -413,7 +431,7 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
             log_kv(LOG_WARN, "batch_abandoned", "reason", "stopping; it will be fetched again", NULL);
             return;
         }
-        sleep_ms(p->stop_failing_since && delay > 500 ? 500 : delay);
+        sleep_ms(p->stopping_since && delay > 500 ? 500 : delay);
         delay = delay * 2 < 5000 ? delay * 2 : 5000;
     }
     after_commit(p, &b, sampled);
@@ -643,6 +661,7 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         return -1;
     }
     p->data_version = -1;   /* look for retries left pending before this start */
+    sqlite3_busy_handler(db_handle(p->db), on_busy, p);
     struct checkpointer_config cc = {
         .db_path = cfg->db_path, .start_frames = CHECKPOINT_START_FRAMES,
         .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
