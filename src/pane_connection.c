@@ -11,7 +11,8 @@
 #include "pane.h"
 
 /* The ingester's line; one that stopped committing says whether it is
- * stuck (its process runs) or gone, as `status` does in more words. */
+ * stuck (its process runs) or gone, in few enough words for the pane at
+ * 80 columns: `status` says it at length, with the pid. */
 static void draw_ingester(const struct pane_view *v, const struct snap_connection *c, int y,
                           struct rect in)
 {
@@ -23,14 +24,12 @@ static void draw_ingester(const struct pane_view *v, const struct snap_connectio
         draw_textf(y, in.x, in.w, ROLE_DIM, "ingester pid %lld on %s, seen %s",
                    (long long)c->ingester_pid, c->ingester_host, age);
     else if (c->ingester_process == INGESTER_RUNNING)
-        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester pid %lld stuck: writes failing, "
-                   "last commit %s", (long long)c->ingester_pid, age);
+        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester stuck, last commit %s", age);
     else if (c->ingester_process == INGESTER_GONE)
-        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester pid %lld gone, last commit %s",
-                   (long long)c->ingester_pid, age);
+        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester gone, last commit %s", age);
     else
-        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester pid %lld on %s, last commit %s",
-                   (long long)c->ingester_pid, c->ingester_host, age);
+        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester on %s, last commit %s", c->ingester_host,
+                   age);
 }
 
 static enum role state_role(const struct snapshot *s)

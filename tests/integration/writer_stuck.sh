@@ -1,9 +1,10 @@
 #!/bin/sh
-# The writer under a write lock another process holds: `status` says it is
-# stuck within 30 s, SIGTERM still ends it within 10 s, and retried events
+# The writer under a write lock another process holds: `status` and the
+# Connection pane say it is stuck within 30 s, SIGTERM still ends it within 10 s, and retried events
 # it could not take are taken once the lock is gone, on its own.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
+. "$TESTS_SRCDIR/terminal/tmux-lib.sh"
 
 pending() {
     sql "$1" "SELECT count(*) FROM processing_queue WHERE status IN ('pending', 'processing')"
@@ -19,8 +20,12 @@ sim_start --rate 5000 --count 300
 ingest_start "$db"
 wait_settled "the stream is stored" "$db"
 check "status is healthy" wait_for 10 healthy "$db"
+screen_start 120 40 "'$STREAMTOP' --read-only --db '$db' --refresh 0.25"
+wait_screen "the Connection pane shows the ingester" "ingester pid $INGEST_PID on"
 check "another process takes the write lock" hold_lock "$db"
 held=$(date +%s)
+wait_screen "the Connection pane says the writer is stuck" \
+    "ingester stuck, last commit" 30
 check "status is unhealthy within 30 s" wait_for 30 unhealthy "$db"
 check "  that is, after 20 s without a commit" test $(( $(date +%s) - held )) -ge 19
 run "$STREAMTOP" status --db "$db"
@@ -29,6 +34,8 @@ contains "status says the ingester runs but does not commit" "$OUT" \
 contains "and where to look" "$OUT" "its log says why"
 release_lock
 check "once the lock is gone, status is healthy again within 10 s" wait_for 10 healthy "$db"
+wait_gone "and the pane no longer says stuck" "ingester stuck" 10
+keys q
 
 # ---- SIGTERM while every commit fails: out within 10 s ----
 : >"$TMP/ingest.log"
