@@ -692,13 +692,14 @@ static void log_checkpoints(struct checkpointer *c)
     if (!c)
         return;
     checkpointer_stats(c, &cs);
-    char passes[24], waits[24], waited[24], timeouts[24];
+    char passes[24], waits[24], waited[24], timeouts[24], pinned[24];
     snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
     snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
     snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
     snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
+    snprintf(pinned, sizeof pinned, "%lld", (long long)cs.pinned_skips);
     log_kv(LOG_INFO, "checkpoints", "passes", passes, "writer_waits", waits, "writer_waited_ms",
-           waited, "timeouts", timeouts, NULL);
+           waited, "timeouts", timeouts, "reader_pinned_waits", pinned, NULL);
 }
 
 void processor_join(struct processor *p)
