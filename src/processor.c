@@ -439,7 +439,8 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
 
 /* ---- retries ---- */
 
-struct retry_result {
+/* What applying one stored event again came to. */
+struct reapplied {
     enum apply_outcome outcome;
     char why[512];
 };
@@ -474,7 +475,7 @@ static int take_real_id(struct processor *p, int64_t log_id, const struct stream
  * now decodes becomes its real event, applied as any other (an older one
  * is superseded); one that does not, or whose text was cut, fails again
  * with the error it had. */
-static int reapply(struct processor *p, int64_t log_id, const char *now, struct retry_result *r,
+static int reapply(struct processor *p, int64_t log_id, const char *now, struct reapplied *r,
                    struct err *e)
 {
     struct stored_event stored;
@@ -508,7 +509,7 @@ static int reapply(struct processor *p, int64_t log_id, const char *now, struct 
 static int retry_one(struct processor *p, const struct queued_event *q, const char *now,
                      struct state_delta *d, struct err *e)
 {
-    struct retry_result r;
+    struct reapplied r;
     int64_t t0 = mono_us();
     if (reapply(p, q->log_id, now, &r, e) < 0)
         return -1;
