@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
+#include "backoff.h"
 #include "checkpointer.h"
 #include "db.h"
 #include "log.h"
@@ -92,6 +95,9 @@ static int record_failure(struct processor *p, int64_t log_id, const char *why, 
     return store_queue_record_failure(p->db, &f, e);
 }
 
+/* The one place an applied, failed, superseded or repeated event is
+ * counted, for new events and retried ones alike: into the stream's
+ * counters (delta) and the next metric sample (counts). */
 static void count_outcome(struct batch *b, enum apply_outcome outcome)
 {
     switch (outcome) {
@@ -185,9 +191,8 @@ static int store_invalid(struct processor *p, struct batch *b, const struct inge
         return 0;   /* the same line, sent again after a resume */
     b->delta.received++;
     b->delta.invalid++;
-    b->delta.failed++;
     b->counts.received++;
-    b->counts.failed++;
+    count_outcome(b, APPLY_FAILED);
     b->delta.last_event_at = m->at;
     return record_failure(p, log_id, m->error, 0, now, e);
 }
@@ -237,13 +242,28 @@ static int handle(struct processor *p, struct batch *b, const struct ingest_msg 
 
 /* ---- metric samples ---- */
 
+/* The tags every sample of one interval carries, as JSON. */
+static int sample_tags(int64_t interval_ms, const char *stream_type, char *out, size_t size,
+                       struct err *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddNumberToObject(o, "interval_ms", (double)interval_ms) ||
+        !cJSON_AddStringToObject(o, "stream", stream_type) ||
+        !cJSON_PrintPreallocated(o, out, (int)size, false)) {
+        cJSON_Delete(o);
+        return err_set(e, "cannot build the metric tags: out of memory"), -1;
+    }
+    cJSON_Delete(o);
+    return 0;
+}
+
 static int write_samples(struct processor *p, const struct metric_counts *c,
                          int64_t newest_published, int64_t now, struct err *e)
 {
     int64_t interval = now - p->last_sample_at, pending = 0;
-    char tags[96];
-    snprintf(tags, sizeof tags, "{\"interval_ms\":%lld,\"stream\":\"%s\"}", (long long)interval,
-             p->cfg.stream_type);
+    char tags[128];
+    if (sample_tags(interval, p->cfg.stream_type, tags, sizeof tags, e) < 0)
+        return -1;
     const struct { const char *name; int64_t v; } counters[] = {
         {METRIC_EVENTS_RECEIVED, c->received}, {METRIC_EVENTS_PROCESSED, c->processed},
         {METRIC_EVENTS_FAILED, c->failed},     {METRIC_EVENTS_REPEATED, c->repeated},
@@ -420,7 +440,8 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
     struct batch b;
     bool sampled;
     struct err e;
-    int64_t delay = 50;
+    struct backoff delays;
+    backoff_init(&delays, 0);
     while (commit_batch(p, list, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
@@ -431,8 +452,8 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
             log_kv(LOG_WARN, "batch_abandoned", "reason", "stopping; it will be fetched again", NULL);
             return;
         }
+        int64_t delay = backoff_delay_ms(&delays, BACKOFF_COMMIT, -1);
         sleep_ms(p->stopping_since && delay > 500 ? 500 : delay);
-        delay = delay * 2 < 5000 ? delay * 2 : 5000;
     }
     after_commit(p, &b, sampled);
 }
@@ -507,21 +528,18 @@ static int reapply(struct processor *p, int64_t log_id, const char *now, struct 
 }
 
 static int retry_one(struct processor *p, const struct queued_event *q, const char *now,
-                     struct state_delta *d, struct err *e)
+                     struct batch *b, struct err *e)
 {
     struct reapplied r;
     int64_t t0 = mono_us();
     if (reapply(p, q->log_id, now, &r, e) < 0)
         return -1;
+    count_outcome(b, r.outcome);
     if (r.outcome == APPLY_FAILED) {
-        d->failed++;
         if (store_events_set_outcome(p->db, q->log_id, "failed", r.why, now, e) < 0)
             return -1;
         return record_failure(p, q->log_id, r.why, mono_us() - t0, now, e);
     }
-    d->processed++;
-    d->superseded += r.outcome == APPLY_SUPERSEDED;
-    d->repeated += r.outcome == APPLY_REPEATED;
     const char *note = r.outcome == APPLY_SUPERSEDED ? r.why : NULL;
     if (store_events_set_outcome(p->db, q->log_id, "processed", note, now, e) < 0)
         return -1;
@@ -534,7 +552,7 @@ static int retry_one(struct processor *p, const struct queued_event *q, const ch
 static int retry_pending(struct processor *p, struct err *e)
 {
     struct queued_event claimed[RETRY_BATCH];
-    struct state_delta d = {.last_timepoint = -1};
+    struct batch b = {.delta.last_timepoint = -1};
     int n;
     int64_t now = time_now_ms();
     char now_iso[ISO_TIME_LEN];
@@ -544,18 +562,16 @@ static int retry_pending(struct processor *p, struct err *e)
     if (store_queue_claim(p->db, RETRY_BATCH, claimed, &n, e) < 0)
         goto failed;
     for (int i = 0; i < n; i++)
-        if (retry_one(p, &claimed[i], now_iso, &d, e) < 0)
+        if (retry_one(p, &claimed[i], now_iso, &b, e) < 0)
             goto failed;
-    if (n > 0 && store_state_apply(p->db, p->cfg.stream_type, &d, now, e) < 0)
+    if (n > 0 && store_state_apply(p->db, p->cfg.stream_type, &b.delta, now, e) < 0)
         goto failed;
     if (db_commit(p->db, e) < 0)
         goto failed;
     p->retry_backlog = n == RETRY_BATCH;
     if (n > 0)
         p->moved_at = time_now_ms();
-    p->since_sample.processed += d.processed;
-    p->since_sample.failed += d.failed;
-    p->since_sample.repeated += d.repeated;
+    add_counts(&p->since_sample, &b.counts);
     if (n > 0) {
         char count[16];
         snprintf(count, sizeof count, "%d", n);
