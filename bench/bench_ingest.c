@@ -5,7 +5,10 @@
  *      from the ingester's start until every event is processed; next to it,
  *      in the same run, a bare loop that parses the same lines with cJSON and
  *      inserts them into stream_events_log (same schema, same indexes, WAL,
- *      synchronous=NORMAL, a transaction per 1,000 events).
+ *      synchronous=NORMAL, a transaction per 1,000 events), alone and with
+ *      each event's companies upsert (the same writes as the ingester's).
+ *      Then the same catch-up again while another connection holds one
+ *      read transaction open from start to end (a long reader).
  *   2. Steady state: M generated events (default 1,000,000); the ingester's
  *      RSS sampled as they are processed, then its CPU use while the stream
  *      is idle (heartbeats only).
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,13 +172,26 @@ static double cpu_seconds(pid_t pid)
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Begins a read transaction that keeps the snapshot it reads, once the
+ * ingester has stored something. */
+static sqlite3 *hold_snapshot(const char *db_path)
+{
+    sqlite3 *r;
+    if (sqlite3_open_v2(db_path, &r, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        bench_die(db_path, "cannot open");
+    bench_exec(r, "BEGIN; SELECT count(*) FROM stream_events_log");
+    return r;
+}
+
 /* Runs the ingester until `target` events are processed; returns the
  * milliseconds it took and leaves it running in *pid.  Calls sample every
- * `every` events, if given. */
+ * `every` events, if given.  With long_reader, a reader holds a snapshot
+ * from the first events stored to the end. */
 static double ingest_until(const char *streamtop, const char *db_path, const char *url,
                            long long target, pid_t *pid, long long every,
-                           void (*sample)(pid_t, long long))
+                           void (*sample)(pid_t, long long), bool long_reader)
 {
+    sqlite3 *reader = NULL;
     char log[4096];
     snprintf(log, sizeof log, "%s.log", db_path);
     struct timespec t0 = bench_now();
@@ -188,6 +205,8 @@ static double ingest_until(const char *streamtop, const char *db_path, const cha
             sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
             bench_die(db_path, "cannot open");
         done = h ? processed(h) : 0;
+        if (long_reader && !reader && done > 0)
+            reader = hold_snapshot(db_path);
         if (sample && done >= next_sample) {
             sample(*pid, done);
             next_sample += every;
@@ -197,8 +216,20 @@ static double ingest_until(const char *streamtop, const char *db_path, const cha
             bench_die("ingest", "exited early; see its log");
     }
     double ms = bench_elapsed_ms(t0, bench_now());
+    if (reader) {
+        bench_exec(reader, "COMMIT");
+        sqlite3_close(reader);
+    }
     sqlite3_close(h);
     return ms;
+}
+
+static long long file_bytes(const char *path, const char *suffix)
+{
+    char name[4200];
+    struct stat st;
+    snprintf(name, sizeof name, "%s%s", path, suffix);
+    return stat(name, &st) == 0 ? (long long)st.st_size : 0;
 }
 
 static void print_rss(pid_t pid, long long done)
@@ -223,7 +254,15 @@ static void catch_up(const char *streamtop, const char *dir, long n)
     }
     pid_t sim = bench_simulator(streamtop, dir, (char *[]){"--replay", events, NULL}, url, sizeof url);
     pid_t ingester;
-    double ms = ingest_until(streamtop, db, url, n, &ingester, 0, NULL);
+    double ms = ingest_until(streamtop, db, url, n, &ingester, 0, NULL, false);
+    bench_stop(ingester);
+    bench_stop(sim);
+    unlink(db);
+    sim = bench_simulator(streamtop, dir, (char *[]){"--replay", events, NULL}, url, sizeof url);
+    double held_ms = ingest_until(streamtop, db, url, n, &ingester, 0, NULL, true);
+    long long wal_held = file_bytes(db, "-wal");
+    bench_sleep_ms(3000);   /* the reader is gone: the WAL rewinds at the next commits */
+    long long wal_after = file_bytes(db, "-wal");
     bench_stop(ingester);
     bench_stop(sim);
     double bare = (double)n / bare_ms[0] * 1000.0, bare_apply = (double)n / bare_ms[1] * 1000.0;
@@ -235,6 +274,11 @@ static void catch_up(const char *streamtop, const char *dir, long n)
     printf("  streamtop ingest, end to end:             %8.0f events/s (%.2f s): "
            "%.0f%% of the first, %.0f%% of the second\n",
            rate, ms / 1000.0, rate / bare * 100.0, rate / bare_apply * 100.0);
+    double held = (double)n / held_ms * 1000.0;
+    printf("  the same under a long reader:             %8.0f events/s (%.2f s): %.0f%% of the "
+           "rate alone; WAL %.1f MiB, %.1f MiB 3 s after the reader left\n",
+           held, held_ms / 1000.0, held / rate * 100.0, (double)wal_held / 1048576.0,
+           (double)wal_after / 1048576.0);
     fflush(stdout);
 }
 
@@ -247,7 +291,7 @@ static void steady_state(const char *streamtop, const char *dir, long m)
     pid_t sim = bench_simulator(streamtop, dir, (char *[]){"--count", count, NULL}, url, sizeof url);
     pid_t ingester;
     printf("steady state: %ld generated events\n", m);
-    double ms = ingest_until(streamtop, db, url, m, &ingester, m / 10, print_rss);
+    double ms = ingest_until(streamtop, db, url, m, &ingester, m / 10, print_rss, false);
     printf("  processed in %.1f s (%.0f events/s)\n", ms / 1000.0, (double)m / ms * 1000.0);
     bench_sleep_ms(2000);   /* let the last batch, metrics and checkpoint settle */
     double c0 = cpu_seconds(ingester);

@@ -44,6 +44,8 @@ int64_t backoff_delay_ms(struct backoff *b, enum backoff_reason why, double retr
     switch (why) {
     case BACKOFF_TOO_OLD:
         return BACKOFF_FLOOR_MS;
+    case BACKOFF_COMMIT:
+        return doubled(BACKOFF_COMMIT_BASE_MS, n, BACKOFF_COMMIT_CAP_MS);
     case BACKOFF_RATE_LIMITED:
         if (retry_after >= 0)
             return retry_after + between(b, 0, retry_after / 10);

@@ -8,6 +8,9 @@
  *   401: the key was rejected; retrying soon cannot help, so minutes
  *        (BACKOFF_AUTH_MS doubling to BACKOFF_AUTH_CAP_MS), with jitter
  *   416: the resume point is too old; reconnect from now at once
+ *   a commit the database refused for now (busy, full): the writer tries
+ *        again after BACKOFF_COMMIT_BASE_MS doubling to BACKOFF_COMMIT_CAP_MS,
+ *        without jitter, as it is the database's only writer
  *
  * The server drops every connection after a day and overnight, so a drop
  * is normal life: a connection that delivered events resets the count. */
@@ -22,6 +25,8 @@
 #define BACKOFF_RATE_LIMIT_MS 60000
 #define BACKOFF_AUTH_MS 120000
 #define BACKOFF_AUTH_CAP_MS 1800000
+#define BACKOFF_COMMIT_BASE_MS 50
+#define BACKOFF_COMMIT_CAP_MS 5000
 
 enum backoff_reason {
     BACKOFF_NETWORK,        /* reset, DNS, TLS, refused, timed out */
@@ -32,6 +37,7 @@ enum backoff_reason {
     BACKOFF_UNAUTHORISED,   /* 401 */
     BACKOFF_TOO_OLD,        /* 416 */
     BACKOFF_REFUSED,        /* any other status: a configuration problem */
+    BACKOFF_COMMIT,         /* the writer's commit failed for a transient reason */
 };
 
 struct backoff {

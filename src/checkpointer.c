@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,15 @@
 /* How long to wait before another pass while the writer waits for one that
  * copies everything and a reader holds an old snapshot. */
 #define PINNED_RETRY_MS 2
+
+/* How long the writer waits for a pass once a reader has held passes back
+ * for max_wait_ms: long enough for one to find the reader gone. */
+#define PINNED_PROBE_MS 5
+
+/* A WAL frame: SQLite's default page (the writer never changes it) and
+ * the frame's header. */
+#define WAL_PAGE_BYTES 4096
+#define WAL_FRAME_HEADER_BYTES 24
 
 struct checkpointer {
     struct checkpointer_config cfg;
@@ -29,6 +39,7 @@ struct checkpointer {
     uint64_t pass_started_at; /* commits, when the last pass began */
     uint64_t copied_at;       /* commits, when a pass last copied every frame */
     int waiting;              /* writers in checkpointer_throttle() */
+    int64_t pinned_since;     /* monotonic ms: passes held back by a reader, 0 if not */
     int last_error;           /* logged once until it changes */
     struct checkpointer_stats stats;
 };
@@ -79,7 +90,10 @@ static void run_pass(struct checkpointer *c)
     pthread_mutex_lock(&c->lock);
     c->stats.passes++;
     note_result(c, rc);
+    if (rc == SQLITE_OK && log_frames != copied && !c->pinned_since)
+        c->pinned_since = time_mono_ms();
     if (rc == SQLITE_OK && log_frames == copied) {
+        c->pinned_since = 0;
         c->stats.full_passes++;
         if (seq > c->copied_at)
             c->copied_at = seq;
@@ -105,6 +119,16 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
+/* A WAL a long reader made grow keeps its size after it rewinds unless
+ * told otherwise: SQLite truncates it to this when it restarts it. */
+static int limit_wal_file(struct checkpointer *c, struct err *e)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA journal_size_limit=%lld",
+             (long long)c->cfg.wal_limit * (WAL_PAGE_BYTES + WAL_FRAME_HEADER_BYTES));
+    return db_exec(c->writer, sql, e);
+}
+
 int checkpointer_start(const struct checkpointer_config *cfg, struct db *writer,
                        struct checkpointer **out, struct err *e)
 {
@@ -118,6 +142,10 @@ int checkpointer_start(const struct checkpointer_config *cfg, struct db *writer,
     time_mono_cond_init(&c->wake);
     time_mono_cond_init(&c->copied);
     if (db_open(cfg->db_path, DB_READ_WRITE, &c->own, e) < 0) {
+        checkpointer_stop(c);
+        return -1;
+    }
+    if (limit_wal_file(c, e) < 0) {
         checkpointer_stop(c);
         return -1;
     }
@@ -142,13 +170,17 @@ bool checkpointer_throttle(struct checkpointer *c)
         return true;
     }
     int64_t t0 = time_mono_ms();
+    bool pinned = c->pinned_since && t0 - c->pinned_since >= c->cfg.max_wait_ms;
     struct timespec deadline;
-    time_mono_deadline(&deadline, c->cfg.max_wait_ms);
+    time_mono_deadline(&deadline, pinned ? PINNED_PROBE_MS : c->cfg.max_wait_ms);
     c->waiting++;
     pthread_cond_signal(&c->wake);
     while (c->copied_at < target && !c->stop)
         if (pthread_cond_timedwait(&c->copied, &c->lock, &deadline) == ETIMEDOUT) {
-            c->stats.timeouts++;
+            if (pinned)
+                c->stats.pinned_skips++;
+            else
+                c->stats.timeouts++;
             break;
         }
     c->waiting--;

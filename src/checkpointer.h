@@ -17,7 +17,13 @@
  * checkpointer is never far behind), and its next transaction rewinds the
  * WAL.  A reader that keeps an old snapshot can block that; the wait is then
  * cut short and the WAL grows until the reader lets go, as it would with
- * SQLite's own checkpoints. */
+ * SQLite's own checkpoints.  Once passes have been held back by a reader
+ * for max_wait_ms, the writer waits only a few milliseconds, for a pass to
+ * find the reader gone, until one copies everything again: waiting cannot
+ * shrink the WAL then, and a wait per batch cut a catch-up under a
+ * one-minute reader to a batch a second.
+ * When the reader lets go the WAL rewinds, and SQLite truncates the file
+ * to wal_limit frames (journal_size_limit) instead of keeping its size. */
 #ifndef STREAMTOP_CHECKPOINTER_H
 #define STREAMTOP_CHECKPOINTER_H
 
@@ -47,7 +53,8 @@ struct checkpointer;
 
 /* Opens a connection of its own to cfg->db_path, starts the thread and
  * takes over checkpointing for the writer connection: its automatic
- * checkpoint is turned off and a WAL hook installed. */
+ * checkpoint is turned off, a WAL hook installed, and its WAL file kept to
+ * wal_limit frames when it rewinds. */
 int checkpointer_start(const struct checkpointer_config *cfg, struct db *writer,
                        struct checkpointer **out, struct err *e);
 
@@ -67,6 +74,7 @@ struct checkpointer_stats {
     int64_t throttles;      /* times the writer waited */
     int64_t throttle_ms;    /* total time it waited */
     int64_t timeouts;       /* waits cut short by max_wait_ms */
+    int64_t pinned_skips;   /* short waits while a reader held passes back */
 };
 void checkpointer_stats(struct checkpointer *c, struct checkpointer_stats *out);
 

@@ -183,6 +183,45 @@ static bool sibling_exists(const char *path, const char *suffix)
     return stat(buf, &st) == 0;
 }
 
+/* A WAL file's header, without frames. */
+#define WAL_HEADER_BYTES 32
+
+/* Whether the -wal file holds frames: changes that may not be in the
+ * database file yet. */
+static bool wal_has_frames(const char *path)
+{
+    char buf[4200];
+    struct stat st;
+    snprintf(buf, sizeof buf, "%s-wal", path);
+    return stat(buf, &st) == 0 && st.st_size > WAL_HEADER_BYTES;
+}
+
+/* How a read-only open of a WAL database is made without creating a file.
+ * With both -wal and -shm present a writer has (or had) it open, and
+ * SQLite reads through them.  With no -shm and no frames in the WAL the
+ * file holds every commit, and an immutable open, which reads no WAL and
+ * creates no -shm, sees them all.  With frames but no -shm (a copy taken
+ * while a writer ran, a -shm removed by hand) the commits in the WAL can
+ * only be read by building a -shm: that is a writer's job, so the open is
+ * refused, saying how to fold them in, rather than showing the database
+ * without them.  SQLite gives no supported way to read a WAL without a
+ * -shm file except exclusive locking, which a read-only open cannot use. */
+static int choose_read_only_open(struct db *db, const struct stat *st, struct err *e)
+{
+    if (sibling_exists(db->path, "-shm") && sibling_exists(db->path, "-wal"))
+        return 0;
+    if (wal_has_frames(db->path))
+        return err_set(e, "%s: its -wal file holds commits that are not in the database file, "
+                          "and there is no -shm file beside it (a copy taken while a writer ran?); "
+                          "a read-only open cannot read them without creating one. Fold them in "
+                          "first: sqlite3 '%s' 'PRAGMA wal_checkpoint(TRUNCATE)' (on a copy if "
+                          "this one must not change)",
+                       db->path, db->path), -1;
+    db->frozen = true;
+    db->frozen_stat = *st;
+    return 0;
+}
+
 /* "file:" URI for path, percent-encoding what a URI would misread. */
 static char *file_uri(const char *path, bool immutable)
 {
@@ -358,12 +397,7 @@ static int prepare_file(struct db *db, bool *header_checked, struct err *e)
         check_header(db->path, header, n, &wal, e) < 0)
         return -1;
     *header_checked = true;
-    if (db->mode == DB_READ_ONLY && wal &&
-        (!sibling_exists(db->path, "-wal") || !sibling_exists(db->path, "-shm"))) {
-        db->frozen = true;
-        db->frozen_stat = st;
-    }
-    return 0;
+    return db->mode == DB_READ_ONLY && wal ? choose_read_only_open(db, &st, e) : 0;
 }
 
 /* Opens the handle and records it in the registry. */

@@ -50,13 +50,13 @@ static int emit_line(const char *data, size_t len, frame_fn fn, void *ctx)
 {
     if (len > 0 && data[len - 1] == '\r')
         len--;
-    struct frame f = {len ? FRAME_LINE : FRAME_HEARTBEAT, data, len, len};
+    struct framed_line f = {len ? FRAME_LINE : FRAME_HEARTBEAT, data, len, len};
     return fn(ctx, &f);
 }
 
 static int emit_oversize(const char *head, size_t head_len, size_t full_len, frame_fn fn, void *ctx)
 {
-    struct frame f = {FRAME_OVERSIZE, head, head_len < FRAMER_HEAD_KEEP ? head_len : FRAMER_HEAD_KEEP,
+    struct framed_line f = {FRAME_OVERSIZE, head, head_len < FRAMER_HEAD_KEEP ? head_len : FRAMER_HEAD_KEEP,
                       full_len};
     return fn(ctx, &f);
 }

@@ -26,7 +26,7 @@ enum frame_kind {
     FRAME_OVERSIZE,
 };
 
-struct frame {
+struct framed_line {
     enum frame_kind kind;
     const char *data;     /* the line, or an oversize line's head; not NUL-terminated */
     size_t len;
@@ -34,7 +34,7 @@ struct frame {
 };
 
 /* Returns 0 to go on, -1 to stop feeding (framer_feed then returns -1). */
-typedef int (*frame_fn)(void *ctx, const struct frame *f);
+typedef int (*frame_fn)(void *ctx, const struct framed_line *f);
 
 struct framer {
     char *buf;            /* the partial line (or an oversize line's head) */

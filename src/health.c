@@ -23,10 +23,25 @@ void health_ingester(const struct snapshot *s, struct health_finding *out)
     const struct snap_connection *c = &s->connection;
     char buf[HUMAN_LEN];
     memset(out, 0, sizeof *out);
-    if (c->available && c->have_state && c->ingester_pid > 0 && c->ingester_seen_at > 0 &&
-        s->taken_at - c->ingester_seen_at > HEALTH_INGESTER_SILENT_S * 1000)
-        found(out, HEALTH_BAD, "the ingester was last seen %s",
-              human_age((s->taken_at - c->ingester_seen_at) / 1000, buf));
+    if (!c->available || !c->have_state || c->ingester_pid <= 0 || c->ingester_seen_at <= 0 ||
+        s->taken_at - c->ingester_seen_at <= HEALTH_INGESTER_SILENT_S * 1000)
+        return;
+    const char *silent = human_duration((s->taken_at - c->ingester_seen_at) / 1000, buf);
+    switch (c->ingester_process) {
+    case INGESTER_RUNNING:
+        found(out, HEALTH_BAD, "the ingester (pid %lld) runs but has not committed for %s: "
+              "its writes fail (a lock held elsewhere, a full disk); its log says why",
+              (long long)c->ingester_pid, silent);
+        break;
+    case INGESTER_GONE:
+        found(out, HEALTH_BAD, "the ingester (pid %lld) has not committed for %s and is no "
+              "longer running", (long long)c->ingester_pid, silent);
+        break;
+    case INGESTER_ELSEWHERE:
+        found(out, HEALTH_BAD, "the ingester on %.64s has not committed for %s",
+              c->ingester_host, silent);
+        break;
+    }
 }
 
 bool health_ingester_running(const struct snapshot *s)

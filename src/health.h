@@ -4,8 +4,11 @@
  * check never disagree.
  *
  * The rules (README and streamtop(1) describe them for operators):
- *   ingester   BAD when one is recorded but has not written for
- *              HEALTH_INGESTER_SILENT_S (it writes at least every 5 s);
+ *   ingester   BAD when one is recorded but has not committed for
+ *              HEALTH_INGESTER_SILENT_S (it commits at least every 5 s,
+ *              so a writer stuck on a lock or a full disk shows within
+ *              25 s); says whether its process still runs, when it runs
+ *              on this host;
  *   connection OK when connected; BAD on a refusal (state error), when it
  *              never connected and is not trying, or when it has not been
  *              connected for HEALTH_DISCONNECTED_S; WARN otherwise;
@@ -25,7 +28,7 @@
 #include "snapshot.h"
 #include "strlist.h"
 
-#define HEALTH_INGESTER_SILENT_S 30
+#define HEALTH_INGESTER_SILENT_S 20
 #define HEALTH_DISCONNECTED_S 300
 #define HEALTH_QUEUE_WARN_S 60
 #define HEALTH_QUEUE_BAD_S 300

@@ -17,6 +17,11 @@
 #include "stream_client.h"
 #include "timeutil.h"
 
+/* How long the lease's release and the last checkpoint each wait for a
+ * lock at a stop, so that a database refusing writes holds a stop up by
+ * seconds, not by the busy timeout twice over. */
+#define STOP_BUSY_MS 1000
+
 struct ingester {
     struct ingester_config cfg;
     struct db *db;                 /* for the lease */
@@ -176,6 +181,8 @@ void ingester_stop(struct ingester *ig)
     if (ig->channel_ready)
         channel_destroy(&ig->channel);
     struct err e;
+    if (ig->db)
+        db_set_busy_timeout(ig->db, STOP_BUSY_MS);
     /* A start that never took the stream has nothing to release, and must
      * not wait on a lock another process holds to say so. */
     if (ig->leased &&

@@ -17,7 +17,7 @@ struct scan {
 };
 
 /* What the value about to be scanned is, as far as the decoder cares. */
-enum role { ROLE_OTHER, ROLE_EVENT, ROLE_TIMEPOINT };
+enum key_role { ROLE_OTHER, ROLE_EVENT, ROLE_TIMEPOINT };
 
 static int fail(struct scan *sc, const char *what)
 {
@@ -184,7 +184,7 @@ static bool key_is(const unsigned char *s, size_t n, const char *want, size_t wa
 }
 
 /* An object member's name and colon; the role of the value that follows. */
-static int scan_key(struct scan *sc, enum role *role)
+static int scan_key(struct scan *sc, enum key_role *role)
 {
     size_t from, n;
     skip_ws(sc);
@@ -213,7 +213,7 @@ static void close_container(struct scan *sc)
 
 /* After a value: commas, closing brackets and the next member's name, until
  * another value is due (returns 1) or the line's value is complete (0). */
-static int after_value(struct scan *sc, enum role *role)
+static int after_value(struct scan *sc, enum key_role *role)
 {
     for (;;) {
         skip_ws(sc);
@@ -239,7 +239,7 @@ static int after_value(struct scan *sc, enum role *role)
 }
 
 /* Opens an object or array; 1 when a value is due next, 0 when it closed at once. */
-static int open_container(struct scan *sc, enum role role, enum role *next)
+static int open_container(struct scan *sc, enum key_role role, enum key_role *next)
 {
     char c = (char)sc->s[sc->pos];
     if (sc->depth == JSONSCAN_MAX_DEPTH)
@@ -262,7 +262,7 @@ static int open_container(struct scan *sc, enum role role, enum role *next)
 
 /* One value at sc->pos; for containers only its opening.  1 when another
  * value is due at once (the first inside a container), else 0. */
-static int scan_value(struct scan *sc, enum role role, enum role *next)
+static int scan_value(struct scan *sc, enum key_role role, enum key_role *next)
 {
     size_t from = sc->pos, ignored_from, ignored_n;
     if (role == ROLE_EVENT)
@@ -292,10 +292,10 @@ int jsonscan_line(const char *line, size_t len, struct jsonscan *out)
 {
     struct scan sc = {.s = (const unsigned char *)line, .len = len, .out = out};
     memset(out, 0, sizeof *out);
-    enum role role = ROLE_OTHER;
+    enum key_role role = ROLE_OTHER;
     skip_ws(&sc);
     for (;;) {
-        enum role next = ROLE_OTHER;
+        enum key_role next = ROLE_OTHER;
         int rc = scan_value(&sc, role, &next);
         if (rc == 0)
             rc = after_value(&sc, &next);

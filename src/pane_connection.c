@@ -10,6 +10,28 @@
 #include "humanfmt.h"
 #include "pane.h"
 
+/* The ingester's line; one that stopped committing says whether it is
+ * stuck (its process runs) or gone, in few enough words for the pane at
+ * 80 columns: `status` says it at length, with the pid. */
+static void draw_ingester(const struct pane_view *v, const struct snap_connection *c, int y,
+                          struct rect in)
+{
+    struct health_finding f;
+    char a[32];
+    health_ingester(v->snap, &f);
+    const char *age = pane_age(v, c->ingester_seen_at, a);
+    if (f.level != HEALTH_BAD)
+        draw_textf(y, in.x, in.w, ROLE_DIM, "ingester pid %lld on %s, seen %s",
+                   (long long)c->ingester_pid, c->ingester_host, age);
+    else if (c->ingester_process == INGESTER_RUNNING)
+        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester stuck, last commit %s", age);
+    else if (c->ingester_process == INGESTER_GONE)
+        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester gone, last commit %s", age);
+    else
+        draw_textf(y, in.x, in.w, ROLE_BAD, "ingester on %s, last commit %s", c->ingester_host,
+                   age);
+}
+
 static enum role state_role(const struct snapshot *s)
 {
     struct health_finding f;
@@ -113,12 +135,8 @@ static void draw_connection(const struct pane_view *v, struct rect in)
         draw_field(y++, in.x, in.w, "last error", ROLE_BAD, c->last_error);
     if (c->timepoint_gaps && pane_room(y, end, &hidden))
         draw_field(y++, in.x, in.w, "timepoint gaps", ROLE_WARN, human_count(c->timepoint_gaps, a));
-    if (c->ingester_pid > 0 && pane_room(y, end, &hidden)) {
-        struct health_finding f;
-        health_ingester(v->snap, &f);
-        draw_textf(y++, in.x, in.w, f.level == HEALTH_BAD ? ROLE_BAD : ROLE_DIM, "ingester pid %lld on %s, seen %s",
-                   (long long)c->ingester_pid, c->ingester_host, pane_age(v, c->ingester_seen_at, a));
-    }
+    if (c->ingester_pid > 0 && pane_room(y, end, &hidden))
+        draw_ingester(v, c, y++, in);
     /* Each only once there is something to say; delivery health first,
      * for a short pane. */
     const struct snap_integrations *g = &v->snap->integrations;

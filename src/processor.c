@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
+#include "backoff.h"
 #include "checkpointer.h"
 #include "db.h"
 #include "log.h"
@@ -23,6 +26,8 @@
 
 #define RETRY_SCAN_MS 500
 #define RETRY_BATCH 64
+#define BUSY_TIMEOUT_MS 5000
+#define BUSY_STEP_MS 5
 
 /* How long batches took to commit (retries included), for the log line at
  * stop: the writer's longest hold-up and its 99th percentile, by the ms. */
@@ -58,7 +63,8 @@ struct processor {
     int64_t data_version;
     int64_t next_retry_scan;
     bool retry_backlog;             /* the last scan filled a whole batch */
-    int64_t stop_failing_since;     /* monotonic ms: commits failing after a stop */
+    int64_t stopping_since;         /* monotonic ms: first failure or busy wait after a stop */
+    int64_t busy_since;             /* monotonic ms: the current busy wait began */
     struct commit_times commits;
 };
 
@@ -98,6 +104,9 @@ static int record_failure(struct processor *p, int64_t log_id, const char *why, 
     return store_queue_record_failure(p->db, &f, e);
 }
 
+/* The one place an applied, failed, superseded or repeated event is
+ * counted, for new events and retried ones alike: into the stream's
+ * counters (delta) and the next metric sample (counts). */
 static void count_outcome(struct batch *b, enum apply_outcome outcome)
 {
     switch (outcome) {
@@ -191,9 +200,8 @@ static int store_invalid(struct processor *p, struct batch *b, const struct inge
         return 0;   /* the same line, sent again after a resume */
     b->delta.received++;
     b->delta.invalid++;
-    b->delta.failed++;
     b->counts.received++;
-    b->counts.failed++;
+    count_outcome(b, APPLY_FAILED);
     b->delta.last_event_at = m->at;
     return record_failure(p, log_id, m->error, 0, now, e);
 }
@@ -243,13 +251,28 @@ static int handle(struct processor *p, struct batch *b, const struct ingest_msg 
 
 /* ---- metric samples ---- */
 
+/* The tags every sample of one interval carries, as JSON. */
+static int sample_tags(int64_t interval_ms, const char *stream_type, char *out, size_t size,
+                       struct err *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddNumberToObject(o, "interval_ms", (double)interval_ms) ||
+        !cJSON_AddStringToObject(o, "stream", stream_type) ||
+        !cJSON_PrintPreallocated(o, out, (int)size, false)) {
+        cJSON_Delete(o);
+        return err_set(e, "cannot build the metric tags: out of memory"), -1;
+    }
+    cJSON_Delete(o);
+    return 0;
+}
+
 static int write_samples(struct processor *p, const struct metric_counts *c,
                          int64_t newest_published, int64_t now, struct err *e)
 {
     int64_t interval = now - p->last_sample_at, pending = 0;
-    char tags[96];
-    snprintf(tags, sizeof tags, "{\"interval_ms\":%lld,\"stream\":\"%s\"}", (long long)interval,
-             p->cfg.stream_type);
+    char tags[128];
+    if (sample_tags(interval, p->cfg.stream_type, tags, sizeof tags, e) < 0)
+        return -1;
     const struct { const char *name; int64_t v; } counters[] = {
         {METRIC_EVENTS_RECEIVED, c->received}, {METRIC_EVENTS_PROCESSED, c->processed},
         {METRIC_EVENTS_FAILED, c->failed},     {METRIC_EVENTS_REPEATED, c->repeated},
@@ -390,17 +413,32 @@ static void sleep_ms(int64_t ms)
 }
 
 /* Whether to stop retrying failed commits: the ingester is stopping (its
- * channel is closed) and commits have kept failing for a while since.  A
- * stop asked for in the middle of retrying counts too, so quitting is
- * never held up for ever by a database that refuses writes. */
+ * channel is closed) and commits have kept failing, or waiting for a lock,
+ * for give_up_ms since.  A stop asked for in the middle of retrying or of
+ * a busy wait counts too, so quitting is never held up longer than that
+ * by a database that refuses writes. */
 static bool give_up(struct processor *p)
 {
     if (!channel_closed(p->cfg.in))
         return false;
     int64_t now = time_mono_ms();
-    if (!p->stop_failing_since)
-        p->stop_failing_since = now;
-    return now - p->stop_failing_since >= p->cfg.give_up_ms;
+    if (!p->stopping_since)
+        p->stopping_since = now;
+    return now - p->stopping_since >= p->cfg.give_up_ms;
+}
+
+/* The writer's busy handler: SQLite's busy timeout, except that a wait
+ * begun or going on after a stop ends with give_up(), not 5 s later. */
+static int on_busy(void *arg, int count)
+{
+    struct processor *p = arg;
+    int64_t now = time_mono_ms();
+    if (count == 0)
+        p->busy_since = now;
+    if (now - p->busy_since >= BUSY_TIMEOUT_MS || give_up(p))
+        return 0;
+    sleep_ms(BUSY_STEP_MS);
+    return 1;
 }
 
 static void count_commit(struct commit_times *c, int64_t us)
@@ -419,7 +457,9 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
     struct batch b;
     bool sampled;
     struct err e;
-    int64_t delay = 50, t0 = mono_us();
+    struct backoff delays;
+    backoff_init(&delays, 0);
+    int64_t t0 = mono_us();
     while (commit_batch(p, list, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
@@ -430,8 +470,8 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
             log_kv(LOG_WARN, "batch_abandoned", "reason", "stopping; it will be fetched again", NULL);
             return;
         }
-        sleep_ms(p->stop_failing_since && delay > 500 ? 500 : delay);
-        delay = delay * 2 < 5000 ? delay * 2 : 5000;
+        int64_t delay = backoff_delay_ms(&delays, BACKOFF_COMMIT, -1);
+        sleep_ms(p->stopping_since && delay > 500 ? 500 : delay);
     }
     count_commit(&p->commits, mono_us() - t0);
     after_commit(p, &b, sampled);
@@ -439,7 +479,8 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
 
 /* ---- retries ---- */
 
-struct retry_result {
+/* What applying one stored event again came to. */
+struct reapplied {
     enum apply_outcome outcome;
     char why[512];
 };
@@ -474,7 +515,7 @@ static int take_real_id(struct processor *p, int64_t log_id, const struct stream
  * now decodes becomes its real event, applied as any other (an older one
  * is superseded); one that does not, or whose text was cut, fails again
  * with the error it had. */
-static int reapply(struct processor *p, int64_t log_id, const char *now, struct retry_result *r,
+static int reapply(struct processor *p, int64_t log_id, const char *now, struct reapplied *r,
                    struct err *e)
 {
     struct stored_event stored;
@@ -506,21 +547,18 @@ static int reapply(struct processor *p, int64_t log_id, const char *now, struct 
 }
 
 static int retry_one(struct processor *p, const struct queued_event *q, const char *now,
-                     struct state_delta *d, struct err *e)
+                     struct batch *b, struct err *e)
 {
-    struct retry_result r;
+    struct reapplied r;
     int64_t t0 = mono_us();
     if (reapply(p, q->log_id, now, &r, e) < 0)
         return -1;
+    count_outcome(b, r.outcome);
     if (r.outcome == APPLY_FAILED) {
-        d->failed++;
         if (store_events_set_outcome(p->db, q->log_id, "failed", r.why, now, e) < 0)
             return -1;
         return record_failure(p, q->log_id, r.why, mono_us() - t0, now, e);
     }
-    d->processed++;
-    d->superseded += r.outcome == APPLY_SUPERSEDED;
-    d->repeated += r.outcome == APPLY_REPEATED;
     const char *note = r.outcome == APPLY_SUPERSEDED ? r.why : NULL;
     if (store_events_set_outcome(p->db, q->log_id, "processed", note, now, e) < 0)
         return -1;
@@ -533,7 +571,7 @@ static int retry_one(struct processor *p, const struct queued_event *q, const ch
 static int retry_pending(struct processor *p, struct err *e)
 {
     struct queued_event claimed[RETRY_BATCH];
-    struct state_delta d = {.last_timepoint = -1};
+    struct batch b = {.delta.last_timepoint = -1};
     int n;
     int64_t now = time_now_ms();
     char now_iso[ISO_TIME_LEN];
@@ -543,18 +581,16 @@ static int retry_pending(struct processor *p, struct err *e)
     if (store_queue_claim(p->db, RETRY_BATCH, claimed, &n, e) < 0)
         goto failed;
     for (int i = 0; i < n; i++)
-        if (retry_one(p, &claimed[i], now_iso, &d, e) < 0)
+        if (retry_one(p, &claimed[i], now_iso, &b, e) < 0)
             goto failed;
-    if (n > 0 && store_state_apply(p->db, p->cfg.stream_type, &d, now, e) < 0)
+    if (n > 0 && store_state_apply(p->db, p->cfg.stream_type, &b.delta, now, e) < 0)
         goto failed;
     if (db_commit(p->db, e) < 0)
         goto failed;
     p->retry_backlog = n == RETRY_BATCH;
     if (n > 0)
         p->moved_at = time_now_ms();
-    p->since_sample.processed += d.processed;
-    p->since_sample.failed += d.failed;
-    p->since_sample.repeated += d.repeated;
+    add_counts(&p->since_sample, &b.counts);
     if (n > 0) {
         char count[16];
         snprintf(count, sizeof count, "%d", n);
@@ -567,7 +603,10 @@ failed:
 }
 
 /* Looks for retried events when another connection changed the database
- * (PRAGMA data_version), or when the last look left some behind. */
+ * (PRAGMA data_version), when the last look left some behind, or when it
+ * failed: a look deferred by a lock or a full disk is tried again at the
+ * next scan, as the lock's release or the space freed changes nothing
+ * data_version can see. */
 static void maybe_retry(struct processor *p)
 {
     int64_t now = time_mono_ms();
@@ -585,6 +624,7 @@ static void maybe_retry(struct processor *p)
         else
             log_kv(LOG_WARN, "retry_deferred", "error", e.msg, NULL);
         p->retry_backlog = false;
+        p->data_version = -1;
     }
 }
 
@@ -700,6 +740,7 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         return -1;
     }
     p->data_version = -1;   /* look for retries left pending before this start */
+    sqlite3_busy_handler(db_handle(p->db), on_busy, p);
     if (start_checkpoints(p, e) < 0) {
         db_close(p->db);
         free(p);
@@ -726,13 +767,14 @@ static void log_checkpoints(struct checkpointer *c)
     if (!c)
         return;
     checkpointer_stats(c, &cs);
-    char passes[24], waits[24], waited[24], timeouts[24];
+    char passes[24], waits[24], waited[24], timeouts[24], pinned[24];
     snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
     snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
     snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
     snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
+    snprintf(pinned, sizeof pinned, "%lld", (long long)cs.pinned_skips);
     log_kv(LOG_INFO, "checkpoints", "passes", passes, "writer_waits", waits, "writer_waited_ms",
-           waited, "timeouts", timeouts, NULL);
+           waited, "timeouts", timeouts, "reader_pinned_waits", pinned, NULL);
 }
 
 /* The writer's commit times, for an operator (or `make bench`) judging

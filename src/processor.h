@@ -32,7 +32,9 @@
 #include "maintain.h"
 
 #define METRICS_INTERVAL_MS 5000
-#define GIVE_UP_WHEN_STOPPING_MS 10000
+/* SIGTERM ends the ingester within 10 s: this, then a second at most for
+ * each of the lease's release and the last checkpoint (ingester.c). */
+#define GIVE_UP_WHEN_STOPPING_MS 4000
 
 struct processor_config {
     const char *db_path;

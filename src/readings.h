@@ -29,6 +29,10 @@ struct failure_row {
     int64_t attempts;               /* -1 when the queue row is unknown */
 };
 
+/* Whether the recorded ingester's process still runs, as far as the
+ * reader can tell: only one on this host can be looked for. */
+enum ingester_process { INGESTER_ELSEWHERE, INGESTER_RUNNING, INGESTER_GONE };
+
 struct snap_connection {
     bool available;
     char why_unavailable[SNAP_REASON];
@@ -57,7 +61,8 @@ struct snap_connection {
     int64_t ingester_pid;           /* 0 when none recorded */
     char ingester_host[64];
     int64_t ingester_started_at;
-    int64_t ingester_seen_at;
+    int64_t ingester_seen_at;       /* its last commit */
+    enum ingester_process ingester_process;
 };
 
 struct snap_throughput {

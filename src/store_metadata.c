@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "humanfmt.h"
 #include "store_metadata.h"
@@ -48,6 +49,20 @@ static int read_metadata(struct db *db, const char *stream_type, struct snap_con
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading stream_metadata");
 }
 
+/* A reader cannot tell a stuck writer from a dead one by the database
+ * alone: both stop committing.  On the writer's own host the process
+ * table can. */
+static enum ingester_process process_of(int64_t pid, const char *host)
+{
+    char here[64];
+    if (pid <= 0 || gethostname(here, sizeof here) < 0)
+        return INGESTER_ELSEWHERE;
+    here[sizeof here - 1] = '\0';
+    if (strcmp(here, host) != 0)
+        return INGESTER_ELSEWHERE;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM ? INGESTER_RUNNING : INGESTER_GONE;
+}
+
 static void read_state_row(sqlite3_stmt *st, struct snap_connection *c, struct snap_throughput *t)
 {
     int i = 0;
@@ -67,6 +82,7 @@ static void read_state_row(sqlite3_stmt *st, struct snap_connection *c, struct s
     db_column_copy(st, i++, c->ingester_host, sizeof c->ingester_host);
     c->ingester_started_at = db_column_time(st, i++);
     c->ingester_seen_at = db_column_time(st, i++);
+    c->ingester_process = process_of(c->ingester_pid, c->ingester_host);
     t->have_totals = true;
     t->received = sqlite3_column_int64(st, i++);
     t->changed = sqlite3_column_int64(st, i++);

@@ -181,7 +181,7 @@ static int post_event(struct stream_client *sc, struct stream_event *ev, size_t 
     return post(sc, m);
 }
 
-static int on_frame(void *ctx, const struct frame *f)
+static int on_frame(void *ctx, const struct framed_line *f)
 {
     struct stream_client *sc = ctx;
     struct stream_event *ev;

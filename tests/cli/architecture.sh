@@ -3,7 +3,9 @@
 #   sqlite3_* call; they render what the snapshot and snapshot_rows read;
 # - no store_* header depends on the dashboard's types: the store fills
 #   plain structs of its own (readings.h) that the snapshot gathers;
-# - only the UI thread's modules include curses.
+# - only the UI thread's modules include curses;
+# - no struct, enum or union name is defined twice in src/ (a reader, or a
+#   debugger, must not have to ask which one is meant).
 . "$TESTS_SRCDIR/lib.sh"
 src="$TESTS_SRCDIR/../src"
 [ -f "$src/main.c" ] || bail "no sources at $src"
@@ -29,4 +31,7 @@ done
 
 curses=$(cd "$src" && grep -lE '#include <(n?curses|ncursesw/curses)\.h>' *.c | sort | tr '\n' ' ')
 equals "only the screen's modules include curses" "$curses" "dialog.c draw.c screen.c "
+
+twice=$(cd "$src" && grep -hoE '^(struct|enum|union) [a-z_][a-z0-9_]* \{' *.c *.h | sort | uniq -d)
+equals "no type name is defined twice" "$twice" ""
 done_testing

@@ -42,4 +42,21 @@ check "the writer keeps working while watched" grep -q again "$TMP/writer.out"
 run "$STREAMTOP" status --db "$db" --json
 contains "and status follows it" "$OUT" '"last_event_id":"company-profile:42"'
 
+# A crash copy: the database and its WAL, holding commits not checkpointed,
+# copied while the writer ran, without the -shm.  Reading the WAL would
+# need a -shm created; showing the file without it would be wrong.
+cp "$db" "$TMP/copy.db"
+cp "$db-wal" "$TMP/copy.db-wal"
+copy_before=$(checksum "$TMP/copy.db")
+expect_run "a copy with a WAL but no -shm is refused" 1 "$STREAMTOP" status --db "$TMP/copy.db"
+contains "saying why" "$ERR" "its -wal file holds commits that are not in the database file, and there is no -shm file beside it"
+contains "and how to fold them in" "$ERR" "PRAGMA wal_checkpoint(TRUNCATE)"
+lacks "not as a database that is not migrated" "$ERR$OUT" "not migrated"
+check "no -shm was created" test ! -e "$TMP/copy.db-shm"
+equals "the copy's bytes are unchanged" "$(checksum "$TMP/copy.db")" "$copy_before"
+sql "$TMP/copy.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+rm -f "$TMP/copy.db-wal" "$TMP/copy.db-shm"
+run "$STREAMTOP" status --db "$TMP/copy.db" --json
+contains "folded in, the copy shows the last commit" "$OUT" '"last_event_id":"company-profile:42"'
+
 done_testing

@@ -54,7 +54,7 @@ static cJSON *verdict(const char *line, size_t len)
     return out;
 }
 
-static int print_verdict(void *ctx, const struct frame *f)
+static int print_verdict(void *ctx, const struct framed_line *f)
 {
     (void)ctx;
     if (f->kind == FRAME_HEARTBEAT)

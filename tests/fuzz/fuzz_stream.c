@@ -123,7 +123,7 @@ static void apply(const struct stream_event *ev)
         check_row(db, ev, outcome);
 }
 
-static void check_event(const struct frame *f)
+static void check_event(const struct framed_line *f)
 {
     struct stream_event *ev;
     struct err e;
@@ -138,7 +138,7 @@ static void check_event(const struct frame *f)
     event_free(ev);
 }
 
-static int record(void *ctx, const struct frame *f)
+static int record(void *ctx, const struct framed_line *f)
 {
     struct frame_log *log = ctx;
     if (log->decode && f->kind == FRAME_LINE)

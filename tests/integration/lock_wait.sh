@@ -5,29 +5,6 @@
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
 
-LOCKER_PID=
-at_exit '[ -n "$LOCKER_PID" ] && kill "$LOCKER_PID" 2>/dev/null'
-
-# hold_lock DB: an sqlite3 shell, fed through a FIFO, takes DB's write
-# lock and keeps it until release_lock.
-hold_lock() {
-    rm -f "$TMP/locker" "$TMP/locker.out"
-    mkfifo "$TMP/locker"
-    sqlite3 "$1" <"$TMP/locker" >"$TMP/locker.out" 2>&1 &
-    LOCKER_PID=$!
-    exec 7>"$TMP/locker"
-    echo "BEGIN IMMEDIATE; SELECT 'held';" >&7
-    wait_for 10 grep -q held "$TMP/locker.out"
-}
-
-# .quit rather than end of input: processes started since hold the FIFO too.
-release_lock() {
-    printf 'ROLLBACK;\n.quit\n' >&7
-    exec 7>&-
-    wait "$LOCKER_PID"
-    LOCKER_PID=
-}
-
 waits_logged() { grep -c event=waiting_for_lock "$TMP/ingest.log" || true; }
 
 # ---- the ingester waits for the lock, then stores everything ----

@@ -10,7 +10,9 @@ need sqlite3 awk
 export STREAMTOP_STREAM_KEY=test-stream-key
 SIM_PID=
 INGEST_PID=
+LOCKER_PID=
 at_exit 'sim_stop; [ -n "$INGEST_PID" ] && kill -9 "$INGEST_PID" 2>/dev/null'
+at_exit '[ -n "$LOCKER_PID" ] && kill "$LOCKER_PID" 2>/dev/null'
 
 # sim_start ARGS...: starts a simulator on a free port; sets SIM_URL.
 sim_start() {
@@ -133,4 +135,24 @@ faults_seen() {
 # answers_seen STATUS: how many requests the simulator answered with STATUS.
 answers_seen() {
     grep -c "event=request .*answer=$1\$" "$TMP/sim.log" || true
+}
+
+# hold_lock DB [SQL]: an sqlite3 shell, fed through a FIFO, commits SQL if
+# given, at once takes DB's write lock, and keeps it until release_lock.
+hold_lock() {
+    rm -f "$TMP/locker" "$TMP/locker.out"
+    mkfifo "$TMP/locker"
+    sqlite3 "$1" <"$TMP/locker" >"$TMP/locker.out" 2>&1 &
+    LOCKER_PID=$!
+    exec 7>"$TMP/locker"
+    echo "${2:-} BEGIN IMMEDIATE; SELECT 'held';" >&7
+    wait_for 10 grep -q held "$TMP/locker.out"
+}
+
+# .quit rather than end of input: processes started since hold the FIFO too.
+release_lock() {
+    printf 'ROLLBACK;\n.quit\n' >&7
+    exec 7>&-
+    wait "$LOCKER_PID"
+    LOCKER_PID=
 }

@@ -73,6 +73,20 @@ static void a_rejected_key_backs_off_for_minutes(void **state)
     assert_true(backoff_delay_ms(&b, BACKOFF_REFUSED, -1) >= 60000);
 }
 
+/* The writer's failed commits: 50 ms doubling to 5 s, the same every
+ * time (one writer: nothing to spread). */
+static void a_failed_commit_is_tried_again_sooner_then_later(void **state)
+{
+    (void)state;
+    static const int64_t want[] = {50, 100, 200, 400, 800, 1600, 3200, 5000, 5000};
+    struct backoff b;
+    backoff_init(&b, 7);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_int_equal(backoff_delay_ms(&b, BACKOFF_COMMIT, -1), want[i]);
+    backoff_reset(&b);
+    assert_int_equal(backoff_delay_ms(&b, BACKOFF_COMMIT, -1), BACKOFF_COMMIT_BASE_MS);
+}
+
 static void too_old_restarts_from_now_at_once(void **state)
 {
     (void)state;
@@ -90,6 +104,7 @@ int main(void)
         cmocka_unit_test(retry_after_is_honoured),
         cmocka_unit_test(rate_limited_without_retry_after_waits_a_minute),
         cmocka_unit_test(a_rejected_key_backs_off_for_minutes),
+        cmocka_unit_test(a_failed_commit_is_tried_again_sooner_then_later),
         cmocka_unit_test(too_old_restarts_from_now_at_once),
     };
     return RUN_TAP(tests);

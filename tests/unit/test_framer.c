@@ -15,7 +15,7 @@ struct seen {
     char text[1 << 16];
 };
 
-static int record(void *ctx, const struct frame *f)
+static int record(void *ctx, const struct framed_line *f)
 {
     struct seen *s = ctx;
     size_t n = strlen(s->text);
@@ -164,7 +164,7 @@ static void a_line_of_exactly_the_limit_is_whole(void **state)
     free(s);
 }
 
-static int stop_after_one(void *ctx, const struct frame *f)
+static int stop_after_one(void *ctx, const struct framed_line *f)
 {
     (void)f;
     int *count = ctx;

@@ -36,7 +36,8 @@ static enum health_level level(void (*rule)(const struct snapshot *, struct heal
     return f.level;
 }
 
-static void ingester_silent_after_30s(void **state)
+/* It commits at least every 5 s, so a stuck writer shows within 25 s. */
+static void ingester_silent_after_20s(void **state)
 {
     (void)state;
     struct snapshot *s = connected();
@@ -46,7 +47,34 @@ static void ingester_silent_after_30s(void **state)
     assert_int_equal(level(health_ingester, s), HEALTH_BAD);
     s->connection.ingester_pid = 0;                    /* none recorded: nothing to be silent */
     assert_int_equal(level(health_ingester, s), HEALTH_OK);
-    assert_int_equal(HEALTH_INGESTER_SILENT_S, 30);
+    assert_int_equal(HEALTH_INGESTER_SILENT_S, 20);
+    free(s);
+}
+
+/* A silent ingester is told apart: stuck (its process runs), gone, or on
+ * another host, where the reader cannot look. */
+static void silent_ingester_says_why(void **state)
+{
+    (void)state;
+    static const struct {
+        enum ingester_process process;
+        const char *why;
+    } cases[] = {
+        {INGESTER_RUNNING, "the ingester (pid 42) runs but has not committed for 40s: its writes "
+                           "fail (a lock held elsewhere, a full disk); its log says why"},
+        {INGESTER_GONE, "the ingester (pid 42) has not committed for 40s and is no longer running"},
+        {INGESTER_ELSEWHERE, "the ingester on other-host has not committed for 40s"},
+    };
+    struct snapshot *s = connected();
+    snprintf(s->connection.ingester_host, sizeof s->connection.ingester_host, "other-host");
+    s->connection.ingester_seen_at = NOW - 40 * S;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct health_finding f;
+        s->connection.ingester_process = cases[i].process;
+        health_ingester(s, &f);
+        assert_int_equal(f.level, HEALTH_BAD);
+        assert_string_equal(f.why, cases[i].why);
+    }
     free(s);
 }
 
@@ -139,7 +167,7 @@ static void judge_agrees_with_the_rules(void **state)
     s->connection.state_since = NOW - 3600 * S;
     assert_false(health_judge(s, &problems));
     assert_int_equal(problems.count, 2);               /* a silent ingester's state is not judged */
-    assert_non_null(strstr(problems.items[0], "the ingester was last seen 45s ago"));
+    assert_non_null(strstr(problems.items[0], "has not committed for 45s"));
     assert_non_null(strstr(problems.items[1], "queue stuck"));
     strlist_free(&problems);
     free(s);
@@ -178,7 +206,8 @@ static void backup_age(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ingester_silent_after_30s),
+        cmocka_unit_test(ingester_silent_after_20s),
+        cmocka_unit_test(silent_ingester_says_why),
         cmocka_unit_test(connection_states),
         cmocka_unit_test(never_connected),
         cmocka_unit_test(queue_age),

@@ -473,6 +473,10 @@ static void metrics_are_sampled_each_interval(void **state)
     char *tags = testdb_text(f->path, "SELECT tags FROM system_metrics WHERE metric_name = 'events_received'");
     assert_non_null(strstr(tags, "\"interval_ms\":"));
     free(tags);
+    /* Built as JSON, not pasted together: whole numbers and a string. */
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM system_metrics WHERE NOT "
+                                         "(json_valid(tags) AND json_type(tags, '$.interval_ms') = "
+                                         "'integer' AND json_type(tags, '$.stream') = 'text')"), 0);
 }
 
 static void wait_until(struct fixture *f, const char *sql)

@@ -427,7 +427,7 @@ static void health(void **state)
           iso(f->now - 3600000));
     fill(f, NULL, 0);
     assert_false(health_judge(&f->snap, &problems));
-    assert_true(has_problem(&problems, "ingester was last seen 1h ago"));
+    assert_true(has_problem(&problems, "has not committed for 1h"));
     strlist_free(&problems);
 }
 
