@@ -24,26 +24,6 @@ void maintain_policy_from(const struct options *o, struct maintain_policy *p)
     p->events_keep_ms = o->keep_events_d * 24 * HOUR_MS;
 }
 
-static int open_current(const char *path, struct db **db, struct err *e)
-{
-    struct schema_state st;
-    if (access(path, F_OK) < 0)
-        return err_set(e, "%s: no such database", path), -1;
-    if (db_open(path, DB_READ_WRITE, db, e) < 0)
-        return -1;
-    if (schema_state(*db, &st, e) < 0)
-        goto failed;
-    if (!st.tracked || st.version < schema_latest_version()) {
-        err_set(e, "%s: not at this streamtop's schema; run `streamtop migrate --db %s` first",
-                path, path);
-        goto failed;
-    }
-    return 0;
-failed:
-    db_close(*db);
-    return -1;
-}
-
 static void print_counts(const struct maintain_pass *p)
 {
     const struct maintenance_counts *c = &p->counts;
@@ -121,7 +101,7 @@ int cmd_maintain(const struct options *o)
         fprintf(stderr, "streamtop: --vacuum and --dry-run cannot be combined (see streamtop --help)\n");
         return 2;
     }
-    if (open_current(o->db_path, &db, &e) < 0) {
+    if (schema_open_current(o->db_path, DB_READ_WRITE, &db, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
         return EXIT_FAILURE;
     }

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "db.h"
@@ -11,26 +10,6 @@
 #include "schema.h"
 #include "store_queue.h"
 #include "textsafe.h"
-
-static int open_existing(const char *path, struct db **db, struct err *e)
-{
-    struct schema_state st;
-    if (access(path, F_OK) < 0)
-        return err_set(e, "%s: no such database", path), -1;
-    if (db_open(path, DB_READ_WRITE, db, e) < 0)
-        return -1;
-    if (schema_state(*db, &st, e) < 0)
-        goto failed;
-    if (!st.tracked || st.version < schema_latest_version()) {
-        err_set(e, "%s: not at this streamtop's schema; run `streamtop migrate --db %s` first",
-                path, path);
-        goto failed;
-    }
-    return 0;
-failed:
-    db_close(*db);
-    return -1;
-}
 
 static void report(const struct options *o, const struct retry_result *r)
 {
@@ -58,7 +37,7 @@ int cmd_retry(const struct options *o)
         .event_ids = (const char *const *)o->event_ids, .event_count = o->event_count,
         .all_failed = o->all_failed, .error_like = o->error_like, .dry_run = o->dry_run,
     };
-    if (open_existing(o->db_path, &db, &e) < 0) {
+    if (schema_open_current(o->db_path, DB_READ_WRITE, &db, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
         return EXIT_FAILURE;
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "migrations.h"
 #include "schema.h"
@@ -461,4 +462,25 @@ int schema_warnings(struct db *db, struct strlist *warnings, struct err *e)
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading api_keys");
+}
+
+int schema_open_current(const char *path, enum db_mode mode, struct db **out, struct err *e)
+{
+    struct schema_state st;
+    *out = NULL;
+    if (access(path, F_OK) < 0)
+        return err_set(e, "%s: no such database", path), -1;
+    if (db_open(path, mode, out, e) < 0)
+        return -1;
+    int rc = schema_state(*out, &st, e);
+    if (rc == 0 && (!st.tracked || st.version < schema_latest_version())) {
+        err_set(e, "%s: not at this streamtop's schema; run `streamtop migrate --db %s` first",
+                path, path);
+        rc = -1;
+    }
+    if (rc < 0) {
+        db_close(*out);
+        *out = NULL;
+    }
+    return rc;
 }

@@ -30,6 +30,12 @@ struct schema_state {
  * that streamtop did not make, and for a schema newer than this binary. */
 int schema_state(struct db *db, struct schema_state *st, struct err *e);
 
+/* Opens an existing database (never creating one) that streamtop has
+ * migrated to this binary's schema; anything else is an error saying what
+ * to do (`streamtop migrate`).  For the commands that work on a database
+ * the ingester made: retry, maintain, serve. */
+int schema_open_current(const char *path, enum db_mode mode, struct db **out, struct err *e);
+
 struct migrate_report {
     int from_version;    /* before; 0 for a new or adopted database */
     int to_version;
