@@ -109,7 +109,9 @@ pid_t bench_simulator(const char *streamtop, const char *dir, char *const source
         argv[argc++] = source[i];
     snprintf(out, sizeof out, "%s/simulator.out", dir);
     pid_t pid = bench_spawn(argv, out);
-    for (int i = 0; i < 500; i++, bench_sleep_ms(10)) {
+    /* A replayed file is read whole before the simulator listens: a
+     * million events take several seconds. */
+    for (int i = 0; i < 12000; i++, bench_sleep_ms(10)) {
         FILE *f = fopen(out, "r");
         char line[256] = "";
         if (f && fgets(line, sizeof line, f)) {
