@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -50,6 +51,42 @@ static void print_size(struct db *db)
                human_bytes(free_bytes, b));
 }
 
+static void identify_self(struct ingester_identity *me)
+{
+    me->pid = getpid();
+    if (gethostname(me->host, sizeof me->host) < 0)
+        snprintf(me->host, sizeof me->host, "localhost");
+    me->host[sizeof me->host - 1] = '\0';
+}
+
+/* A pass beside a running ingester yields to it (maintain.h); alone, it
+ * runs flat out.  Looked at again each second: the ingester may start or
+ * stop during a long pass. */
+static void choose_pace(struct db *db, struct maintain_pass *pass, int64_t *checked_at)
+{
+    int64_t now = time_mono_ms();
+    if (*checked_at && now - *checked_at < 1000)
+        return;
+    *checked_at = now;
+    struct ingester_identity me;
+    identify_self(&me);
+    bool held;
+    struct err e;
+    if (store_state_held(db, STREAM_TYPE, &me, time_now_ms(), &held, &e) < 0 || held == pass->paced)
+        return;
+    pass->paced = held;
+    if (held)
+        fprintf(stderr, "streamtop maintain: an ingester is running; the pass yields to it "
+                        "(%d %% of the time at most)\n", MAINTAIN_PACED_PERCENT);
+}
+
+static void rest(const struct maintain_pass *pass)
+{
+    int64_t wait_us;
+    if (!maintain_due(pass, time_mono_us(), &wait_us))
+        nanosleep(&(struct timespec){wait_us / 1000000, wait_us % 1000000 * 1000}, NULL);
+}
+
 static int run_pass(struct db *db, const struct options *o, struct err *e)
 {
     struct maintain_pass pass;
@@ -57,8 +94,11 @@ static int run_pass(struct db *db, const struct options *o, struct err *e)
     maintain_policy_from(o, &policy);
     maintain_begin(&pass, &policy, STREAM_TYPE, o->dry_run, time_now_ms());
     int rc;
-    while ((rc = maintain_step(db, &pass, e)) > 0)
-        ;
+    int64_t checked_at = 0;
+    do {
+        choose_pace(db, &pass, &checked_at);
+        rest(&pass);
+    } while ((rc = maintain_step(db, &pass, e)) > 0);
     if (rc == 0 && !o->dry_run)
         rc = maintain_finish(db, &pass, "maintain", time_now_ms(), e);
     if (rc < 0) {
@@ -74,10 +114,8 @@ static int run_pass(struct db *db, const struct options *o, struct err *e)
  * it refuses while an ingester runs and no ingester can start under it. */
 static int vacuum(struct db *db, struct err *e)
 {
-    struct ingester_identity me = {.pid = getpid()};
-    if (gethostname(me.host, sizeof me.host) < 0)
-        snprintf(me.host, sizeof me.host, "localhost");
-    me.host[sizeof me.host - 1] = '\0';
+    struct ingester_identity me;
+    identify_self(&me);
     if (store_state_acquire(db, STREAM_TYPE, &me, time_now_ms(), e) < 0) {
         err_wrap(e, "--vacuum needs the database to itself");
         return -1;

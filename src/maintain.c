@@ -197,7 +197,7 @@ int maintain_step(struct db *db, struct maintain_pass *p, struct err *e)
      * only with a transaction that worked. */
     struct maintain_pass before = *p;
     struct maintenance_counts c = {0};
-    int64_t t0 = time_mono_ms();
+    int64_t t0 = time_mono_us();
     if (db_begin_write(db, e) < 0)
         return -1;
     enum maintain_stage stage = p->stage;
@@ -213,10 +213,20 @@ int maintain_step(struct db *db, struct maintain_pass *p, struct err *e)
         *p = before;
         return -1;
     }
+    int64_t took_us = time_mono_us() - t0;
     if (stage == MAINTAIN_EVENTS && p->stage == MAINTAIN_EVENTS)
-        adapt_batch(p, time_mono_ms() - t0);
+        adapt_batch(p, took_us / 1000);
+    if (p->paced)
+        p->next_step_at = time_mono_us() + took_us * (100 - MAINTAIN_PACED_PERCENT) /
+                                                  MAINTAIN_PACED_PERCENT;
     add_counts(&p->counts, &c);
     return p->stage == MAINTAIN_DONE ? 0 : 1;
+}
+
+bool maintain_due(const struct maintain_pass *p, int64_t mono_us, int64_t *wait_us)
+{
+    *wait_us = p->paced && p->next_step_at > mono_us ? p->next_step_at - mono_us : 0;
+    return *wait_us == 0;
 }
 
 int maintain_finish(struct db *db, const struct maintain_pass *p, const char *run_by,

@@ -22,7 +22,12 @@
 #include "err.h"
 #include "snapshot.h"
 
-#define MAINTAIN_STEP_MS 50
+#define MAINTAIN_STEP_MS 25
+
+/* A paced pass rests after each transaction so that it takes at most this
+ * share of the time: beside an ingester catching up on two cores, a pass
+ * flat out took a third of the ingester's rate. */
+#define MAINTAIN_PACED_PERCENT 10
 
 struct maintain_policy {
     int64_t search_cache_keep_ms;   /* 24 hours */
@@ -52,6 +57,8 @@ struct maintain_pass {
     int64_t events_last;            /* the newest log id old enough */
     char keep_event_id[96];         /* the resume point's row */
     int events_batch;               /* log ids per transaction, adapted to MAINTAIN_STEP_MS */
+    bool paced;                     /* rest between transactions (MAINTAIN_PACED_PERCENT) */
+    int64_t next_step_at;           /* monotonic us: a paced pass's next transaction */
     struct maintenance_counts counts;
 };
 
@@ -62,6 +69,10 @@ void maintain_begin(struct maintain_pass *p, const struct maintain_policy *polic
  * is through, -1 with e set (that transaction is rolled back; the pass may
  * be stepped again later). */
 int maintain_step(struct db *db, struct maintain_pass *p, struct err *e);
+
+/* Whether a paced pass has rested long enough for its next transaction
+ * (always, unpaced) at mono_us (time_mono_us()); *wait_us: how long is left. */
+bool maintain_due(const struct maintain_pass *p, int64_t mono_us, int64_t *wait_us);
 
 /* Records a finished pass as the last one and refreshes the planner's
  * statistics (PRAGMA optimize).  Not for dry runs. */

@@ -325,8 +325,10 @@ static bool points_wanted(const struct processor *p, int64_t now)
 
 /* ---- committing ---- */
 
-static int commit_batch(struct processor *p, struct ingest_msg *list, struct batch *b,
-                        bool *sampled, struct err *e)
+/* Commits the messages from list on, as many as fit in BATCH_BUDGET_MS of
+ * work; *rest: the first one left for the next transaction, or NULL. */
+static int commit_batch(struct processor *p, struct ingest_msg *list, struct ingest_msg **rest,
+                        struct batch *b, bool *sampled, struct err *e)
 {
     char now_iso[ISO_TIME_LEN];
     int64_t now = time_now_ms();
@@ -337,9 +339,16 @@ static int commit_batch(struct processor *p, struct ingest_msg *list, struct bat
     *sampled = false;
     if (db_begin_write(p->db, e) < 0)
         return -1;
-    for (struct ingest_msg *m = list; m; m = m->next)
+    int64_t budget_end = mono_us() + p->cfg.batch_budget_us;
+    *rest = NULL;
+    for (struct ingest_msg *m = list; m; m = m->next) {
         if (handle(p, b, m, now_iso, e) < 0)
             goto failed;
+        if (m->next && mono_us() >= budget_end) {
+            *rest = m->next;
+            break;
+        }
+    }
     if (b->max_tp > p->committed_max_tp) {
         b->delta.last_timepoint = b->max_tp;
         b->delta.last_published_at = b->published_at;
@@ -449,32 +458,46 @@ static void count_commit(struct commit_times *c, int64_t us)
     c->max_us = us > c->max_us ? us : c->max_us;
 }
 
-/* Commits the batch, retrying transient failures with backoff.  Gives up
- * only on a fatal error, or when stopping and the database stays
- * unavailable (nothing is lost: the resume point was not advanced either). */
-static void commit_with_retry(struct processor *p, struct ingest_msg *list)
+/* Commits one transaction's worth from *list on, retrying transient
+ * failures with backoff; *list moves to what is left.  Gives up (-1) only
+ * on a fatal error, or when stopping and the database stays unavailable
+ * (nothing is lost: the resume point was not advanced either). */
+static int commit_part(struct processor *p, struct ingest_msg **list)
 {
     struct batch b;
     bool sampled;
     struct err e;
     struct backoff delays;
     backoff_init(&delays, 0);
+    struct ingest_msg *rest;
     int64_t t0 = mono_us();
-    while (commit_batch(p, list, &b, &sampled, &e) < 0) {
+    while (commit_batch(p, *list, &rest, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
-            return;
+            return -1;
         }
         log_kv(LOG_WARN, "batch_retry", "error", e.msg, NULL);
         if (give_up(p)) {
             log_kv(LOG_WARN, "batch_abandoned", "reason", "stopping; it will be fetched again", NULL);
-            return;
+            return -1;
         }
         int64_t delay = backoff_delay_ms(&delays, BACKOFF_COMMIT, -1);
         sleep_ms(p->stopping_since && delay > 500 ? 500 : delay);
     }
     count_commit(&p->commits, mono_us() - t0);
     after_commit(p, &b, sampled);
+    *list = rest;
+    return 0;
+}
+
+/* A batch taken from the channel, in transactions of bounded length so no
+ * other connection (a retry, a maintain pass) waits long for the lock. */
+static void commit_with_retry(struct processor *p, struct ingest_msg *list)
+{
+    do {
+        if (commit_part(p, &list) < 0)
+            return;
+    } while (list);
 }
 
 /* ---- retries ---- */
@@ -640,8 +663,8 @@ static void log_pass(const struct maintain_pass *pass)
            "metrics_removed", metrics, "events", events, "queue", queue, NULL);
 }
 
-/* The retention pass, one small transaction per turn of the loop, so a
- * batch of events is never kept waiting for more than one of them. */
+/* The retention pass, one small transaction per turn of the loop at most,
+ * paced (maintain.h), so a catch-up keeps nearly all its rate. */
 static void maybe_maintain(struct processor *p)
 {
     int64_t now = time_now_ms();
@@ -651,9 +674,13 @@ static void maybe_maintain(struct processor *p)
         if (now - p->last_maintain_at < p->cfg.maintain_every_ms)
             return;
         maintain_begin(&p->pass, &p->cfg.retention, p->cfg.stream_type, false, now);
+        p->pass.paced = true;
         p->maintaining = true;
         p->last_maintain_at = now;
     }
+    int64_t wait;
+    if (!maintain_due(&p->pass, time_mono_us(), &wait))
+        return;
     struct err e;
     int rc = maintain_step(p->db, &p->pass, &e);
     if (rc == 0 && maintain_finish(p->db, &p->pass, "ingester", time_now_ms(), &e) == 0) {
@@ -732,6 +759,8 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
     p->cfg = *cfg;
     if (p->cfg.give_up_ms <= 0)
         p->cfg.give_up_ms = GIVE_UP_WHEN_STOPPING_MS;
+    if (p->cfg.batch_budget_us <= 0)
+        p->cfg.batch_budget_us = BATCH_BUDGET_MS * 1000;
     p->committed_max_tp = cfg->resume_timepoint;
     p->last_sample_at = time_now_ms();
     p->last_maintain_at = time_now_ms() - cfg->maintain_every_ms;   /* the first pass at once */

@@ -2,7 +2,7 @@
  *
  * It takes the stream client's messages from the channel in batches (N
  * events or T ms, whichever first) and commits each batch in one
- * transaction:
+ * transaction, or in several when it outlasts BATCH_BUDGET_MS:
  *   - every event's stream_events_log row (raw JSON kept), applied to
  *     companies in the same transaction, so a healthy event is stored and
  *     processed with no queue row at all;
@@ -35,6 +35,10 @@
 /* SIGTERM ends the ingester within 10 s: this, then a second at most for
  * each of the lease's release and the last checkpoint (ingester.c). */
 #define GIVE_UP_WHEN_STOPPING_MS 4000
+/* A batch commits once its transaction has done this much work, the rest
+ * in the next one: other writers (a retry, a maintain pass) never wait
+ * long for the lock, and the longest commit stays near it. */
+#define BATCH_BUDGET_MS 40
 
 struct processor_config {
     const char *db_path;
@@ -43,6 +47,7 @@ struct processor_config {
     struct channel *in;
     size_t batch_events;
     int64_t batch_ms;
+    int64_t batch_budget_us;        /* 0: BATCH_BUDGET_MS */
     int64_t metrics_interval_ms;
     int64_t resume_timepoint;       /* the newest timepoint already stored, or -1 */
     int64_t give_up_ms;             /* after a stop, stop retrying a failing commit

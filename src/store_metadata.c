@@ -331,9 +331,11 @@ static bool holder_alive(const struct ingester_identity *me, int64_t pid, const 
     return recent && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/* *held: another live ingester has the stream; e then says which. */
 static int check_holder(struct db *db, const char *stream_type, const struct ingester_identity *me,
-                        int64_t now, struct err *e)
+                        int64_t now, bool *held, struct err *e)
 {
+    *held = false;
     sqlite3_stmt *st = db_stmt(db, "SELECT ingester_pid, ingester_host, ingester_started_at, "
                                    "ingester_seen_at FROM stream_state WHERE stream_type = ?1", e);
     if (!st)
@@ -350,7 +352,7 @@ static int check_holder(struct db *db, const char *stream_type, const struct ing
                        "last seen %s; stop it first (a vanished one is taken over after %d s)",
                     db_path(db), (long long)pid, host, since,
                     human_age((now - seen) / 1000, age), INGESTER_LEASE_S);
-            result = -1;
+            *held = true;
         }
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         result = db_fail(db, e, "reading stream_state");
@@ -362,9 +364,11 @@ static int check_holder(struct db *db, const char *stream_type, const struct ing
 int store_state_acquire(struct db *db, const char *stream_type, const struct ingester_identity *me,
                         int64_t now, struct err *e)
 {
+    bool held;
     if (db_begin_write(db, e) < 0)
         return -1;
-    if (ensure_rows(db, stream_type, now, e) < 0 || check_holder(db, stream_type, me, now, e) < 0)
+    if (ensure_rows(db, stream_type, now, e) < 0 ||
+        check_holder(db, stream_type, me, now, &held, e) < 0 || held)
         goto failed;
     sqlite3_stmt *st = db_stmt(db, "UPDATE stream_state SET ingester_pid = ?2, ingester_host = ?3, "
                                    "ingester_started_at = ?4, ingester_seen_at = ?4, "
@@ -381,6 +385,17 @@ int store_state_acquire(struct db *db, const char *stream_type, const struct ing
 failed:
     db_rollback(db);
     return -1;
+}
+
+int store_state_held(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                     int64_t now, bool *held, struct err *e)
+{
+    struct err who;
+    if (check_holder(db, stream_type, me, now, held, &who) < 0) {
+        *e = who;
+        return -1;
+    }
+    return 0;
 }
 
 /* The stream without an ingester: no owner, disconnected, no counter

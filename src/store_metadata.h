@@ -77,6 +77,10 @@ struct ingester_identity {
 int store_state_acquire(struct db *db, const char *stream_type, const struct ingester_identity *me,
                         int64_t now, struct err *e);
 
+/* Whether another live ingester holds the stream (by the same rule). */
+int store_state_held(struct db *db, const char *stream_type, const struct ingester_identity *me,
+                     int64_t now, bool *held, struct err *e);
+
 /* Gives the stream up: no ingester, disconnected, no counter readings (so
  * no reader sees a rate from a stopped ingester). */
 int store_state_release(struct db *db, const char *stream_type, const struct ingester_identity *me,

@@ -21,6 +21,7 @@ int64_t time_now_ms(void);
 
 /* Milliseconds from CLOCK_MONOTONIC, for intervals and timeouts. */
 int64_t time_mono_ms(void);
+int64_t time_mono_us(void);
 
 /* The CLOCK_MONOTONIC instant ms from now, for pthread_cond_timedwait on a
  * condition variable set to that clock. */

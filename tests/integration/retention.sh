@@ -36,8 +36,14 @@ equals "the old samples are rolled up into hourly rows" \
     "$(sql "$db" "SELECT count(*), sum(json_extract(tags, '$.count')) FROM system_metrics
                   WHERE json_extract(tags, '$.resolution') = '1h'" | tr '|' ' ')" "24 288"
 wait_settled "the stream is stored meanwhile" "$db"
+"$STREAMTOP" maintain --db "$db" >"$TMP/beside.out" 2>"$TMP/beside.err"
+equals "a maintain pass beside the ingester works" "$?" 0
+check "and yields to it" grep -q 'an ingester is running; the pass yields to it' "$TMP/beside.err"
 ingest_stop
 equals "the ingester stops cleanly" "$INGEST_RC" 0
+"$STREAMTOP" maintain --db "$db" >"$TMP/alone.out" 2>"$TMP/alone.err"
+equals "a maintain pass with no ingester works" "$?" 0
+check "and runs flat out, saying nothing of yielding" test ! -s "$TMP/alone.err"
 check_exactly_once "with passes every second" "$db"
 check "the log says what each pass removed" grep -q 'event=maintained .*events=500' "$TMP/ingest.log"
 check "and, at the stop, how long the writer's commits took" \

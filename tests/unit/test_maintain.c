@@ -293,6 +293,34 @@ static void events_go_in_many_small_transactions(void **state)
     assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log"), 4);
 }
 
+/* A paced pass rests nine times as long as each transaction took; an
+ * unpaced one never waits. */
+static void a_paced_pass_rests_between_transactions(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    struct maintain_pass p;
+    struct maintain_policy policy;
+    maintain_policy_default(&policy);
+    if (db_open(f->path, DB_READ_WRITE, &db, &e) < 0)
+        fail_msg("%s", e.msg);
+    maintain_begin(&p, &policy, "company-profile", false, NOW);
+    int64_t wait;
+    assert_true(maintain_due(&p, time_mono_us(), &wait));
+    p.paced = true;
+    int64_t before = time_mono_us();
+    assert_true(maintain_due(&p, before, &wait));
+    assert_int_equal(maintain_step(db, &p, &e), 1);
+    int64_t after = time_mono_us();
+    assert_false(maintain_due(&p, after, &wait));
+    assert_true(wait > 0 && wait <= (after - before) * 9);
+    assert_true(maintain_due(&p, after + wait, &wait));
+    p.paced = false;
+    assert_true(maintain_due(&p, after, &wait));
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +331,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_cache_past_expiry_or_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run_counts_the_same_and_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(events_go_in_many_small_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_paced_pass_rests_between_transactions, setup, teardown),
     };
     return RUN_TAP(tests);
 }

@@ -11,6 +11,7 @@
 
 #include "channel.h"
 #include "db.h"
+#include "log.h"
 #include "processor.h"
 #include "retry.h"
 #include "schema.h"
@@ -452,6 +453,54 @@ static void a_stop_is_not_held_up_by_a_database_that_refuses_writes(void **state
     assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log"), 0);
 }
 
+/* The commits line the processor logs when it stops: how many. */
+static long logged_batches(const char *log)
+{
+    FILE *in = fopen(log, "r");
+    char line[512];
+    long n = -1;
+    while (in && fgets(line, sizeof line, in)) {
+        const char *at = strstr(line, "event=commits batches=");
+        if (at)
+            n = strtol(at + strlen("event=commits batches="), NULL, 10);
+    }
+    if (in)
+        fclose(in);
+    return n;
+}
+
+static void a_long_batch_commits_in_parts_each_once(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    char *log = testdb_path(f->dir, "p.log");
+    if (log_open(log, &e) < 0)
+        fail_msg("log_open: %s", e.msg);
+    channel_init(&f->channel, 1 << 24);
+    /* No time to spare: every event outlasts the budget. */
+    struct processor_config cfg = {
+        .db_path = f->path, .stream_type = "company-profile", .worker_id = "test:1",
+        .in = &f->channel, .batch_events = 1000, .batch_ms = 1000, .batch_budget_us = 1,
+        .metrics_interval_ms = 3600000, .resume_timepoint = -1, .give_up_ms = 300,
+    };
+    for (int i = 1; i <= 40; i++) {
+        char number[16];
+        snprintf(number, sizeof number, "%08d", i);
+        push(f, event(100 + i, "changed", number, "PART LTD", number));
+    }
+    if (processor_start(&cfg, &f->p, &e) < 0)
+        fail_msg("processor_start: %s", e.msg);
+    finish(f);
+    log_open(NULL, &e);
+    assert_true(logged_batches(log) >= 40);
+    assert_int_equal(testdb_int(f->path, "SELECT count(DISTINCT event_id) FROM stream_events_log "
+                                         "WHERE processing_status = 'processed'"), 40);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM companies"), 40);
+    assert_int_equal(testdb_int(f->path, "SELECT events_received * 1000 + last_timepoint "
+                                         "FROM stream_state"), 40140);
+    free(log);
+}
+
 static void metrics_are_sampled_each_interval(void **state)
 {
     struct fixture *f = *state;
@@ -523,6 +572,7 @@ int main(void)
         T(connection_changes_reach_the_state),
         T(a_stop_is_not_held_up_by_a_database_that_refuses_writes),
         T(metrics_are_sampled_each_interval),
+        T(a_long_batch_commits_in_parts_each_once),
     };
     return RUN_TAP(tests);
 }
