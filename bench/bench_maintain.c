@@ -1,13 +1,14 @@
 /* bench_maintain: what a retention pass costs the ingester beside it.
  *
  * A database of N events (default 200,000), the oldest 30 % received 40
- * days ago, is copied twice.  Into each copy the ingester catches up M more
- * events (default 50,000) from `streamtop simulate --replay`: once alone,
- * once while `streamtop maintain` deletes the old 30 % beside it.  Both
- * ingesters keep events for 100 years, so their own pass at start removes
- * nothing and the runs differ only by the maintain process.  Reported: the
- * catch-up rate, the writer's longest commit and its 99th percentile (from
- * its `event=commits` log line), and how long the pass took.
+ * days ago, is copied three times.  Into each copy the ingester catches up
+ * M more events (default 50,000) from `streamtop simulate --replay`: alone
+ * (keeping events for 100 years, so its own pass removes nothing); with its
+ * own pass deleting the old 30 % (keeping 30 days, as in production); and
+ * keeping 100 years while `streamtop maintain` deletes them from beside it.
+ * Reported: the catch-up rate, the writer's longest commit and its 99th
+ * percentile (from its `event=commits` log line), and what the pass removed
+ * meanwhile.
  *
  * usage: bench_maintain STREAMTOP WORKDIR [N [M]] */
 #include "config.h"
@@ -89,11 +90,30 @@ static long long processed(const char *db_path)
     return n;
 }
 
+enum pass_mode { NO_PASS, OWN_PASS, BESIDE };
+
 struct run {
-    double catch_up_ms, pass_ms;
+    double catch_up_ms;
+    long long old_left;             /* old events still there when the catch-up ended */
     char commits[256];
-    char removed[256];
 };
+
+static long long old_events(const char *db_path)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    long long n = -1;
+    if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM stream_events_log WHERE received_at < "
+                              "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 days')", -1, &st,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return n;
+}
 
 /* The `event=commits` line of the ingester's log. */
 static void read_commits(const char *log, char *out, size_t size)
@@ -113,7 +133,7 @@ static void read_commits(const char *log, char *out, size_t size)
 }
 
 static void catch_up(const char *streamtop, const char *dir, const char *db_path,
-                     const char *events, long long target, bool with_pass, struct run *r)
+                     const char *events, long long target, enum pass_mode mode, struct run *r)
 {
     char url[256], log[4096], pass_out[4096];
     snprintf(log, sizeof log, "%s.log", db_path);
@@ -124,16 +144,14 @@ static void catch_up(const char *streamtop, const char *dir, const char *db_path
     struct timespec t0 = bench_now();
     pid_t ingester = bench_spawn((char *[]){(char *)streamtop, "ingest", "--db", (char *)db_path,
                                             "--url", url, "--log-file", log, "--keep-events",
-                                            "36500", NULL}, NULL);
-    pid_t pass = with_pass ? bench_spawn((char *[]){(char *)streamtop, "maintain", "--db",
-                                                    (char *)db_path, NULL}, pass_out) : 0;
-    r->pass_ms = 0;
+                                            mode == OWN_PASS ? "30" : "36500", NULL}, NULL);
+    pid_t pass = mode == BESIDE ? bench_spawn((char *[]){(char *)streamtop, "maintain", "--db",
+                                                         (char *)db_path, NULL}, pass_out) : 0;
     while (processed(db_path) < target) {
         int status;
         if (pass && waitpid(pass, &status, WNOHANG) == pass) {
             if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 bench_die("maintain", "failed");
-            r->pass_ms = bench_elapsed_ms(t0, bench_now());
             pass = 0;
         }
         if (waitpid(ingester, &status, WNOHANG) == ingester)
@@ -141,23 +159,24 @@ static void catch_up(const char *streamtop, const char *dir, const char *db_path
         bench_sleep_ms(10);
     }
     r->catch_up_ms = bench_elapsed_ms(t0, bench_now());
-    if (pass) {
-        waitpid(pass, NULL, 0);
-        r->pass_ms = bench_elapsed_ms(t0, bench_now());
-    }
+    r->old_left = old_events(db_path);
+    if (pass)
+        bench_stop(pass);
     bench_stop(ingester);
     bench_stop(sim);
     read_commits(log, r->commits, sizeof r->commits);
-    snprintf(r->removed, sizeof r->removed, "-");
-    FILE *f = with_pass ? fopen(pass_out, "r") : NULL;
-    char line[512];
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "stream_events_log", 17) == 0) {
-            line[strcspn(line, "\n")] = '\0';
-            snprintf(r->removed, sizeof r->removed, "%s", line + strspn(line + 17, " ") + 17);
-        }
-    if (f)
-        fclose(f);
+}
+
+static void report(const char *what, long m, long long old, const struct run *r,
+                   const struct run *alone)
+{
+    printf("  %-24s %7.0f events/s (%3.0f%% of alone); commits %s\n", what,
+           (double)m / r->catch_up_ms * 1000.0, alone->catch_up_ms / r->catch_up_ms * 100.0,
+           r->commits);
+    if (r != alone)
+        printf("  %-24s removed %lld of %lld old events during the catch-up%s\n", "",
+               old - r->old_left, old,
+               r->old_left > 0 ? " (the pass carries on after it)" : "");
 }
 
 int main(int argc, char **argv)
@@ -178,18 +197,17 @@ int main(int argc, char **argv)
     build_base(streamtop, base, events, n);
     printf("maintain beside a catch-up: %ld events stored (%.0f%% of them 40 days old), "
            "%ld more to catch up\n", n, OLD_SHARE * 100, m);
-    struct run alone, beside;
+    struct run alone, own, beside;
+    long long old = (long long)(n * OLD_SHARE);
     copy_file(base, db);
-    catch_up(streamtop, dir, db, events, n + m, false, &alone);
+    catch_up(streamtop, dir, db, events, n + m, NO_PASS, &alone);
     copy_file(base, db);
-    catch_up(streamtop, dir, db, events, n + m, true, &beside);
-    printf("  ingest alone:          %8.0f events/s; commits %s\n",
-           (double)m / alone.catch_up_ms * 1000.0, alone.commits);
-    printf("  ingest beside maintain: %7.0f events/s; commits %s\n",
-           (double)m / beside.catch_up_ms * 1000.0, beside.commits);
-    printf("  the pass: %.1f s, %s\n", beside.pass_ms / 1000.0, beside.removed);
-    printf("  catch-up rate beside the pass: %.0f%% of alone\n",
-           alone.catch_up_ms / beside.catch_up_ms * 100.0);
+    catch_up(streamtop, dir, db, events, n + m, OWN_PASS, &own);
+    copy_file(base, db);
+    catch_up(streamtop, dir, db, events, n + m, BESIDE, &beside);
+    report("ingest alone:", m, old, &alone, &alone);
+    report("with its own pass:", m, old, &own, &alone);
+    report("beside `maintain`:", m, old, &beside, &alone);
     unlink(base);
     unlink(db);
     return 0;
