@@ -356,8 +356,8 @@ static const char *parse_retry(const cJSON *json, struct retry_body *b)
                 return strcmp(k, "all_failed") == 0 ? "all_failed must be true or false"
                                                     : "dry_run must be true or false";
         } else if (strcmp(k, "error_like") == 0) {
-            if (!cJSON_IsString(item))
-                return "error_like must be a string";
+            if (!cJSON_IsString(item) || !item->valuestring[0])
+                return "error_like must be a non-empty string (leave it out to retry every failure)";
         } else {
             return "unknown member (event_ids, all_failed, error_like, dry_run are known)";
         }
@@ -367,7 +367,9 @@ static const char *parse_retry(const cJSON *json, struct retry_body *b)
     item = cJSON_GetObjectItemCaseSensitive(json, "error_like");
     b->error_like = item ? item->valuestring : NULL;
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(json, "event_ids");
-    if (!ids == !b->all_failed)
+    if (!ids && !b->all_failed)
+        return "give event_ids or all_failed: true";
+    if (ids && b->all_failed)
         return "give event_ids or all_failed: true, not both";
     if (b->error_like && !b->all_failed)
         return "error_like only narrows all_failed";

@@ -596,6 +596,9 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
             return usage(e, "retry takes --event or --all-failed, not both");
         if (o->error_like && !o->all_failed)
             return usage(e, "--error-like only narrows --all-failed");
+        if (o->error_like && !o->error_like[0])
+            return usage(e, "--error-like is empty: it would match every failure "
+                            "(leave it out to mean that)");
     }
     if (o->ca_file && access(o->ca_file, R_OK) != 0)
         return usage(e, "--ca-file %s: %s", o->ca_file, strerror(errno));

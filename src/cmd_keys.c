@@ -10,6 +10,7 @@
 
 #include "api_key.h"
 #include "commands.h"
+#include "schema.h"
 #include "store_api.h"
 #include "textsafe.h"
 #include "timeutil.h"
@@ -23,6 +24,9 @@ static int create_key(struct db *db, const struct options *o, struct err *e)
         return 2;
     if (strlen(o->action_arg) >= sizeof k.name)
         return err_set(e, "keys create: the name is longer than %zu bytes", sizeof k.name - 1), 2;
+    for (const char *c = o->action_arg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return err_set(e, "keys create: the name holds a control character"), 2;
     snprintf(k.name, sizeof k.name, "%s", o->action_arg);
     api_key_permissions_json(perms, k.permissions, sizeof k.permissions);
     k.rate_limit_per_hour = o->rate_limit;
@@ -60,8 +64,31 @@ static int list_keys(struct db *db, struct err *e)
     return store_api_keys_each(db, print_key, NULL, e) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static int revoke_key(struct db *db, const char *id, struct err *e)
+/* An operator revoking a leaked key may paste the key itself: it names
+ * its own id, and it is never repeated in a message. */
+static int id_of_key(struct db *db, const char *key, char id[API_KEY_ID_LEN + 1], struct err *e)
 {
+    char hash[API_KEY_HASH_LEN + 1];
+    struct api_key_row k;
+    bool found;
+    if (api_key_hash(key, strlen(key), hash, e) < 0 || store_api_key_find(db, hash, &k, &found, e) < 0)
+        return -1;
+    if (!found)
+        return err_set(e, "keys revoke: that is not a key of this database (it is not repeated "
+                          "here); give the id from `streamtop keys list`"), -1;
+    snprintf(id, API_KEY_ID_LEN + 1, "%.*s", API_KEY_ID_LEN, k.id);
+    return 0;
+}
+
+static int revoke_key(struct db *db, const char *arg, struct err *e)
+{
+    char pasted[API_KEY_ID_LEN + 1];
+    const char *id = arg;
+    if (strlen(arg) > API_KEY_ID_LEN && strncmp(arg, API_KEY_PREFIX, strlen(API_KEY_PREFIX)) == 0) {
+        if (id_of_key(db, arg, pasted, e) < 0)
+            return EXIT_FAILURE;
+        id = pasted;
+    }
     bool found;
     if (store_api_key_revoke(db, id, &found, e) < 0)
         return EXIT_FAILURE;
@@ -80,7 +107,7 @@ int cmd_keys(const struct options *o)
         return EXIT_FAILURE;
     }
     bool listing = strcmp(o->action, "list") == 0;
-    if (db_open(o->db_path, listing ? DB_READ_ONLY : DB_READ_WRITE, &db, &e) < 0) {
+    if (schema_open_current(o->db_path, listing ? DB_READ_ONLY : DB_READ_WRITE, &db, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
         return EXIT_FAILURE;
     }

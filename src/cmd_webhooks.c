@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "schema.h"
 #include "curl_api.h"
 #include "notifier.h"
 #include "store_webhooks.h"
@@ -151,7 +152,7 @@ int cmd_webhooks(const struct options *o)
         return EXIT_FAILURE;
     }
     bool reading = strcmp(o->action, "list") == 0 || strcmp(o->action, "test") == 0;
-    if (db_open(o->db_path, reading ? DB_READ_ONLY : DB_READ_WRITE, &db, &e) < 0) {
+    if (schema_open_current(o->db_path, reading ? DB_READ_ONLY : DB_READ_WRITE, &db, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
         return EXIT_FAILURE;
     }

@@ -32,6 +32,24 @@ run "$STREAMTOP" keys list --db "$db"
 contains "and listed as revoked" "$OUT" "revoked"
 expect_run "revoking an unknown id fails" 1 "$STREAMTOP" keys revoke stk_00000000 --db "$db"
 contains "naming it" "$ERR" "stk_00000000"
+run "$STREAMTOP" keys create pasted --permissions read --db "$db"
+pasted=$OUT
+expect_run "a key pasted whole is revoked by its own id" 0 "$STREAMTOP" keys revoke "$pasted" --db "$db"
+equals "that key is inactive" \
+    "$(sql "$db" "SELECT is_active FROM api_keys WHERE name = 'pasted'")" 0
+lacks "and the secret is not repeated" "$OUT$ERR" "$(printf '%s' "$pasted" | cut -c14-)"
+forged="$(printf '%s' "$pasted" | cut -c1-13)$(printf '%064d' 0)"
+expect_run "a key-shaped string that is no key here is refused" 1 \
+    "$STREAMTOP" keys revoke "$forged" --db "$db"
+lacks "without repeating it" "$ERR" "$(printf '%064d' 0)"
+expect_run "a name with a control character is refused" 2 \
+    "$STREAMTOP" keys create "$(printf 'evil\033[31m')" --permissions read --db "$db"
+newer="$TMP/newer.db"
+cp "$db" "$newer"
+sql "$newer" "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'now')"
+expect_run "keys list refuses a newer schema" 1 "$STREAMTOP" keys list --db "$newer"
+contains "saying so" "$ERR" "newer than this streamtop knows"
+expect_run "webhooks list too" 1 "$STREAMTOP" webhooks list --db "$newer"
 
 expect_run "create needs --permissions" 2 "$STREAMTOP" keys create x --db "$db"
 expect_run "an unknown permission is refused" 2 "$STREAMTOP" keys create x --permissions read,root --db "$db"
@@ -43,6 +61,6 @@ expect_run "--permissions belongs to create" 2 "$STREAMTOP" keys list --permissi
 expect_run "a negative limit is refused" 2 "$STREAMTOP" keys create x --permissions read --rate-limit -1 --db "$db"
 expect_run "a missing database is an error" 1 "$STREAMTOP" keys list --db "$TMP/none.db"
 check "and is not created" test ! -e "$TMP/none.db"
-equals "no failed attempt left a row" "$(sql "$db" "SELECT count(*) FROM api_keys")" 2
+equals "no failed attempt left a row" "$(sql "$db" "SELECT count(*) FROM api_keys")" 3
 
 done_testing

@@ -146,6 +146,7 @@ static void usage_errors_name_the_problem(void **state)
         {ARGS("retry"), "retry needs --event ID... or --all-failed"},
         {ARGS("retry", "--event", "x", "--all-failed"), "not both"},
         {ARGS("retry", "--event", "x", "--error-like", "y"), "--error-like only narrows"},
+        {ARGS("retry", "--all-failed", "--error-like", ""), "--error-like is empty"},
         {ARGS("simulate", "--port", "70000"), "--port: 70000 is out of range"},
         {ARGS("simulate", "--count", "-1"), "--count: -1 must not be negative"},
         {ARGS("simulate", "--db", "x"), "option '--db' does not apply to 'simulate'"},
