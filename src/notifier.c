@@ -77,8 +77,21 @@ static int enqueue_for(void *ctx, const struct webhook_row *w)
     return 0;
 }
 
-/* One message per active hook that wants ev, in one transaction. */
-static void enqueue(struct notifier *n, enum webhook_event ev, cJSON *data)
+/* What a message does to the alert of an outage (webhook_alerts). */
+enum alert_change { ALERT_KEEP, ALERT_RAISE, ALERT_RESOLVE };
+
+static int change_alert(struct notifier *n, enum alert_change change, struct err *e)
+{
+    const char *alert = webhook_event_name(WH_DISCONNECTED);
+    if (change == ALERT_RAISE)
+        return store_alert_set(n->db, alert, STREAM_TYPE, n->down_since, e);
+    return change == ALERT_RESOLVE ? store_alert_clear(n->db, alert, e) : 0;
+}
+
+/* One message per active hook that wants ev, in one transaction with the
+ * alert it raises or resolves. */
+static void enqueue(struct notifier *n, enum webhook_event ev, enum alert_change change,
+                    cJSON *data)
 {
     struct err e;
     char *payload = webhook_payload(ev, data);
@@ -89,7 +102,8 @@ static void enqueue(struct notifier *n, enum webhook_event ev, cJSON *data)
         return;
     }
     if (db_begin_write(n->db, &e) == 0) {
-        if (store_webhooks_each(n->db, true, enqueue_for, &q, &e) < 0)
+        if (store_webhooks_each(n->db, true, enqueue_for, &q, &e) < 0 ||
+            (!q.failed && change_alert(n, change, &e) < 0))
             q.failed = true;
         if (q.failed)
             db_rollback(n->db);
@@ -227,7 +241,7 @@ static void observe_connection(struct notifier *n, const struct snapshot *s)
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "down_seconds", (double)(s->taken_at - n->down_since) / 1e3);
             cJSON_AddStringToObject(d, "endpoint", c->endpoint);
-            enqueue(n, WH_RECONNECTED, d);
+            enqueue(n, WH_RECONNECTED, ALERT_RESOLVE, d);
         }
         n->down_since = 0;
         n->down_sent = false;
@@ -241,7 +255,7 @@ static void observe_connection(struct notifier *n, const struct snapshot *s)
     cJSON_AddStringToObject(d, "state", conn_state_name(c->conn));
     cJSON_AddStringToObject(d, "since", time_format_iso(n->down_since, since));
     cJSON_AddStringToObject(d, "last_error", c->last_error);
-    enqueue(n, WH_DISCONNECTED, d);
+    enqueue(n, WH_DISCONNECTED, ALERT_RAISE, d);
     n->down_sent = true;
 }
 
@@ -257,7 +271,7 @@ static void observe_gaps(struct notifier *n, const struct snapshot *s)
     cJSON_AddNumberToObject(d, "count", (double)n->gaps_pending);
     cJSON_AddNumberToObject(d, "window_seconds", n->cfg.window_s);
     cJSON_AddNumberToObject(d, "last_timepoint", (double)c->last_timepoint);
-    enqueue(n, WH_TIMEPOINT_GAP, d);
+    enqueue(n, WH_TIMEPOINT_GAP, ALERT_KEEP, d);
     n->gaps_pending = 0;
     n->gap_window_end = s->taken_at + (int64_t)(n->cfg.window_s * 1000);
 }
@@ -271,7 +285,7 @@ static void observe_failures(struct notifier *n, const struct snapshot *s)
         cJSON *d = cJSON_CreateObject();
         cJSON_AddNumberToObject(d, "outstanding", (double)s->failures.count);
         cJSON_AddNumberToObject(d, "threshold", (double)n->cfg.failures_threshold);
-        enqueue(n, WH_FAILURES, d);
+        enqueue(n, WH_FAILURES, ALERT_KEEP, d);
     }
     n->failures_above = above;
 }
@@ -324,6 +338,21 @@ static void release(struct notifier *n)
     free(n);
 }
 
+/* An outage announced by an earlier process and not resolved: the next
+ * connection answers it with `reconnected`. */
+static int recall_outage(struct notifier *n, struct err *e)
+{
+    int64_t since;
+    bool found;
+    if (store_alert_get(n->db, webhook_event_name(WH_DISCONNECTED), &since, &found, e) < 0)
+        return -1;
+    if (found) {
+        n->down_since = since;
+        n->down_sent = true;
+    }
+    return 0;
+}
+
 int notifier_start(const struct notifier_config *cfg, struct notifier **out, struct err *e)
 {
     struct notifier *n = calloc(1, sizeof *n);
@@ -340,6 +369,10 @@ int notifier_start(const struct notifier_config *cfg, struct notifier **out, str
         snapshot_reader_open(cfg->db_path, &n->reader, e) < 0) {
         if (!n->snap)
             err_set(e, "out of memory");
+        release(n);
+        return -1;
+    }
+    if (recall_outage(n, e) < 0) {
         release(n);
         return -1;
     }
@@ -363,7 +396,7 @@ void notifier_stop(struct notifier *n, enum webhook_event final, const char *why
     db_set_busy_timeout(n->db, STOP_BUSY_MS);   /* a held lock must not hold the stop */
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "reason", why);
-    enqueue(n, final, d);
+    enqueue(n, final, ALERT_KEEP, d);
     deliver_due(n, time_mono_ms() + STOP_BUDGET_MS, STOP_TIMEOUT_MS);
     release(n);
 }

@@ -246,3 +246,40 @@ int store_webhooks_health(struct db *db, struct webhook_health *h, struct err *e
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : db_fail(db, e, "reading webhook health");
 }
+
+int store_alert_set(struct db *db, const char *alert, const char *stream_type, int64_t since_ms,
+                    struct err *e)
+{
+    char since[ISO_TIME_LEN];
+    sqlite3_stmt *st = db_stmt(db, "INSERT OR REPLACE INTO webhook_alerts (alert, raised_at, "
+                                   "stream_type) VALUES (?1, ?2, ?3)", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, alert, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, time_format_iso(since_ms, since), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, stream_type, -1, SQLITE_STATIC);
+    return db_step_done(db, st, e, "recording a webhook alert");
+}
+
+int store_alert_clear(struct db *db, const char *alert, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "DELETE FROM webhook_alerts WHERE alert = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, alert, -1, SQLITE_STATIC);
+    return db_step_done(db, st, e, "clearing a webhook alert");
+}
+
+int store_alert_get(struct db *db, const char *alert, int64_t *since_ms, bool *found,
+                    struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT raised_at FROM webhook_alerts WHERE alert = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, alert, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    *since_ms = *found ? db_column_time(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading webhook_alerts");
+}

@@ -1,6 +1,7 @@
 /* store_webhooks — all SQL on webhooks (the seed's table) and
  * webhook_outbox (migration 14): the hooks, and the deliveries not yet
- * acknowledged. */
+ * acknowledged; webhook_alerts (migration 15): alerts announced and not yet
+ * resolved. */
 #ifndef STREAMTOP_STORE_WEBHOOKS_H
 #define STREAMTOP_STORE_WEBHOOKS_H
 
@@ -61,5 +62,13 @@ int store_outbox_failed(struct db *db, const struct outbox_row *o, int64_t next_
 /* Deliveries waiting; hooks active, failing (active, failure_count > 0)
  * and deactivated. */
 int store_webhooks_health(struct db *db, struct webhook_health *h, struct err *e);
+
+/* An announced alert (the event that raised it) and since when its
+ * condition holds: kept until store_alert_clear(). */
+int store_alert_set(struct db *db, const char *alert, const char *stream_type, int64_t since_ms,
+                    struct err *e);
+int store_alert_clear(struct db *db, const char *alert, struct err *e);
+int store_alert_get(struct db *db, const char *alert, int64_t *since_ms, bool *found,
+                    struct err *e);
 
 #endif

@@ -116,7 +116,7 @@ equals "counts only those" "$(printf '%s' "$BODY" | jq .retried)" \
 expect_call "a body that is not JSON: 400" 400 "$WRITE" POST /v1/retry -d '{"all_failed": tru'
 expect_call "both selections: 400" 400 "$WRITE" POST /v1/retry -d "{\"all_failed\": true, \"event_ids\": [\"$failed\"]}"
 expect_call "neither selection: 400" 400 "$WRITE" POST /v1/retry -d '{}'
-contains "asking for one" "$BODY" "give event_ids or all_failed: true\"
+contains "asking for one" "$BODY" 'give event_ids or all_failed: true"'
 expect_call "an empty error_like: 400" 400 "$WRITE" POST /v1/retry -d '{"all_failed": true, "error_like": ""}'
 contains "saying it would match everything" "$BODY" "non-empty"
 expect_call "an unknown member: 400" 400 "$WRITE" POST /v1/retry -d '{"all_failed": true, "drop_table": 1}'

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Webhooks end to end: a local receiver checks every signature, answers 500
 # for a while (the retries are seen, with the same id), then recovers;
-# disconnection, reconnection, timepoint gaps (coalesced), failures and the
+# disconnection, reconnection (across a kill -9 too), timepoint gaps
+# (coalesced), failures and the
 # stop each arrive; a kill -9 with deliveries pending loses none; a hook
 # that keeps failing is deactivated.
 . "$TESTS_SRCDIR/lib.sh"
@@ -58,6 +59,19 @@ sim_stop
 check "a disconnection longer than the threshold is delivered" wait_for 30 seen '.type == "disconnected" and .status == 200'
 sim_start --port "$sim_port" --rate 200 --heartbeat 0.2
 check "and the reconnection" wait_for 30 seen '.type == "reconnected" and .status == 200'
+equals "the outage is resolved in the database" "$(sql "$db" "SELECT count(*) FROM webhook_alerts")" 0
+
+# An outage announced by one process is resolved by the next, however the
+# first one stopped.
+sim_stop
+check "a second outage is delivered" wait_for 30 seen '.type == "disconnected" and .status == 200' 2
+equals "and remembered" "$(sql "$db" "SELECT alert FROM webhook_alerts")" disconnected
+ingest_stop KILL
+sim_start --port "$sim_port" --rate 200 --heartbeat 0.2
+hooks_ingest
+check "the next ingester announces the reconnection" \
+    wait_for 30 seen '.type == "reconnected" and .status == 200' 2
+equals "and forgets the outage" "$(sql "$db" "SELECT count(*) FROM webhook_alerts")" 0
 ingest_stop
 check "a clean stop is delivered before exit" seen '.type == "ingester_stopped" and .status == 200'
 equals "and the ingester exits 0" "$INGEST_RC" 0
