@@ -76,7 +76,9 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
 static int take(struct api_state *st, const char *filter, const struct failure_window *w,
                 struct snapshot **out, struct err *e)
 {
-    struct snapshot_request req = {.stream_type = STREAM_TYPE, .failure_filter = filter};
+    struct snapshot_request req = {.stream_type = STREAM_TYPE, .failure_filter = filter,
+                                   .backup_dir = st->backup_dir,
+                                   .backup_max_age_ms = st->backup_max_age_ms};
     if (w)
         req.failures = *w;
     if (!(*out = malloc(sizeof **out)))
@@ -167,7 +169,8 @@ static int route_status(struct api_state *st, const struct api_request *req, str
     if (!st->status_json || !fresh(st->status_at)) {
         free(st->status_json);
         st->status_json = NULL;
-        if (status_json(st->reader, st->db_path, &st->status_json, &healthy, &e) < 0)
+        if (status_json(st->reader, st->db_path, st->backup_dir, st->backup_max_age_ms,
+                        &st->status_json, &healthy, &e) < 0)
             return api_error(res, 503, "%s", e.msg);
         st->status_at = time_mono_ms();
     }

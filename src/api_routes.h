@@ -24,6 +24,8 @@
 
 struct api_state {
     const char *db_path;
+    const char *backup_dir;             /* NULL: none configured */
+    int64_t backup_max_age_ms;
     struct snapshot_reader *reader;     /* used on the request thread only */
     struct db *writer;                  /* under writer_lock */
     pthread_mutex_t *writer_lock;

@@ -497,9 +497,9 @@ static void release(struct api_server *s)
     free(s);
 }
 
-int api_server_start(const char *db_path, const struct api_listen *l, struct api_server **out,
-                     struct err *e)
+int api_server_start(const struct api_config *cfg, struct api_server **out, struct err *e)
 {
+    const struct api_listen *l = cfg->listen;
     struct api_server *s = calloc(1, sizeof *s);
     if (!s)
         return err_set(e, "out of memory"), -1;
@@ -510,10 +510,12 @@ int api_server_start(const char *db_path, const struct api_listen *l, struct api
         release(s);
         return err_set(e, "out of memory"), -1;
     }
-    if (open_connections(s, db_path, e) < 0) {
+    if (open_connections(s, cfg->db_path, e) < 0) {
         release(s);
         return -1;
     }
+    s->state.backup_dir = cfg->backup_dir;
+    s->state.backup_max_age_ms = (int64_t)(cfg->backup_max_age_h * 3600000);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | (l->addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
         0, NULL, NULL, on_request, s,

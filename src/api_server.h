@@ -33,12 +33,18 @@ int api_listen_parse(const char *text, struct api_listen *out, struct err *e);
 /* Refuses a non-loopback address while no active key could authenticate. */
 int api_exposure_check(struct db *db, const struct api_listen *l, struct err *e);
 
+struct api_config {
+    const char *db_path;
+    const struct api_listen *listen;
+    const char *backup_dir;             /* NULL: no backup is judged (as status) */
+    double backup_max_age_h;
+};
+
 struct api_server;
 
 /* Opens its own connections to db_path (a writer for retries and the
  * access log, then a read-only snapshot reader) and starts answering. */
-int api_server_start(const char *db_path, const struct api_listen *l, struct api_server **out,
-                     struct err *e);
+int api_server_start(const struct api_config *cfg, struct api_server **out, struct err *e);
 /* "127.0.0.1:43121": where it listens, the port chosen when 0 was asked. */
 const char *api_server_address(const struct api_server *s);
 /* Stops answering and writes what the access log still holds. */

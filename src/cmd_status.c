@@ -488,12 +488,12 @@ static int print_json(const struct status_report *r)
 /* ---- command ---- */
 
 /* backup_dir NULL: none configured, so no backup is judged. */
-static int collect(struct snapshot_reader *reader, const char *backup_dir, double backup_max_age_h,
+static int collect(struct snapshot_reader *reader, const char *backup_dir, int64_t backup_max_age_ms,
                    struct status_report *r, struct err *e)
 {
     struct snapshot_request req = {
         .stream_type = STREAM_TYPE, .failures.rows = STATUS_FAILURE_ROWS,
-        .backup_dir = backup_dir, .backup_max_age_ms = (int64_t)(backup_max_age_h * 3600000),
+        .backup_dir = backup_dir, .backup_max_age_ms = backup_max_age_ms,
     };
     struct db *db = snapshot_reader_db(reader);
     if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||
@@ -511,14 +511,14 @@ static void report_free(struct status_report *r)
     free(r);
 }
 
-int status_json(struct snapshot_reader *reader, const char *db_path, char **json, bool *healthy,
-                struct err *e)
+int status_json(struct snapshot_reader *reader, const char *db_path, const char *backup_dir,
+                int64_t backup_max_age_ms, char **json, bool *healthy, struct err *e)
 {
     struct status_report *r = calloc(1, sizeof *r);
     if (!r)
         return err_set(e, "out of memory"), -1;
     r->db_path = db_path;
-    int rc = collect(reader, NULL, 0, r, e);
+    int rc = collect(reader, backup_dir, backup_max_age_ms, r, e);
     if (rc == 0 && !(*json = report_json(r)))
         rc = -1, err_set(e, "out of memory");
     *healthy = r->healthy;
@@ -542,7 +542,7 @@ int cmd_status(const struct options *o)
         free(r);
         return EXIT_FAILURE;
     }
-    if (collect(reader, o->backup_dir, o->backup_max_age_h, r, &e) < 0) {
+    if (collect(reader, o->backup_dir, (int64_t)(o->backup_max_age_h * 3600000), r, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
     } else if (o->json ? print_json(r) < 0 : (print_text(r), 0)) {
         fprintf(stderr, "streamtop: out of memory\n");
