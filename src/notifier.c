@@ -77,30 +77,32 @@ static int enqueue_for(void *ctx, const struct webhook_row *w)
     return 0;
 }
 
-/* One message per active hook that wants ev, in one transaction. */
-static void enqueue(struct notifier *n, enum webhook_event ev, cJSON *data)
+int webhook_queue(struct db *db, enum webhook_event ev, cJSON *data, struct err *e)
 {
-    struct err e;
     char *payload = webhook_payload(ev, data);
-    struct enqueue q = {.db = n->db, .bit = 1u << ev, .event = webhook_event_name(ev),
-                        .payload = payload, .e = &e};
-    if (!payload) {
-        log_kv(LOG_WARN, "webhook_queue_failed", "event", q.event, "error", "out of memory", NULL);
-        return;
-    }
-    if (db_begin_write(n->db, &e) == 0) {
-        if (store_webhooks_each(n->db, true, enqueue_for, &q, &e) < 0)
+    struct enqueue q = {.db = db, .bit = 1u << ev, .event = webhook_event_name(ev),
+                        .payload = payload, .e = e};
+    if (!payload)
+        return err_set(e, "out of memory"), -1;
+    if (db_begin_write(db, e) == 0) {
+        if (store_webhooks_each(db, true, enqueue_for, &q, e) < 0)
             q.failed = true;
         if (q.failed)
-            db_rollback(n->db);
-        else if (db_commit(n->db, &e) < 0)
+            db_rollback(db);
+        else if (db_commit(db, e) < 0)
             q.failed = true;
     } else {
         q.failed = true;
     }
-    if (q.failed)
-        log_kv(LOG_WARN, "webhook_queue_failed", "event", q.event, "error", e.msg, NULL);
     free(payload);
+    return q.failed ? -1 : 0;
+}
+
+static void enqueue(struct notifier *n, enum webhook_event ev, cJSON *data)
+{
+    struct err e;
+    if (webhook_queue(n->db, ev, data, &e) < 0)
+        log_kv(LOG_WARN, "webhook_queue_failed", "event", webhook_event_name(ev), "error", e.msg, NULL);
 }
 
 /* ---- delivery ---- */

@@ -16,7 +16,7 @@ static const char *const event_names[WH_EVENT_COUNT] = {
     [WH_DISCONNECTED] = "disconnected",   [WH_RECONNECTED] = "reconnected",
     [WH_TIMEPOINT_GAP] = "timepoint_gap", [WH_INGESTER_STOPPED] = "ingester_stopped",
     [WH_FATAL_ERROR] = "fatal_error",     [WH_FAILURES] = "failures",
-    [WH_TEST] = "test",
+    [WH_BACKUP_FAILED] = "backup_failed", [WH_TEST] = "test",
 };
 
 #define LISTED_EVENTS ((1u << WH_TEST) - 1)
@@ -44,7 +44,7 @@ int webhook_parse_events(const char *list, unsigned *mask, struct err *e)
         unsigned bit = event_bit(p, len);
         if (!bit)
             return err_set(e, "--events: '%.*s' is not one of disconnected, reconnected, "
-                              "timepoint_gap, ingester_stopped, fatal_error, failures, all",
+                              "timepoint_gap, ingester_stopped, fatal_error, failures, backup_failed, all",
                            (int)len, p), -1;
         *mask |= bit;
         if (!p[len])
