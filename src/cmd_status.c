@@ -193,6 +193,32 @@ static void print_backup(const struct snapshot *s)
                safe(b->dir, 1));
 }
 
+/* Shown once the integration tables exist (migration 14), whether or not
+ * the API or any hook is in use, so "nothing" reads as nothing. */
+static void print_integrations(const struct snapshot *s)
+{
+    const struct snap_integrations *g = &s->integrations;
+    const struct api_activity *api = &g->api;
+    const struct webhook_health *h = &g->hooks;
+    char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN];
+    if (!g->available)
+        return;
+    if (api->requests == 0)
+        printf("api         no requests in the last hour\n");
+    else
+        printf("api         last request %s; %s request%s in the last hour, %s 4xx, %s 5xx\n",
+               age_of(s->taken_at, api->last_at, a), human_count(api->requests, b),
+               api->requests == 1 ? "" : "s", human_count(api->refused - api->server_errors, c),
+               human_count(api->server_errors, d));
+    if (h->active + h->inactive == 0) {
+        printf("webhooks    none\n");
+        return;
+    }
+    printf("webhooks    %s active, %s failing, %s deactivated; ", human_count(h->active, a),
+           human_count(h->failing, b), human_count(h->inactive, c));
+    printf("%s pending\n", human_count(h->pending, a));
+}
+
 static void print_list(const char *label, const struct strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
@@ -216,6 +242,7 @@ static void print_text(const struct status_report *r)
     print_metrics(s);
     print_maintenance(s);
     print_backup(s);
+    print_integrations(s);
     print_list("missing", &r->missing);
     print_list("warning", &r->warnings);
     if (r->healthy)
@@ -448,6 +475,25 @@ static void json_backup(cJSON *root, const struct snap_backup *b)
     cJSON_AddNumberToObject(o, "max_age_seconds", (double)(b->max_age_ms / 1000));
 }
 
+static void json_integrations(cJSON *root, const struct snap_integrations *g)
+{
+    if (!g->available) {
+        cJSON_AddNullToObject(root, "integrations");
+        return;
+    }
+    cJSON *o = cJSON_AddObjectToObject(root, "integrations");
+    cJSON *api = cJSON_AddObjectToObject(o, "api");
+    cJSON_AddNumberToObject(api, "requests_last_hour", (double)g->api.requests);
+    cJSON_AddNumberToObject(api, "client_errors", (double)(g->api.refused - g->api.server_errors));
+    cJSON_AddNumberToObject(api, "server_errors", (double)g->api.server_errors);
+    add_time(api, "last_request_at", g->api.requests ? g->api.last_at : 0);
+    cJSON *hooks = cJSON_AddObjectToObject(o, "webhooks");
+    cJSON_AddNumberToObject(hooks, "active", (double)g->hooks.active);
+    cJSON_AddNumberToObject(hooks, "failing", (double)g->hooks.failing);
+    cJSON_AddNumberToObject(hooks, "deactivated", (double)g->hooks.inactive);
+    cJSON_AddNumberToObject(hooks, "pending", (double)g->hooks.pending);
+}
+
 static char *report_json(const struct status_report *r)
 {
     const struct snapshot *s = &r->snap;
@@ -470,6 +516,7 @@ static char *report_json(const struct status_report *r)
     json_metrics(root, &s->metrics);
     json_maintenance(root, &s->maintenance);
     json_backup(root, &s->backup);
+    json_integrations(root, &s->integrations);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return text;

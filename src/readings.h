@@ -144,6 +144,7 @@ struct failure_window {
  * 14), shown on a line of the Connection pane. */
 struct api_activity {
     int64_t requests, refused;      /* in the last hour; refused: 4xx and 5xx */
+    int64_t server_errors;          /* of those refused, 5xx */
     int64_t last_at;
 };
 

@@ -160,7 +160,8 @@ int store_api_activity(struct db *db, int64_t since_ms, struct api_activity *a, 
 {
     char since[ISO_TIME_LEN];
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT count(*), coalesce(sum(status >= 400), 0), max(at) FROM api_access_log "
+        "SELECT count(*), coalesce(sum(status >= 400), 0), coalesce(sum(status >= 500), 0), max(at) "
+        "FROM api_access_log "
         "INDEXED BY idx_api_access_log_at WHERE at >= ?1", e);
     if (!st)
         return -1;
@@ -169,7 +170,8 @@ int store_api_activity(struct db *db, int64_t since_ms, struct api_activity *a, 
     if (rc == SQLITE_ROW) {
         a->requests = sqlite3_column_int64(st, 0);
         a->refused = sqlite3_column_int64(st, 1);
-        a->last_at = db_column_time(st, 2);
+        a->server_errors = sqlite3_column_int64(st, 2);
+        a->last_at = db_column_time(st, 3);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : db_fail(db, e, "reading api_access_log");
