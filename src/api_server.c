@@ -18,7 +18,6 @@
 #include "timeutil.h"
 
 #define FLUSH_MS 1000
-#define PRUNE_EVERY_MS (3600 * 1000)
 #define MAX_PENDING_LOG 20000          /* rows held between flushes; beyond, dropped and counted */
 #define MAX_BEARER 256
 #define RATE_BUCKETS 60                /* the hour, by minute */
@@ -391,18 +390,6 @@ failed:
     return -1;
 }
 
-static void prune_log(struct api_server *s)
-{
-    struct err e;
-    int64_t deleted = 0;
-    pthread_mutex_lock(&s->writer_lock);
-    int rc = store_api_log_prune(s->writer, time_now_ms() - API_LOG_KEEP_DAYS * 86400LL * 1000,
-                                 &deleted, &e);
-    pthread_mutex_unlock(&s->writer_lock);
-    if (rc < 0)
-        log_kv(LOG_WARN, "api_log_prune_failed", "error", e.msg, NULL);
-}
-
 /* Takes what accumulated and writes it; rows that cannot be written are
  * logged as lost rather than held for ever. */
 static void flush_log(struct api_server *s, struct api_access *batch)
@@ -433,13 +420,8 @@ static void *log_thread(void *arg)
 {
     struct api_server *s = arg;
     struct api_access *batch = malloc(MAX_PENDING_LOG * sizeof *batch);
-    int64_t next_prune = 0;
     bool stopping = false;
     while (!stopping) {
-        if (time_mono_ms() >= next_prune) {
-            prune_log(s);
-            next_prune = time_mono_ms() + PRUNE_EVERY_MS;
-        }
         struct timespec until;
         time_mono_deadline(&until, FLUSH_MS);
         pthread_mutex_lock(&s->lock);

@@ -7,8 +7,8 @@
  * past its rate_limit_per_hour it gets 429 with Retry-After.  Each request
  * is recorded in api_access_log, and a key's last_used_at kept, by a
  * thread of the server's that writes what accumulated about once a second
- * in one transaction, and deletes log rows older than API_LOG_KEEP_DAYS
- * every hour. */
+ * in one transaction.  The maintain pass (maintain.h) deletes log rows
+ * older than 7 days. */
 #ifndef STREAMTOP_API_SERVER_H
 #define STREAMTOP_API_SERVER_H
 
@@ -19,7 +19,6 @@
 #include "err.h"
 
 #define API_DEFAULT_LISTEN "127.0.0.1:8080"
-#define API_LOG_KEEP_DAYS 7
 
 struct api_listen {
     struct sockaddr_storage addr;

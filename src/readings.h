@@ -167,6 +167,7 @@ struct maintenance_counts {
     int64_t metrics_removed;        /* samples of any resolution past retention */
     int64_t events_removed;         /* processed stream_events_log rows */
     int64_t queue_removed;          /* their done processing_queue rows */
+    int64_t access_log_removed;     /* api_access_log rows past 7 days */
 };
 
 struct snap_maintenance {
