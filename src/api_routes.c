@@ -96,6 +96,7 @@ void api_state_free(struct api_state *st)
 {
     free(st->snap);
     free(st->status_json);
+    strlist_free(&st->problems);
     st->snap = NULL;
     st->status_json = NULL;
 }
@@ -105,15 +106,18 @@ static bool fresh(int64_t at)
     return at && time_mono_ms() - at < API_SNAPSHOT_MAX_AGE_MS;
 }
 
-/* The whole-database snapshot, taken again once it is a second old. */
-static const struct snapshot *recent(struct api_state *st, struct err *e)
+/* The whole-database snapshot judged by status's health rules, taken
+ * again once it is a second old: what /metrics and /healthz answer from. */
+static const struct snapshot *judged(struct api_state *st, struct err *e)
 {
     if (st->snap && fresh(st->snap_at))
         return st->snap;
     free(st->snap);
     st->snap = NULL;
+    strlist_free(&st->problems);
     if (take(st, NULL, NULL, &st->snap, e) < 0)
         return NULL;
+    st->healthy = health_judge(st->snap, &st->problems);
     st->snap_at = time_mono_ms();
     return st->snap;
 }
@@ -122,14 +126,11 @@ static int route_metrics(struct api_state *st, const struct api_request *req, st
 {
     const struct snapshot *s;
     struct err e;
-    struct strlist problems = {0};
     struct sbuf out = {0};
     (void)req;
-    if (!(s = recent(st, &e)))
+    if (!(s = judged(st, &e)))
         return api_error(res, 503, "%s", e.msg);
-    bool healthy = health_judge(s, &problems);
-    int rc = api_metrics_text(s, healthy, &st->counters, &out);
-    strlist_free(&problems);
+    int rc = api_metrics_text(s, st->healthy, &st->counters, &out);
     if (rc < 0 || sbuf_append(&out, "", 1) < 0) {
         sbuf_free(&out);
         return -1;
@@ -139,26 +140,22 @@ static int route_metrics(struct api_state *st, const struct api_request *req, st
 
 static int route_healthz(struct api_state *st, const struct api_request *req, struct api_response *res)
 {
-    const struct snapshot *s;
     struct err e;
-    struct strlist problems = {0};
     struct sbuf out = {0};
     (void)req;
-    if (!(s = recent(st, &e)))
+    if (!judged(st, &e))
         return api_error(res, 503, "%s", e.msg);
-    bool healthy = health_judge(s, &problems);
-    int rc = sbuf_appendf(&out, "%s\n", healthy ? "ok" : "unhealthy");
-    for (size_t i = 0; rc == 0 && i < problems.count; i++) {
+    int rc = sbuf_appendf(&out, "%s\n", st->healthy ? "ok" : "unhealthy");
+    for (size_t i = 0; rc == 0 && i < st->problems.count; i++) {
         char safe[512];
-        textsafe_str(safe, sizeof safe, problems.items[i], TEXTSAFE_UTF8);
+        textsafe_str(safe, sizeof safe, st->problems.items[i], TEXTSAFE_UTF8);
         rc = sbuf_appendf(&out, "%s\n", safe);
     }
-    strlist_free(&problems);
     if (rc < 0) {
         sbuf_free(&out);
         return -1;
     }
-    return set_body(res, healthy ? 200 : 503, "text/plain; charset=utf-8", out.data);
+    return set_body(res, st->healthy ? 200 : 503, "text/plain; charset=utf-8", out.data);
 }
 
 static int route_status(struct api_state *st, const struct api_request *req, struct api_response *res)

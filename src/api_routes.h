@@ -14,6 +14,7 @@
 #include "api_metrics.h"
 #include "db.h"
 #include "snapshot.h"
+#include "strlist.h"
 
 #define API_MAX_BODY (1024 * 1024)
 
@@ -34,6 +35,8 @@ struct api_state {
     /* the latest whole-database answers, request thread only */
     struct snapshot *snap;
     int64_t snap_at;                    /* monotonic ms; 0: none */
+    bool healthy;                       /* snap judged by status's rules */
+    struct strlist problems;
     char *status_json;
     int64_t status_at;
 };
