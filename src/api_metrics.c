@@ -182,13 +182,17 @@ static int server(struct sbuf *o, const struct api_counters *c)
                (double)c->unauthorized);
 }
 
-int api_metrics_text(const struct snapshot *s, bool healthy, const struct api_counters *c,
-                     struct sbuf *out)
+int api_metrics_snapshot_text(const struct snapshot *s, bool healthy, struct sbuf *out)
 {
     if (one(out, "healthy", "gauge", "1 when status would exit 0 (the same health rules).", healthy) < 0 ||
         connection(out, s) < 0 || throughput(out, &s->throughput) < 0 || queue(out, s) < 0 ||
         system_metrics(out, &s->metrics) < 0 || integrations(out, &s->integrations) < 0 ||
-        backup(out, s) < 0 || server(out, c) < 0)
+        backup(out, s) < 0)
         return -1;
     return 0;
+}
+
+int api_metrics_server_text(const struct api_counters *c, struct sbuf *out)
+{
+    return server(out, c);
 }

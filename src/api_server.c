@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "api_key.h"
 #include "api_routes.h"
@@ -21,6 +24,7 @@
 #define MAX_PENDING_LOG 20000          /* rows held between flushes; beyond, dropped and counted */
 #define MAX_BEARER 256
 #define RATE_BUCKETS 60                /* the hour, by minute */
+#define REQUEST_NICE 10                /* the request thread's, above the writer's 0 */
 
 /* ---- listening address ---- */
 
@@ -88,6 +92,7 @@ struct api_server {
     /* request thread only */
     struct rate_entry *rates;
     size_t nrates;
+    bool lowered;                      /* its priority, on its first request */
 
     /* shared with the log thread, under lock */
     pthread_mutex_t lock;
@@ -250,6 +255,21 @@ static long rate_check(struct api_server *s, const struct api_key_row *k)
 
 /* ---- the request handler ---- */
 
+/* Monitoring must not slow ingestion: the thread that answers requests
+ * runs below the writer's CPU priority (Linux keeps a nice value per
+ * thread).  The access log thread keeps the process's: it holds the write
+ * lock while it writes, and a holder kept off the CPU would make the
+ * writer wait behind it. */
+static void lower_priority(struct api_server *s)
+{
+    if (s->lowered)
+        return;
+    s->lowered = true;
+    pthread_setname_np(pthread_self(), "api-requests");
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), REQUEST_NICE) < 0)
+        log_kv(LOG_WARN, "api_priority_unchanged", "error", strerror(errno), NULL);
+}
+
 /* libmicrohttpd's decoding, except that %00 becomes a control character
  * the routes refuse, instead of silently cutting the text short. */
 static size_t unescape(void *cls, struct MHD_Connection *c, char *uri)
@@ -301,6 +321,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct request *r = *req_cls;
     (void)version;
     if (!r) {
+        lower_priority(s);
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
         r->started_us = now_us();

@@ -17,11 +17,9 @@
 #include "textsafe.h"
 #include "timeutil.h"
 
-#define STATUS_FAILURE_ROWS 10
-
 struct status_report {
     const char *db_path;
-    struct snapshot snap;
+    const struct snapshot *snap;
     struct strlist missing, warnings, problems;
     bool healthy;
 };
@@ -227,7 +225,7 @@ static void print_list(const char *label, const struct strlist *l)
 
 static void print_text(const struct status_report *r)
 {
-    const struct snapshot *s = &r->snap;
+    const struct snapshot *s = r->snap;
     const char *codeset = nl_langinfo(CODESET);
     out_charset = codeset && strcmp(codeset, "UTF-8") == 0 ? TEXTSAFE_UTF8 : TEXTSAFE_ASCII;
     printf("streamtop   %s (", safe(r->db_path, 0));
@@ -496,7 +494,7 @@ static void json_integrations(cJSON *root, const struct snap_integrations *g)
 
 static char *report_json(const struct status_report *r)
 {
-    const struct snapshot *s = &r->snap;
+    const struct snapshot *s = r->snap;
     cJSON *root = cJSON_CreateObject();
     cJSON *db = cJSON_AddObjectToObject(root, "database");
     add_text(db, "path", r->db_path);
@@ -534,19 +532,22 @@ static int print_json(const struct status_report *r)
 
 /* ---- command ---- */
 
-/* backup_dir NULL: none configured, so no backup is judged. */
-static int collect(struct snapshot_reader *reader, const char *backup_dir, int64_t backup_max_age_ms,
-                   struct status_report *r, struct err *e)
+void status_snapshot_request(const char *backup_dir, int64_t backup_max_age_ms,
+                             struct snapshot_request *req)
 {
-    struct snapshot_request req = {
+    *req = (struct snapshot_request){
         .stream_type = STREAM_TYPE, .failures.rows = STATUS_FAILURE_ROWS,
         .backup_dir = backup_dir, .backup_max_age_ms = backup_max_age_ms,
     };
+}
+
+/* What status adds to the snapshot: the schema's gaps and the verdict. */
+static int judge(struct snapshot_reader *reader, struct status_report *r, struct err *e)
+{
     struct db *db = snapshot_reader_db(reader);
-    if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||
-        schema_warnings(db, &r->warnings, e) < 0)
+    if (schema_missing(db, &r->missing, e) < 0 || schema_warnings(db, &r->warnings, e) < 0)
         return -1;
-    r->healthy = health_judge(&r->snap, &r->problems);
+    r->healthy = health_judge(r->snap, &r->problems);
     return 0;
 }
 
@@ -555,41 +556,38 @@ static void report_free(struct status_report *r)
     strlist_free(&r->missing);
     strlist_free(&r->warnings);
     strlist_free(&r->problems);
-    free(r);
 }
 
-int status_json(struct snapshot_reader *reader, const char *db_path, const char *backup_dir,
-                int64_t backup_max_age_ms, char **json, bool *healthy, struct err *e)
+int status_json(struct snapshot_reader *reader, const char *db_path, const struct snapshot *snap,
+                char **json, struct err *e)
 {
-    struct status_report *r = calloc(1, sizeof *r);
-    if (!r)
-        return err_set(e, "out of memory"), -1;
-    r->db_path = db_path;
-    int rc = collect(reader, backup_dir, backup_max_age_ms, r, e);
-    if (rc == 0 && !(*json = report_json(r)))
+    struct status_report r = {.db_path = db_path, .snap = snap};
+    int rc = judge(reader, &r, e);
+    if (rc == 0 && !(*json = report_json(&r)))
         rc = -1, err_set(e, "out of memory");
-    *healthy = r->healthy;
-    report_free(r);
+    report_free(&r);
     return rc;
 }
 
 int cmd_status(const struct options *o)
 {
     struct snapshot_reader *reader;
+    struct snapshot_request req;
     struct err e;
-    struct status_report *r = calloc(1, sizeof *r);
+    struct snapshot *snap = malloc(sizeof *snap);   /* large: not on the stack */
+    struct status_report report = {.db_path = o->db_path, .snap = snap}, *r = &report;
     int rc = EXIT_FAILURE;
-    if (!r) {
+    if (!snap) {
         fprintf(stderr, "streamtop: out of memory\n");
         return EXIT_FAILURE;
     }
-    r->db_path = o->db_path;
     if (snapshot_reader_open(o->db_path, &reader, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
-        free(r);
+        free(snap);
         return EXIT_FAILURE;
     }
-    if (collect(reader, o->backup_dir, (int64_t)(o->backup_max_age_h * 3600000), r, &e) < 0) {
+    status_snapshot_request(o->backup_dir, (int64_t)(o->backup_max_age_h * 3600000), &req);
+    if (snapshot_fill(reader, &req, snap, &e) < 0 || judge(reader, r, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
     } else if (o->json ? print_json(r) < 0 : (print_text(r), 0)) {
         fprintf(stderr, "streamtop: out of memory\n");
@@ -600,5 +598,6 @@ int cmd_status(const struct options *o)
         rc = EXIT_FAILURE;
     snapshot_reader_close(reader);
     report_free(r);
+    free(snap);
     return rc;
 }

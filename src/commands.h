@@ -26,11 +26,19 @@ int cmd_serve(const struct options *o);
 int cmd_keys(const struct options *o);
 int cmd_webhooks(const struct options *o);
 
-/* The JSON `status --json` prints (the HTTP API's /v1/status), from one
- * snapshot, judging the newest backup in backup_dir as status does (NULL:
- * none configured); *json is cJSON's allocation. */
-int status_json(struct snapshot_reader *reader, const char *db_path, const char *backup_dir,
-                int64_t backup_max_age_ms, char **json, bool *healthy, struct err *e);
+/* The failure rows status shows. */
+#define STATUS_FAILURE_ROWS 10
+
+/* The snapshot status takes, judging the newest backup in backup_dir
+ * (NULL: none configured); the HTTP API takes the same one. */
+void status_snapshot_request(const char *backup_dir, int64_t backup_max_age_ms,
+                             struct snapshot_request *req);
+
+/* The JSON `status --json` prints (the HTTP API's /v1/status) for a
+ * snapshot taken as status_snapshot_request() says, by reader; *json is
+ * cJSON's allocation. */
+int status_json(struct snapshot_reader *reader, const char *db_path, const struct snapshot *snap,
+                char **json, struct err *e);
 
 /* The ingester's settings from the command line (ingest and the dashboard). */
 struct ingester_config;

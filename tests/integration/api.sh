@@ -177,6 +177,14 @@ check "its /v1/status shows the live connection" wait_for 20 connected
 equals "with this ingester's pid" "$(printf '%s' "$BODY" | jq .connection.ingester.pid)" "$INGEST_PID"
 expect_call "and its /metrics the connected state" 200 "$READ" GET /metrics
 contains "as a gauge" "$BODY" 'streamtop_connection_state{state="connected"} 1'
+# thread_nice NAME: the nice value of the ingester's thread called NAME.
+thread_nice() {
+    for t in /proc/"$INGEST_PID"/task/*; do
+        [ "$(cat "$t/comm")" = "$1" ] && awk '{ print $19 }' "$t/stat" && return
+    done
+}
+equals "the thread answering requests runs at a lower priority (nice 10)" "$(thread_nice api-requests)" 10
+equals "than the rest of the ingester" "$(awk '{ print $19 }' "/proc/$INGEST_PID/stat")" 0
 ingest_stop
 equals "and it stops with the ingester, exit 0" "$INGEST_RC" 0
 check "closing the port" sh -c "! curl -s -o /dev/null '$API/metrics'"
