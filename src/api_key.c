@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,15 +8,11 @@
 #include <sys/random.h>
 
 #include "api_key.h"
+#include "namebits.h"
 
-static const struct {
-    const char *name;
-    unsigned bit;
-} perm_names[] = {
-    {"read", API_PERM_READ}, {"write", API_PERM_WRITE}, {"admin", API_PERM_ADMIN},
-};
-
-#define PERM_COUNT (sizeof perm_names / sizeof perm_names[0])
+/* In bit order: API_PERM_READ, API_PERM_WRITE, API_PERM_ADMIN. */
+static const char *const perm_names[] = {"read", "write", "admin"};
+static const struct namebits perms_table = {perm_names, sizeof perm_names / sizeof perm_names[0]};
 
 static void to_hex(const unsigned char *b, size_t n, char *out)
 {
@@ -83,27 +78,12 @@ bool api_key_hash_equal(const char *stored, const char *computed)
            CRYPTO_memcmp(stored, computed, API_KEY_HASH_LEN) == 0;
 }
 
-static unsigned perm_bit(const char *word, size_t len)
-{
-    for (size_t i = 0; i < PERM_COUNT; i++)
-        if (strlen(perm_names[i].name) == len && strncmp(perm_names[i].name, word, len) == 0)
-            return perm_names[i].bit;
-    return 0;
-}
-
 int api_key_parse_permissions(const char *list, unsigned *perms, struct err *e)
 {
-    *perms = 0;
-    for (const char *p = list;;) {
-        size_t len = strcspn(p, ",");
-        unsigned bit = perm_bit(p, len);
-        if (!bit)
-            return err_set(e, "--permissions: '%.*s' is not read, write or admin", (int)len, p), -1;
-        *perms |= bit;
-        if (!p[len])
-            break;
-        p += len + 1;
-    }
+    const char *bad;
+    size_t len;
+    if (namebits_parse_list(&perms_table, list, perms, &bad, &len) < 0)
+        return err_set(e, "--permissions: '%.*s' is not read, write or admin", (int)len, bad), -1;
     if (*perms & (API_PERM_WRITE | API_PERM_ADMIN))
         *perms |= API_PERM_READ;
     return 0;
@@ -111,23 +91,10 @@ int api_key_parse_permissions(const char *list, unsigned *perms, struct err *e)
 
 void api_key_permissions_json(unsigned perms, char *buf, size_t size)
 {
-    size_t n = (size_t)snprintf(buf, size, "[");
-    for (size_t i = 0; i < PERM_COUNT && n < size; i++)
-        if (perms & perm_names[i].bit)
-            n += (size_t)snprintf(buf + n, size - n, "%s\"%s\"", n > 1 ? "," : "", perm_names[i].name);
-    if (n < size)
-        snprintf(buf + n, size - n, "]");
+    namebits_json(&perms_table, perms, buf, size);
 }
 
 unsigned api_key_permissions_from_json(const char *json)
 {
-    unsigned perms = 0;
-    cJSON *a = json ? cJSON_Parse(json) : NULL;
-    const cJSON *item;
-    if (cJSON_IsArray(a))
-        cJSON_ArrayForEach(item, a)
-            if (cJSON_IsString(item))
-                perms |= perm_bit(item->valuestring, strlen(item->valuestring));
-    cJSON_Delete(a);
-    return perms;
+    return namebits_from_json(&perms_table, json);
 }

@@ -149,6 +149,25 @@ static int integrations(struct sbuf *o, const struct snap_integrations *g)
                (double)g->api.requests);
 }
 
+/* Nothing without a backup directory: the families would only say "not
+ * configured", which Prometheus tells from a missing series anyway.  With
+ * one, the age is NaN until a verified backup exists, and verified 0
+ * makes that alertable without NaN arithmetic. */
+static int backup(struct sbuf *o, const struct snapshot *s)
+{
+    const struct snap_backup *b = &s->backup;
+    if (!b->configured)
+        return 0;
+    bool found = b->readable && b->found;
+    double age = found ? (double)(s->taken_at - b->newest_at) / 1e3 : NAN;
+    if (one(o, "backup_verified", "gauge",
+            "1 when the backup directory holds a verified backup, 0 when none or unreadable.",
+            found) < 0)
+        return -1;
+    return one(o, "backup_age_seconds", "gauge",
+               "Age of the newest verified backup (NaN when there is none).", age);
+}
+
 static int server(struct sbuf *o, const struct api_counters *c)
 {
     int rc = family(o, "api_requests_total", "counter", "HTTP API requests answered, by status class.");
@@ -163,13 +182,17 @@ static int server(struct sbuf *o, const struct api_counters *c)
                (double)c->unauthorized);
 }
 
-int api_metrics_text(const struct snapshot *s, bool healthy, const struct api_counters *c,
-                     struct sbuf *out)
+int api_metrics_snapshot_text(const struct snapshot *s, bool healthy, struct sbuf *out)
 {
     if (one(out, "healthy", "gauge", "1 when status would exit 0 (the same health rules).", healthy) < 0 ||
         connection(out, s) < 0 || throughput(out, &s->throughput) < 0 || queue(out, s) < 0 ||
         system_metrics(out, &s->metrics) < 0 || integrations(out, &s->integrations) < 0 ||
-        server(out, c) < 0)
+        backup(out, s) < 0)
         return -1;
     return 0;
+}
+
+int api_metrics_server_text(const struct api_counters *c, struct sbuf *out)
+{
+    return server(out, c);
 }

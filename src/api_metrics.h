@@ -17,7 +17,10 @@ struct api_counters {
     int64_t unauthorized;
 };
 
-int api_metrics_text(const struct snapshot *s, bool healthy, const struct api_counters *c,
-                     struct sbuf *out);
+/* The families read from a snapshot (rendered once per snapshot), then
+ * the server's own counters (per request); /metrics is the one followed
+ * by the other. */
+int api_metrics_snapshot_text(const struct snapshot *s, bool healthy, struct sbuf *out);
+int api_metrics_server_text(const struct api_counters *c, struct sbuf *out);
 
 #endif

@@ -72,13 +72,12 @@ static void add_time(cJSON *o, const char *key, int64_t ms)
         cJSON_AddNullToObject(o, key);
 }
 
-/* A snapshot of the whole database, with the failures window asked for. */
+/* A snapshot with the failures window asked for (/v1/failures). */
 static int take(struct api_state *st, const char *filter, const struct failure_window *w,
                 struct snapshot **out, struct err *e)
 {
-    struct snapshot_request req = {.stream_type = STREAM_TYPE, .failure_filter = filter};
-    if (w)
-        req.failures = *w;
+    struct snapshot_request req = {.stream_type = STREAM_TYPE, .failure_filter = filter,
+                                   .failures = *w};
     if (!(*out = malloc(sizeof **out)))
         return err_set(e, "out of memory"), -1;
     if (snapshot_fill(st->reader, &req, *out, e) < 0) {
@@ -90,12 +89,20 @@ static int take(struct api_state *st, const char *filter, const struct failure_w
 
 /* ---- GET /metrics, /healthz, /v1/status ---- */
 
-void api_state_free(struct api_state *st)
+static void forget_answers(struct api_state *st)
 {
     free(st->snap);
-    free(st->status_json);
+    free(st->metrics_text);
+    free(st->healthz_text);
+    cJSON_free(st->status_json);
+    strlist_free(&st->problems);
     st->snap = NULL;
-    st->status_json = NULL;
+    st->metrics_text = st->healthz_text = st->status_json = NULL;
+}
+
+void api_state_free(struct api_state *st)
+{
+    forget_answers(st);
 }
 
 static bool fresh(int64_t at)
@@ -103,32 +110,66 @@ static bool fresh(int64_t at)
     return at && time_mono_ms() - at < API_SNAPSHOT_MAX_AGE_MS;
 }
 
-/* The whole-database snapshot, taken again once it is a second old. */
-static const struct snapshot *recent(struct api_state *st, struct err *e)
+/* The whole-database snapshot, taken as `status` takes it and judged by
+ * its health rules, again once it is a second old: what /metrics,
+ * /healthz and /v1/status all answer from. */
+static const struct snapshot *judged(struct api_state *st, struct err *e)
 {
+    struct snapshot_request req;
     if (st->snap && fresh(st->snap_at))
         return st->snap;
-    free(st->snap);
-    st->snap = NULL;
-    if (take(st, NULL, NULL, &st->snap, e) < 0)
+    forget_answers(st);
+    if (!(st->snap = malloc(sizeof *st->snap)))
+        return err_set(e, "out of memory"), NULL;
+    status_snapshot_request(st->backup_dir, st->backup_max_age_ms, &req);
+    if (snapshot_fill(st->reader, &req, st->snap, e) < 0) {
+        forget_answers(st);
         return NULL;
+    }
+    st->healthy = health_judge(st->snap, &st->problems);
     st->snap_at = time_mono_ms();
     return st->snap;
 }
 
+static char *metrics_text(const struct api_state *st)
+{
+    struct sbuf out = {0};
+    if (api_metrics_snapshot_text(st->snap, st->healthy, &out) < 0 || sbuf_append(&out, "", 1) < 0) {
+        sbuf_free(&out);
+        return NULL;
+    }
+    return out.data;
+}
+
+static char *healthz_text(const struct api_state *st)
+{
+    struct sbuf out = {0};
+    int rc = sbuf_appendf(&out, "%s\n", st->healthy ? "ok" : "unhealthy");
+    for (size_t i = 0; rc == 0 && i < st->problems.count; i++) {
+        char safe[512];
+        textsafe_str(safe, sizeof safe, st->problems.items[i], TEXTSAFE_UTF8);
+        rc = sbuf_appendf(&out, "%s\n", safe);
+    }
+    if (rc < 0 || sbuf_append(&out, "", 1) < 0) {
+        sbuf_free(&out);
+        return NULL;
+    }
+    return out.data;
+}
+
 static int route_metrics(struct api_state *st, const struct api_request *req, struct api_response *res)
 {
-    const struct snapshot *s;
     struct err e;
-    struct strlist problems = {0};
     struct sbuf out = {0};
     (void)req;
-    if (!(s = recent(st, &e)))
+    if (!judged(st, &e))
         return api_error(res, 503, "%s", e.msg);
-    bool healthy = health_judge(s, &problems);
-    int rc = api_metrics_text(s, healthy, &st->counters, &out);
-    strlist_free(&problems);
-    if (rc < 0 || sbuf_append(&out, "", 1) < 0) {
+    if (!st->metrics_text && !(st->metrics_text = metrics_text(st)))
+        return -1;
+    /* The server's counters change with every request; the rest is the
+     * snapshot's and rendered once. */
+    if (sbuf_append(&out, st->metrics_text, strlen(st->metrics_text)) < 0 ||
+        api_metrics_server_text(&st->counters, &out) < 0 || sbuf_append(&out, "", 1) < 0) {
         sbuf_free(&out);
         return -1;
     }
@@ -137,40 +178,23 @@ static int route_metrics(struct api_state *st, const struct api_request *req, st
 
 static int route_healthz(struct api_state *st, const struct api_request *req, struct api_response *res)
 {
-    const struct snapshot *s;
     struct err e;
-    struct strlist problems = {0};
-    struct sbuf out = {0};
     (void)req;
-    if (!(s = recent(st, &e)))
+    if (!judged(st, &e))
         return api_error(res, 503, "%s", e.msg);
-    bool healthy = health_judge(s, &problems);
-    int rc = sbuf_appendf(&out, "%s\n", healthy ? "ok" : "unhealthy");
-    for (size_t i = 0; rc == 0 && i < problems.count; i++) {
-        char safe[512];
-        textsafe_str(safe, sizeof safe, problems.items[i], TEXTSAFE_UTF8);
-        rc = sbuf_appendf(&out, "%s\n", safe);
-    }
-    strlist_free(&problems);
-    if (rc < 0) {
-        sbuf_free(&out);
+    if (!st->healthz_text && !(st->healthz_text = healthz_text(st)))
         return -1;
-    }
-    return set_body(res, healthy ? 200 : 503, "text/plain; charset=utf-8", out.data);
+    return set_body(res, st->healthy ? 200 : 503, "text/plain; charset=utf-8", strdup(st->healthz_text));
 }
 
 static int route_status(struct api_state *st, const struct api_request *req, struct api_response *res)
 {
-    bool healthy;
     struct err e;
     (void)req;
-    if (!st->status_json || !fresh(st->status_at)) {
-        free(st->status_json);
-        st->status_json = NULL;
-        if (status_json(st->reader, st->db_path, &st->status_json, &healthy, &e) < 0)
-            return api_error(res, 503, "%s", e.msg);
-        st->status_at = time_mono_ms();
-    }
+    if (!judged(st, &e))
+        return api_error(res, 503, "%s", e.msg);
+    if (!st->status_json && status_json(st->reader, st->db_path, st->snap, &st->status_json, &e) < 0)
+        return api_error(res, 503, "%s", e.msg);
     return set_body(res, 200, "application/json", strdup(st->status_json));
 }
 

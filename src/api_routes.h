@@ -14,26 +14,34 @@
 #include "api_metrics.h"
 #include "db.h"
 #include "snapshot.h"
+#include "strlist.h"
 
 #define API_MAX_BODY (1024 * 1024)
 
-/* /metrics, /healthz and /v1/status answer from a snapshot at most this
- * old, so fifty clients polling cost the database one snapshot a second
- * rather than fifty. */
+/* /metrics, /healthz and /v1/status answer from one shared snapshot at
+ * most this old, each answer rendered once per snapshot, so fifty clients
+ * polling cost the database one snapshot a second rather than fifty, and
+ * the server little more than a copy per request. */
 #define API_SNAPSHOT_MAX_AGE_MS 1000
 
 struct api_state {
     const char *db_path;
+    const char *backup_dir;             /* NULL: none configured */
+    int64_t backup_max_age_ms;
     struct snapshot_reader *reader;     /* used on the request thread only */
     struct db *writer;                  /* under writer_lock */
     pthread_mutex_t *writer_lock;
     struct api_counters counters;       /* request thread only */
 
-    /* the latest whole-database answers, request thread only */
+    /* the latest whole-database snapshot and the answers rendered from it
+     * (NULL until asked for), request thread only */
     struct snapshot *snap;
     int64_t snap_at;                    /* monotonic ms; 0: none */
+    bool healthy;                       /* snap judged by status's rules */
+    struct strlist problems;
+    char *metrics_text;                 /* its families, without the server's counters */
+    char *healthz_text;
     char *status_json;
-    int64_t status_at;
 };
 
 /* Frees the cached answers. */

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "api_key.h"
 #include "api_routes.h"
@@ -18,10 +21,10 @@
 #include "timeutil.h"
 
 #define FLUSH_MS 1000
-#define PRUNE_EVERY_MS (3600 * 1000)
 #define MAX_PENDING_LOG 20000          /* rows held between flushes; beyond, dropped and counted */
 #define MAX_BEARER 256
 #define RATE_BUCKETS 60                /* the hour, by minute */
+#define REQUEST_NICE 10                /* the request thread's, above the writer's 0 */
 
 /* ---- listening address ---- */
 
@@ -89,6 +92,7 @@ struct api_server {
     /* request thread only */
     struct rate_entry *rates;
     size_t nrates;
+    bool lowered;                      /* its priority, on its first request */
 
     /* shared with the log thread, under lock */
     pthread_mutex_t lock;
@@ -251,6 +255,21 @@ static long rate_check(struct api_server *s, const struct api_key_row *k)
 
 /* ---- the request handler ---- */
 
+/* Monitoring must not slow ingestion: the thread that answers requests
+ * runs below the writer's CPU priority (Linux keeps a nice value per
+ * thread).  The access log thread keeps the process's: it holds the write
+ * lock while it writes, and a holder kept off the CPU would make the
+ * writer wait behind it. */
+static void lower_priority(struct api_server *s)
+{
+    if (s->lowered)
+        return;
+    s->lowered = true;
+    pthread_setname_np(pthread_self(), "api-requests");
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), REQUEST_NICE) < 0)
+        log_kv(LOG_WARN, "api_priority_unchanged", "error", strerror(errno), NULL);
+}
+
 /* libmicrohttpd's decoding, except that %00 becomes a control character
  * the routes refuse, instead of silently cutting the text short. */
 static size_t unescape(void *cls, struct MHD_Connection *c, char *uri)
@@ -302,6 +321,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct request *r = *req_cls;
     (void)version;
     if (!r) {
+        lower_priority(s);
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
         r->started_us = now_us();
@@ -391,18 +411,6 @@ failed:
     return -1;
 }
 
-static void prune_log(struct api_server *s)
-{
-    struct err e;
-    int64_t deleted = 0;
-    pthread_mutex_lock(&s->writer_lock);
-    int rc = store_api_log_prune(s->writer, time_now_ms() - API_LOG_KEEP_DAYS * 86400LL * 1000,
-                                 &deleted, &e);
-    pthread_mutex_unlock(&s->writer_lock);
-    if (rc < 0)
-        log_kv(LOG_WARN, "api_log_prune_failed", "error", e.msg, NULL);
-}
-
 /* Takes what accumulated and writes it; rows that cannot be written are
  * logged as lost rather than held for ever. */
 static void flush_log(struct api_server *s, struct api_access *batch)
@@ -433,13 +441,8 @@ static void *log_thread(void *arg)
 {
     struct api_server *s = arg;
     struct api_access *batch = malloc(MAX_PENDING_LOG * sizeof *batch);
-    int64_t next_prune = 0;
     bool stopping = false;
     while (!stopping) {
-        if (time_mono_ms() >= next_prune) {
-            prune_log(s);
-            next_prune = time_mono_ms() + PRUNE_EVERY_MS;
-        }
         struct timespec until;
         time_mono_deadline(&until, FLUSH_MS);
         pthread_mutex_lock(&s->lock);
@@ -497,9 +500,9 @@ static void release(struct api_server *s)
     free(s);
 }
 
-int api_server_start(const char *db_path, const struct api_listen *l, struct api_server **out,
-                     struct err *e)
+int api_server_start(const struct api_config *cfg, struct api_server **out, struct err *e)
 {
+    const struct api_listen *l = cfg->listen;
     struct api_server *s = calloc(1, sizeof *s);
     if (!s)
         return err_set(e, "out of memory"), -1;
@@ -510,10 +513,12 @@ int api_server_start(const char *db_path, const struct api_listen *l, struct api
         release(s);
         return err_set(e, "out of memory"), -1;
     }
-    if (open_connections(s, db_path, e) < 0) {
+    if (open_connections(s, cfg->db_path, e) < 0) {
         release(s);
         return -1;
     }
+    s->state.backup_dir = cfg->backup_dir;
+    s->state.backup_max_age_ms = (int64_t)(cfg->backup_max_age_h * 3600000);
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | (l->addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
         0, NULL, NULL, on_request, s,

@@ -7,8 +7,8 @@
  * past its rate_limit_per_hour it gets 429 with Retry-After.  Each request
  * is recorded in api_access_log, and a key's last_used_at kept, by a
  * thread of the server's that writes what accumulated about once a second
- * in one transaction, and deletes log rows older than API_LOG_KEEP_DAYS
- * every hour. */
+ * in one transaction.  The maintain pass (maintain.h) deletes log rows
+ * older than 7 days. */
 #ifndef STREAMTOP_API_SERVER_H
 #define STREAMTOP_API_SERVER_H
 
@@ -19,7 +19,6 @@
 #include "err.h"
 
 #define API_DEFAULT_LISTEN "127.0.0.1:8080"
-#define API_LOG_KEEP_DAYS 7
 
 struct api_listen {
     struct sockaddr_storage addr;
@@ -33,12 +32,18 @@ int api_listen_parse(const char *text, struct api_listen *out, struct err *e);
 /* Refuses a non-loopback address while no active key could authenticate. */
 int api_exposure_check(struct db *db, const struct api_listen *l, struct err *e);
 
+struct api_config {
+    const char *db_path;
+    const struct api_listen *listen;
+    const char *backup_dir;             /* NULL: no backup is judged (as status) */
+    double backup_max_age_h;
+};
+
 struct api_server;
 
 /* Opens its own connections to db_path (a writer for retries and the
  * access log, then a read-only snapshot reader) and starts answering. */
-int api_server_start(const char *db_path, const struct api_listen *l, struct api_server **out,
-                     struct err *e);
+int api_server_start(const struct api_config *cfg, struct api_server **out, struct err *e);
 /* "127.0.0.1:43121": where it listens, the port chosen when 0 was asked. */
 const char *api_server_address(const struct api_server *s);
 /* Stops answering and writes what the access log still holds. */

@@ -5,9 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "backup.h"
 #include "commands.h"
 #include "humanfmt.h"
+#include "notifier.h"
+#include "schema.h"
 #include "timeutil.h"
 
 static void print_problems(const char *file, const struct strlist *problems)
@@ -44,6 +48,28 @@ static void print_backup(const char *file, const struct backup_facts *f)
     printf("integrity ok, sha256 %s\n", f->sha256);
 }
 
+/* A failed backup is worth waking someone for: a backup_failed message
+ * goes in the database's own webhook outbox, for the ingester to send.
+ * When that database cannot take it either, stderr is all there is. */
+static void report_failure(const struct options *o, const char *stage, const char *why)
+{
+    struct db *db;
+    struct err e;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "stage", stage);
+    cJSON_AddStringToObject(d, "reason", why);
+    cJSON_AddStringToObject(d, "dir", o->backup_dir);
+    if (schema_open_current(o->db_path, DB_READ_WRITE, &db, &e) < 0) {
+        cJSON_Delete(d);
+    } else {
+        int rc = webhook_queue(db, WH_BACKUP_FAILED, d, &e);
+        db_close(db);
+        if (rc == 0)
+            return;
+    }
+    fprintf(stderr, "streamtop: no backup_failed webhook could be queued: %s\n", e.msg);
+}
+
 int cmd_backup(const struct options *o)
 {
     if (o->verify_file)
@@ -55,6 +81,7 @@ int cmd_backup(const struct options *o)
     char *file;
     if (backup_make(o->db_path, o->backup_dir, time_now_ms(), &file, &facts, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
+        report_failure(o, "backup", e.msg);
         return EXIT_FAILURE;
     }
     print_backup(file, &facts);
@@ -62,8 +89,10 @@ int cmd_backup(const struct options *o)
     int rc = backup_rotate(o->backup_dir, &rot, &removed, &e);
     for (size_t i = 0; i < removed.count; i++)
         printf("rotated out: %s\n", removed.items[i]);
-    if (rc < 0)
+    if (rc < 0) {
         fprintf(stderr, "streamtop: the backup is made, but rotation failed: %s\n", e.msg);
+        report_failure(o, "rotation", e.msg);
+    }
     strlist_free(&removed);
     return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -98,7 +98,7 @@ static int live(const struct options *o, int log_fd)
     ingester_config_from(o, key, &cfg);
     if (ingester_start(&cfg, &ig, &e) < 0) {
         rc = report(EXIT_FAILURE, &e);
-    } else if (serve && api_beside_ingester(o->db_path, &listen, &api, &e, &rc) < 0) {
+    } else if (serve && api_beside_ingester(o, &listen, &api, &e, &rc) < 0) {
         ingester_stop(ig);
         rc = report(rc, &e);
     } else {

@@ -45,18 +45,20 @@ void notifier_config_from(const struct options *o, struct notifier_config *cfg)
 
 /* The HTTP API beside the ingester (--listen), once the ingester has
  * migrated the database.  *code is the exit status on failure. */
-int api_beside_ingester(const char *db_path, const struct api_listen *l, struct api_server **out,
+int api_beside_ingester(const struct options *o, const struct api_listen *l, struct api_server **out,
                         struct err *e, int *code)
 {
     struct db *db;
+    struct api_config cfg;
     *code = EXIT_FAILURE;
-    if (db_open(db_path, DB_READ_ONLY, &db, e) < 0)
+    if (db_open(o->db_path, DB_READ_ONLY, &db, e) < 0)
         return -1;
     int rc = api_exposure_check(db, l, e);
     db_close(db);
     if (rc < 0)
         return *code = 2, -1;
-    if (api_server_start(db_path, l, out, e) < 0)
+    api_config_from(o, l, &cfg);
+    if (api_server_start(&cfg, out, e) < 0)
         return -1;
     log_kv(LOG_INFO, "serving", "address", api_server_address(*out), NULL);
     return 0;
@@ -100,7 +102,7 @@ int cmd_ingest(const struct options *o)
         log_close();
         return EXIT_FAILURE;
     }
-    if (serve && api_beside_ingester(o->db_path, &listen, &api, &e, &code) < 0) {
+    if (serve && api_beside_ingester(o, &listen, &api, &e, &code) < 0) {
         log_kv(LOG_ERROR, "cannot_serve", "error", e.msg, NULL);
         if (o->log_file)
             fprintf(stderr, "streamtop: %s\n", e.msg);

@@ -37,6 +37,8 @@ static void print_counts(const struct maintain_pass *p)
            human_count(c->metrics_rolled_up, b), human_count(c->metrics_hourly_rows, d));
     printf("stream_events_log  %s %s processed events, with %s done queue rows\n", verb,
            human_count(c->events_removed, a), human_count(c->queue_removed, b));
+    printf("api_access_log     %s %s requests older than 7 days\n", verb,
+           human_count(c->access_log_removed, a));
     if (p->dry_run)
         printf("dry run: nothing changed\n");
 }

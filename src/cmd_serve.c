@@ -37,8 +37,15 @@ int api_listen_option(const struct options *o, bool required, struct api_listen 
     return text ? api_listen_parse(text, l, e) : 0;
 }
 
+void api_config_from(const struct options *o, const struct api_listen *l, struct api_config *cfg)
+{
+    *cfg = (struct api_config){.db_path = o->db_path, .listen = l, .backup_dir = o->backup_dir,
+                               .backup_max_age_h = o->backup_max_age_h};
+}
+
 int cmd_serve(const struct options *o)
 {
+    struct api_config cfg;
     struct api_listen l;
     struct api_server *server;
     struct err e;
@@ -54,7 +61,8 @@ int cmd_serve(const struct options *o)
         return code;
     }
     signals_install();
-    if (api_server_start(o->db_path, &l, &server, &e) < 0) {
+    api_config_from(o, &l, &cfg);
+    if (api_server_start(&cfg, &server, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
         log_close();
         return EXIT_FAILURE;

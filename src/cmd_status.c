@@ -17,11 +17,9 @@
 #include "textsafe.h"
 #include "timeutil.h"
 
-#define STATUS_FAILURE_ROWS 10
-
 struct status_report {
     const char *db_path;
-    struct snapshot snap;
+    const struct snapshot *snap;
     struct strlist missing, warnings, problems;
     bool healthy;
 };
@@ -193,6 +191,32 @@ static void print_backup(const struct snapshot *s)
                safe(b->dir, 1));
 }
 
+/* Shown once the integration tables exist (migration 14), whether or not
+ * the API or any hook is in use, so "nothing" reads as nothing. */
+static void print_integrations(const struct snapshot *s)
+{
+    const struct snap_integrations *g = &s->integrations;
+    const struct api_activity *api = &g->api;
+    const struct webhook_health *h = &g->hooks;
+    char a[HUMAN_LEN], b[HUMAN_LEN], c[HUMAN_LEN], d[HUMAN_LEN];
+    if (!g->available)
+        return;
+    if (api->requests == 0)
+        printf("api         no requests in the last hour\n");
+    else
+        printf("api         last request %s; %s request%s in the last hour, %s 4xx, %s 5xx\n",
+               age_of(s->taken_at, api->last_at, a), human_count(api->requests, b),
+               api->requests == 1 ? "" : "s", human_count(api->refused - api->server_errors, c),
+               human_count(api->server_errors, d));
+    if (h->active + h->inactive == 0) {
+        printf("webhooks    none\n");
+        return;
+    }
+    printf("webhooks    %s active, %s failing, %s deactivated; ", human_count(h->active, a),
+           human_count(h->failing, b), human_count(h->inactive, c));
+    printf("%s pending\n", human_count(h->pending, a));
+}
+
 static void print_list(const char *label, const struct strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
@@ -201,7 +225,7 @@ static void print_list(const char *label, const struct strlist *l)
 
 static void print_text(const struct status_report *r)
 {
-    const struct snapshot *s = &r->snap;
+    const struct snapshot *s = r->snap;
     const char *codeset = nl_langinfo(CODESET);
     out_charset = codeset && strcmp(codeset, "UTF-8") == 0 ? TEXTSAFE_UTF8 : TEXTSAFE_ASCII;
     printf("streamtop   %s (", safe(r->db_path, 0));
@@ -216,6 +240,7 @@ static void print_text(const struct status_report *r)
     print_metrics(s);
     print_maintenance(s);
     print_backup(s);
+    print_integrations(s);
     print_list("missing", &r->missing);
     print_list("warning", &r->warnings);
     if (r->healthy)
@@ -448,9 +473,28 @@ static void json_backup(cJSON *root, const struct snap_backup *b)
     cJSON_AddNumberToObject(o, "max_age_seconds", (double)(b->max_age_ms / 1000));
 }
 
+static void json_integrations(cJSON *root, const struct snap_integrations *g)
+{
+    if (!g->available) {
+        cJSON_AddNullToObject(root, "integrations");
+        return;
+    }
+    cJSON *o = cJSON_AddObjectToObject(root, "integrations");
+    cJSON *api = cJSON_AddObjectToObject(o, "api");
+    cJSON_AddNumberToObject(api, "requests_last_hour", (double)g->api.requests);
+    cJSON_AddNumberToObject(api, "client_errors", (double)(g->api.refused - g->api.server_errors));
+    cJSON_AddNumberToObject(api, "server_errors", (double)g->api.server_errors);
+    add_time(api, "last_request_at", g->api.requests ? g->api.last_at : 0);
+    cJSON *hooks = cJSON_AddObjectToObject(o, "webhooks");
+    cJSON_AddNumberToObject(hooks, "active", (double)g->hooks.active);
+    cJSON_AddNumberToObject(hooks, "failing", (double)g->hooks.failing);
+    cJSON_AddNumberToObject(hooks, "deactivated", (double)g->hooks.inactive);
+    cJSON_AddNumberToObject(hooks, "pending", (double)g->hooks.pending);
+}
+
 static char *report_json(const struct status_report *r)
 {
-    const struct snapshot *s = &r->snap;
+    const struct snapshot *s = r->snap;
     cJSON *root = cJSON_CreateObject();
     cJSON *db = cJSON_AddObjectToObject(root, "database");
     add_text(db, "path", r->db_path);
@@ -470,6 +514,7 @@ static char *report_json(const struct status_report *r)
     json_metrics(root, &s->metrics);
     json_maintenance(root, &s->maintenance);
     json_backup(root, &s->backup);
+    json_integrations(root, &s->integrations);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return text;
@@ -487,19 +532,22 @@ static int print_json(const struct status_report *r)
 
 /* ---- command ---- */
 
-/* backup_dir NULL: none configured, so no backup is judged. */
-static int collect(struct snapshot_reader *reader, const char *backup_dir, double backup_max_age_h,
-                   struct status_report *r, struct err *e)
+void status_snapshot_request(const char *backup_dir, int64_t backup_max_age_ms,
+                             struct snapshot_request *req)
 {
-    struct snapshot_request req = {
+    *req = (struct snapshot_request){
         .stream_type = STREAM_TYPE, .failures.rows = STATUS_FAILURE_ROWS,
-        .backup_dir = backup_dir, .backup_max_age_ms = (int64_t)(backup_max_age_h * 3600000),
+        .backup_dir = backup_dir, .backup_max_age_ms = backup_max_age_ms,
     };
+}
+
+/* What status adds to the snapshot: the schema's gaps and the verdict. */
+static int judge(struct snapshot_reader *reader, struct status_report *r, struct err *e)
+{
     struct db *db = snapshot_reader_db(reader);
-    if (snapshot_fill(reader, &req, &r->snap, e) < 0 || schema_missing(db, &r->missing, e) < 0 ||
-        schema_warnings(db, &r->warnings, e) < 0)
+    if (schema_missing(db, &r->missing, e) < 0 || schema_warnings(db, &r->warnings, e) < 0)
         return -1;
-    r->healthy = health_judge(&r->snap, &r->problems);
+    r->healthy = health_judge(r->snap, &r->problems);
     return 0;
 }
 
@@ -508,41 +556,38 @@ static void report_free(struct status_report *r)
     strlist_free(&r->missing);
     strlist_free(&r->warnings);
     strlist_free(&r->problems);
-    free(r);
 }
 
-int status_json(struct snapshot_reader *reader, const char *db_path, char **json, bool *healthy,
-                struct err *e)
+int status_json(struct snapshot_reader *reader, const char *db_path, const struct snapshot *snap,
+                char **json, struct err *e)
 {
-    struct status_report *r = calloc(1, sizeof *r);
-    if (!r)
-        return err_set(e, "out of memory"), -1;
-    r->db_path = db_path;
-    int rc = collect(reader, NULL, 0, r, e);
-    if (rc == 0 && !(*json = report_json(r)))
+    struct status_report r = {.db_path = db_path, .snap = snap};
+    int rc = judge(reader, &r, e);
+    if (rc == 0 && !(*json = report_json(&r)))
         rc = -1, err_set(e, "out of memory");
-    *healthy = r->healthy;
-    report_free(r);
+    report_free(&r);
     return rc;
 }
 
 int cmd_status(const struct options *o)
 {
     struct snapshot_reader *reader;
+    struct snapshot_request req;
     struct err e;
-    struct status_report *r = calloc(1, sizeof *r);
+    struct snapshot *snap = malloc(sizeof *snap);   /* large: not on the stack */
+    struct status_report report = {.db_path = o->db_path, .snap = snap}, *r = &report;
     int rc = EXIT_FAILURE;
-    if (!r) {
+    if (!snap) {
         fprintf(stderr, "streamtop: out of memory\n");
         return EXIT_FAILURE;
     }
-    r->db_path = o->db_path;
     if (snapshot_reader_open(o->db_path, &reader, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
-        free(r);
+        free(snap);
         return EXIT_FAILURE;
     }
-    if (collect(reader, o->backup_dir, o->backup_max_age_h, r, &e) < 0) {
+    status_snapshot_request(o->backup_dir, (int64_t)(o->backup_max_age_h * 3600000), &req);
+    if (snapshot_fill(reader, &req, snap, &e) < 0 || judge(reader, r, &e) < 0) {
         fprintf(stderr, "streamtop: %s\n", e.msg);
     } else if (o->json ? print_json(r) < 0 : (print_text(r), 0)) {
         fprintf(stderr, "streamtop: out of memory\n");
@@ -553,5 +598,6 @@ int cmd_status(const struct options *o)
         rc = EXIT_FAILURE;
     snapshot_reader_close(reader);
     report_free(r);
+    free(snap);
     return rc;
 }

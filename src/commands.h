@@ -26,10 +26,19 @@ int cmd_serve(const struct options *o);
 int cmd_keys(const struct options *o);
 int cmd_webhooks(const struct options *o);
 
-/* The JSON `status --json` prints (the HTTP API's /v1/status), from one
- * snapshot; *json is cJSON's allocation. */
-int status_json(struct snapshot_reader *reader, const char *db_path, char **json, bool *healthy,
-                struct err *e);
+/* The failure rows status shows. */
+#define STATUS_FAILURE_ROWS 10
+
+/* The snapshot status takes, judging the newest backup in backup_dir
+ * (NULL: none configured); the HTTP API takes the same one. */
+void status_snapshot_request(const char *backup_dir, int64_t backup_max_age_ms,
+                             struct snapshot_request *req);
+
+/* The JSON `status --json` prints (the HTTP API's /v1/status) for a
+ * snapshot taken as status_snapshot_request() says, by reader; *json is
+ * cJSON's allocation. */
+int status_json(struct snapshot_reader *reader, const char *db_path, const struct snapshot *snap,
+                char **json, struct err *e);
 
 /* The ingester's settings from the command line (ingest and the dashboard). */
 struct ingester_config;
@@ -41,10 +50,15 @@ struct api_listen;
 int api_listen_option(const struct options *o, bool required, struct api_listen *l, bool *wanted,
                       struct err *e);
 
+/* The HTTP API's settings from the command line: l, and the backups
+ * judged (--backup-dir, --backup-max-age). */
+struct api_config;
+void api_config_from(const struct options *o, const struct api_listen *l, struct api_config *cfg);
+
 /* Starts the HTTP API on l beside a running ingester; *code is the exit
  * status to give on failure (2 for a refused address). */
 struct api_server;
-int api_beside_ingester(const char *db_path, const struct api_listen *l, struct api_server **out,
+int api_beside_ingester(const struct options *o, const struct api_listen *l, struct api_server **out,
                         struct err *e, int *code);
 
 /* The webhook notifier's settings from the command line. */

@@ -5,6 +5,7 @@
 
 #include "event.h"
 #include "maintain.h"
+#include "store_api.h"
 #include "store_events.h"
 #include "store_maintenance.h"
 #include "store_metadata.h"
@@ -16,6 +17,7 @@
 #define HOUR_MS METRICS_HOUR_MS
 #define DAY_MS (24 * HOUR_MS)
 #define SEARCH_CACHE_ROWS 2000
+#define ACCESS_LOG_ROWS 2000
 #define EVENTS_BATCH_FIRST 1000
 #define EVENTS_BATCH_MIN 50
 #define EVENTS_BATCH_MAX 50000
@@ -26,6 +28,7 @@ void maintain_policy_default(struct maintain_policy *p)
     p->metrics_raw_ms = 2 * DAY_MS;
     p->metrics_keep_ms = 30 * DAY_MS;
     p->events_keep_ms = 30 * DAY_MS;
+    p->access_log_keep_ms = 7 * DAY_MS;
 }
 
 void maintain_begin(struct maintain_pass *p, const struct maintain_policy *policy,
@@ -66,6 +69,25 @@ static int step_search_cache(struct db *db, struct maintain_pass *p,
         return -1;
     c->search_cache_removed += n;
     if (n < SEARCH_CACHE_ROWS)
+        next_stage(p);
+    return 0;
+}
+
+static int step_access_log(struct db *db, struct maintain_pass *p, struct maintenance_counts *c,
+                           struct err *e)
+{
+    if (!p->stage_ready) {
+        if (!store_api_log_readable(db))
+            return next_stage(p), 0;
+        p->log_cursor = (struct api_log_cursor){0};
+        p->stage_ready = true;
+    }
+    int n;
+    if (store_api_log_expire(db, p->started_at - p->policy.access_log_keep_ms, ACCESS_LOG_ROWS,
+                             &p->log_cursor, &n, e) < 0)
+        return -1;
+    c->access_log_removed += n;
+    if (n < ACCESS_LOG_ROWS)
         next_stage(p);
     return 0;
 }
@@ -180,6 +202,7 @@ static void add_counts(struct maintenance_counts *to, const struct maintenance_c
     to->metrics_removed += from->metrics_removed;
     to->events_removed += from->events_removed;
     to->queue_removed += from->queue_removed;
+    to->access_log_removed += from->access_log_removed;
 }
 
 int maintain_step(struct db *db, struct maintain_pass *p, struct err *e)
@@ -187,6 +210,7 @@ int maintain_step(struct db *db, struct maintain_pass *p, struct err *e)
     static int (*const steps[])(struct db *, struct maintain_pass *, struct maintenance_counts *,
                                 struct err *) = {
         [MAINTAIN_SEARCH_CACHE] = step_search_cache,
+        [MAINTAIN_ACCESS_LOG] = step_access_log,
         [MAINTAIN_METRICS_EXPIRE] = step_metrics_expire,
         [MAINTAIN_METRICS_ROLL_UP] = step_metrics_roll_up,
         [MAINTAIN_EVENTS] = step_events,

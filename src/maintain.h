@@ -5,7 +5,8 @@
  * search_cache rows past expiry or 24 hours old; system_metrics samples
  * past retention (any resolution); raw samples past the raw window rolled
  * up by hour (store_metrics.h); processed stream_events_log rows past their
- * age with their done queue rows (store_events.h says which may leave).
+ * age with their done queue rows (store_events.h says which may leave);
+ * api_access_log rows past access_log_keep_ms (the HTTP API's log).
  * Each maintain_step() is one transaction: one hour of metrics, or a batch
  * of events sized so a transaction takes about MAINTAIN_STEP_MS, so an
  * ingester interleaving steps with its batches keeps its pace.  A dry run
@@ -21,6 +22,7 @@
 #include "db.h"
 #include "err.h"
 #include "snapshot.h"
+#include "store_api.h"
 
 #define MAINTAIN_STEP_MS 25
 
@@ -34,12 +36,14 @@ struct maintain_policy {
     int64_t metrics_raw_ms;         /* raw samples kept this long, then rolled up: 48 hours */
     int64_t metrics_keep_ms;        /* nothing older survives: 30 days */
     int64_t events_keep_ms;         /* processed events: 30 days */
+    int64_t access_log_keep_ms;     /* the HTTP API's access log: 7 days */
 };
 
 void maintain_policy_default(struct maintain_policy *p);
 
 enum maintain_stage {
     MAINTAIN_SEARCH_CACHE,
+    MAINTAIN_ACCESS_LOG,
     MAINTAIN_METRICS_EXPIRE,
     MAINTAIN_METRICS_ROLL_UP,
     MAINTAIN_EVENTS,
@@ -54,6 +58,7 @@ struct maintain_pass {
     enum maintain_stage stage;
     bool stage_ready;               /* the stage's bounds have been read */
     int64_t cursor;                 /* rowid, time or log id, per stage */
+    struct api_log_cursor log_cursor;
     int64_t events_last;            /* the newest log id old enough */
     char keep_event_id[96];         /* the resume point's row */
     int events_batch;               /* log ids per transaction, adapted to MAINTAIN_STEP_MS */

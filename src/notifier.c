@@ -80,41 +80,50 @@ static int enqueue_for(void *ctx, const struct webhook_row *w)
 /* What a message does to the alert of an outage (webhook_alerts). */
 enum alert_change { ALERT_KEEP, ALERT_RAISE, ALERT_RESOLVE };
 
-static int change_alert(struct notifier *n, enum alert_change change, struct err *e)
+static int change_alert(struct db *db, enum alert_change change, int64_t since, struct err *e)
 {
     const char *alert = webhook_event_name(WH_DISCONNECTED);
     if (change == ALERT_RAISE)
-        return store_alert_set(n->db, alert, STREAM_TYPE, n->down_since, e);
-    return change == ALERT_RESOLVE ? store_alert_clear(n->db, alert, e) : 0;
+        return store_alert_set(db, alert, STREAM_TYPE, since, e);
+    return change == ALERT_RESOLVE ? store_alert_clear(db, alert, e) : 0;
 }
 
 /* One message per active hook that wants ev, in one transaction with the
- * alert it raises or resolves. */
-static void enqueue(struct notifier *n, enum webhook_event ev, enum alert_change change,
-                    cJSON *data)
+ * alert it raises (the outage began at since) or resolves. */
+static int queue(struct db *db, enum webhook_event ev, cJSON *data, enum alert_change change,
+                 int64_t since, struct err *e)
 {
-    struct err e;
     char *payload = webhook_payload(ev, data);
-    struct enqueue q = {.db = n->db, .bit = 1u << ev, .event = webhook_event_name(ev),
-                        .payload = payload, .e = &e};
-    if (!payload) {
-        log_kv(LOG_WARN, "webhook_queue_failed", "event", q.event, "error", "out of memory", NULL);
-        return;
-    }
-    if (db_begin_write(n->db, &e) == 0) {
-        if (store_webhooks_each(n->db, true, enqueue_for, &q, &e) < 0 ||
-            (!q.failed && change_alert(n, change, &e) < 0))
+    struct enqueue q = {.db = db, .bit = 1u << ev, .event = webhook_event_name(ev),
+                        .payload = payload, .e = e};
+    if (!payload)
+        return err_set(e, "out of memory"), -1;
+    if (db_begin_write(db, e) == 0) {
+        if (store_webhooks_each(db, true, enqueue_for, &q, e) < 0 ||
+            (!q.failed && change_alert(db, change, since, e) < 0))
             q.failed = true;
         if (q.failed)
-            db_rollback(n->db);
-        else if (db_commit(n->db, &e) < 0)
+            db_rollback(db);
+        else if (db_commit(db, e) < 0)
             q.failed = true;
     } else {
         q.failed = true;
     }
-    if (q.failed)
-        log_kv(LOG_WARN, "webhook_queue_failed", "event", q.event, "error", e.msg, NULL);
     free(payload);
+    return q.failed ? -1 : 0;
+}
+
+int webhook_queue(struct db *db, enum webhook_event ev, cJSON *data, struct err *e)
+{
+    return queue(db, ev, data, ALERT_KEEP, 0, e);
+}
+
+static void enqueue(struct notifier *n, enum webhook_event ev, enum alert_change change,
+                    cJSON *data)
+{
+    struct err e;
+    if (queue(n->db, ev, data, change, n->down_since, &e) < 0)
+        log_kv(LOG_WARN, "webhook_queue_failed", "event", webhook_event_name(ev), "error", e.msg, NULL);
 }
 
 /* ---- delivery ---- */

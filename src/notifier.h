@@ -36,6 +36,14 @@ int notifier_start(const struct notifier_config *cfg, struct notifier **out, str
  * what is left is sent by the next start. */
 void notifier_stop(struct notifier *n, enum webhook_event final, const char *why);
 
+/* Queues ev in the outbox of db (open for writing): one message per
+ * active hook that wants it, in one transaction; the ingesting process's
+ * notifier sends them.  data is moved in.  For events raised outside the
+ * ingester, such as a failed backup. */
+struct db;
+struct cJSON;
+int webhook_queue(struct db *db, enum webhook_event ev, struct cJSON *data, struct err *e);
+
 /* One signed POST, as the notifier sends it: *status is the HTTP status (0
  * when none came back).  Returns 0 on a 2xx answer. */
 struct curl_api;
@@ -43,7 +51,6 @@ int webhook_post(const struct curl_api *c, const char *url, const char *secret, 
                  const char *body, long *status, struct err *e);
 
 /* The body of a message: {"type", "timestamp", "data"}; data is moved in. */
-struct cJSON;
 char *webhook_payload(enum webhook_event ev, struct cJSON *data);
 
 #endif

@@ -653,14 +653,15 @@ static void maybe_retry(struct processor *p)
 
 static void log_pass(const struct maintain_pass *pass)
 {
-    char cache[24], rolled[24], metrics[24], events[24], queue[24];
+    char cache[24], rolled[24], metrics[24], events[24], queue[24], access[24];
     snprintf(cache, sizeof cache, "%lld", (long long)pass->counts.search_cache_removed);
     snprintf(rolled, sizeof rolled, "%lld", (long long)pass->counts.metrics_rolled_up);
     snprintf(metrics, sizeof metrics, "%lld", (long long)pass->counts.metrics_removed);
     snprintf(events, sizeof events, "%lld", (long long)pass->counts.events_removed);
     snprintf(queue, sizeof queue, "%lld", (long long)pass->counts.queue_removed);
+    snprintf(access, sizeof access, "%lld", (long long)pass->counts.access_log_removed);
     log_kv(LOG_INFO, "maintained", "search_cache", cache, "metrics_rolled_up", rolled,
-           "metrics_removed", metrics, "events", events, "queue", queue, NULL);
+           "metrics_removed", metrics, "events", events, "queue", queue, "access_log", access, NULL);
 }
 
 /* The retention pass, one small transaction per turn of the loop at most,

@@ -144,6 +144,7 @@ struct failure_window {
  * 14), shown on a line of the Connection pane. */
 struct api_activity {
     int64_t requests, refused;      /* in the last hour; refused: 4xx and 5xx */
+    int64_t server_errors;          /* of those refused, 5xx */
     int64_t last_at;
 };
 
@@ -166,6 +167,7 @@ struct maintenance_counts {
     int64_t metrics_removed;        /* samples of any resolution past retention */
     int64_t events_removed;         /* processed stream_events_log rows */
     int64_t queue_removed;          /* their done processing_queue rows */
+    int64_t access_log_removed;     /* api_access_log rows past 7 days */
 };
 
 struct snap_maintenance {

@@ -127,17 +127,40 @@ int store_api_log_insert(struct db *db, const struct api_access *a, struct err *
     return db_step_done(db, st, e, "writing api_access_log");
 }
 
-int store_api_log_prune(struct db *db, int64_t before_ms, int64_t *deleted, struct err *e)
+bool store_api_log_readable(struct db *db)
 {
-    char before[ISO_TIME_LEN];
-    sqlite3_stmt *st = db_stmt(db, "DELETE FROM api_access_log WHERE at < ?1", e);
+    return db_has_index(db, "idx_api_access_log_at");
+}
+
+int store_api_log_expire(struct db *db, int64_t before_ms, int limit, struct api_log_cursor *cursor,
+                         int *deleted, struct err *e)
+{
+    char before[ISO_TIME_LEN], after[ISO_TIME_LEN];
+    /* Keyset order of the time index (at, then rowid): each call reads one
+     * short range of it, and the last call finds nothing at once. */
+    sqlite3_stmt *st = db_stmt(db,
+        "DELETE FROM api_access_log WHERE id IN (SELECT id FROM api_access_log "
+        "INDEXED BY idx_api_access_log_at WHERE at < ?1 AND (at > ?2 OR (at = ?2 AND id > ?3)) "
+        "ORDER BY at, id LIMIT ?4) RETURNING at, id", e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, time_format_iso(before_ms, before), -1, SQLITE_TRANSIENT);
-    if (db_step_done(db, st, e, "pruning api_access_log") < 0)
-        return -1;
-    *deleted = sqlite3_changes(db_handle(db));
-    return 0;
+    if (cursor->at)
+        sqlite3_bind_text(st, 2, time_format_iso(cursor->at, after), -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_text(st, 2, "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, cursor->id);
+    sqlite3_bind_int(st, 4, limit);
+    int rc;
+    *deleted = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t at = db_column_time(st, 0), id = sqlite3_column_int64(st, 1);
+        if (at > cursor->at || (at == cursor->at && id > cursor->id))
+            cursor->at = at, cursor->id = id;
+        (*deleted)++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(db, e, "expiring api_access_log");
 }
 
 int store_api_log_count(struct db *db, const char *key_id, int64_t since_ms, int64_t *n,
@@ -160,7 +183,8 @@ int store_api_activity(struct db *db, int64_t since_ms, struct api_activity *a, 
 {
     char since[ISO_TIME_LEN];
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT count(*), coalesce(sum(status >= 400), 0), max(at) FROM api_access_log "
+        "SELECT count(*), coalesce(sum(status >= 400), 0), coalesce(sum(status >= 500), 0), max(at) "
+        "FROM api_access_log "
         "INDEXED BY idx_api_access_log_at WHERE at >= ?1", e);
     if (!st)
         return -1;
@@ -169,7 +193,8 @@ int store_api_activity(struct db *db, int64_t since_ms, struct api_activity *a, 
     if (rc == SQLITE_ROW) {
         a->requests = sqlite3_column_int64(st, 0);
         a->refused = sqlite3_column_int64(st, 1);
-        a->last_at = db_column_time(st, 2);
+        a->server_errors = sqlite3_column_int64(st, 2);
+        a->last_at = db_column_time(st, 3);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : db_fail(db, e, "reading api_access_log");

@@ -54,8 +54,16 @@ struct api_access {
 int store_api_activity(struct db *db, int64_t since_ms, struct api_activity *a, struct err *e);
 
 int store_api_log_insert(struct db *db, const struct api_access *a, struct err *e);
-/* Deletes rows older than before_ms; *deleted how many. */
-int store_api_log_prune(struct db *db, int64_t before_ms, int64_t *deleted, struct err *e);
+/* Whether the table and its time index exist (migration 14). */
+bool store_api_log_readable(struct db *db);
+/* Deletes at most limit rows from before before_ms, oldest first, after
+ * the cursor (time, id; both 0 at first), which moves past them: a dry run,
+ * whose deletions are rolled back, moves on too.  *deleted how many. */
+struct api_log_cursor {
+    int64_t at, id;
+};
+int store_api_log_expire(struct db *db, int64_t before_ms, int limit, struct api_log_cursor *cursor,
+                         int *deleted, struct err *e);
 /* Requests a key made since since_ms (the rate limit, after a restart). */
 int store_api_log_count(struct db *db, const char *key_id, int64_t since_ms, int64_t *n,
                         struct err *e);

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -10,13 +9,14 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "namebits.h"
 #include "webhook.h"
 
 static const char *const event_names[WH_EVENT_COUNT] = {
     [WH_DISCONNECTED] = "disconnected",   [WH_RECONNECTED] = "reconnected",
     [WH_TIMEPOINT_GAP] = "timepoint_gap", [WH_INGESTER_STOPPED] = "ingester_stopped",
     [WH_FATAL_ERROR] = "fatal_error",     [WH_FAILURES] = "failures",
-    [WH_TEST] = "test",
+    [WH_BACKUP_FAILED] = "backup_failed", [WH_TEST] = "test",
 };
 
 #define LISTED_EVENTS ((1u << WH_TEST) - 1)
@@ -26,54 +26,30 @@ const char *webhook_event_name(enum webhook_event ev)
     return event_names[ev];
 }
 
-static unsigned event_bit(const char *word, size_t len)
-{
-    for (int i = 0; i < WH_TEST; i++)
-        if (strlen(event_names[i]) == len && strncmp(event_names[i], word, len) == 0)
-            return 1u << i;
-    return 0;
-}
+/* The test event is sent by `webhooks test` only, never subscribed to. */
+static const struct namebits listed = {event_names, WH_TEST};
 
 int webhook_parse_events(const char *list, unsigned *mask, struct err *e)
 {
-    *mask = 0;
+    const char *bad;
+    size_t len;
     if (strcmp(list, "all") == 0)
         return *mask = LISTED_EVENTS, 0;
-    for (const char *p = list;;) {
-        size_t len = strcspn(p, ",");
-        unsigned bit = event_bit(p, len);
-        if (!bit)
-            return err_set(e, "--events: '%.*s' is not one of disconnected, reconnected, "
-                              "timepoint_gap, ingester_stopped, fatal_error, failures, all",
-                           (int)len, p), -1;
-        *mask |= bit;
-        if (!p[len])
-            return 0;
-        p += len + 1;
-    }
+    if (namebits_parse_list(&listed, list, mask, &bad, &len) < 0)
+        return err_set(e, "--events: '%.*s' is not one of disconnected, reconnected, "
+                          "timepoint_gap, ingester_stopped, fatal_error, failures, backup_failed, all",
+                       (int)len, bad), -1;
+    return 0;
 }
 
 void webhook_events_json(unsigned mask, char *buf, size_t size)
 {
-    size_t n = (size_t)snprintf(buf, size, "[");
-    for (int i = 0; i < WH_TEST && n < size; i++)
-        if (mask & (1u << i))
-            n += (size_t)snprintf(buf + n, size - n, "%s\"%s\"", n > 1 ? "," : "", event_names[i]);
-    if (n < size)
-        snprintf(buf + n, size - n, "]");
+    namebits_json(&listed, mask, buf, size);
 }
 
 unsigned webhook_events_from_json(const char *json)
 {
-    unsigned mask = 0;
-    cJSON *a = json ? cJSON_Parse(json) : NULL;
-    const cJSON *item;
-    if (cJSON_IsArray(a))
-        cJSON_ArrayForEach(item, a)
-            if (cJSON_IsString(item))
-                mask |= event_bit(item->valuestring, strlen(item->valuestring));
-    cJSON_Delete(a);
-    return mask;
+    return namebits_from_json(&listed, json);
 }
 
 static int random_bytes(unsigned char *b, size_t n, struct err *e)

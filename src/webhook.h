@@ -22,6 +22,7 @@ enum webhook_event {
     WH_INGESTER_STOPPED,      /* a clean stop */
     WH_FATAL_ERROR,           /* the ingester stopped on an error */
     WH_FAILURES,              /* failures outstanding crossed the threshold */
+    WH_BACKUP_FAILED,         /* `streamtop backup` made no verified backup */
     WH_TEST,                  /* `webhooks test` */
     WH_EVENT_COUNT,
 };

@@ -18,15 +18,24 @@ sql "$db" "INSERT INTO stream_events_log (event_id, event_type, event_data, proc
            INSERT INTO processing_queue (event_log_id, status) VALUES (3, 'failed');
            INSERT INTO stream_state (stream_type, last_timepoint, events_received)
            VALUES ('company-profile', 4, 5);"
+week=$(date -u -d '-8 days' +%Y-%m-%dT%H:%M:%S.000Z)
+sql "$db" "INSERT INTO api_access_log (at, key_id, method, path, status, duration_us)
+           VALUES ('$week', NULL, 'GET', '/metrics', 401, 5), ('$week', NULL, 'GET', '/healthz', 401, 5),
+                  ('$week', NULL, 'GET', '/v1/status', 401, 5), ('$recent', NULL, 'GET', '/metrics', 401, 5)"
 count() { sql "$db" "SELECT count(*) FROM stream_events_log"; }
+requests() { sql "$db" "SELECT count(*) FROM api_access_log"; }
 
 expect_run "a dry run succeeds" 0 "$STREAMTOP" maintain --db "$db" --dry-run
 contains "it says what it would remove" "$OUT" "would remove 2 processed events"
 contains "and that nothing changed" "$OUT" "dry run: nothing changed"
 equals "nothing did" "$(count)" 5
+contains "it reports the access log rows past 7 days" "$OUT" "api_access_log     would remove 3 requests older than 7 days"
+equals "and keeps them" "$(requests)" 4
 
 expect_run "a pass succeeds" 0 "$STREAMTOP" maintain --db "$db"
 contains "it says what it removed" "$OUT" "removed 2 processed events"
+contains "and how many requests left the access log" "$OUT" "api_access_log     removed 3 requests older than 7 days"
+equals "the recent request stays" "$(requests)" 1
 contains "and the database's size" "$OUT" "free for reuse"
 equals "the failed event, the resume point's and the recent one stay" \
     "$(sql "$db" "SELECT group_concat(event_id, ' ') FROM stream_events_log")" \

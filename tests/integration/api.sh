@@ -162,21 +162,33 @@ check "with a duration" test "$(sql "$db" "SELECT min(duration_us) >= 0 FROM api
 check "last_used_at is kept" test -n "$(sql "$db" "SELECT last_used_at FROM api_keys WHERE id = '$(printf '%s' "$READ" | cut -c1-12)'")"
 sql "$db" "INSERT INTO api_access_log (at, method, path, status, duration_us) VALUES ('2020-01-01T00:00:00.000Z', 'GET', '/old', 200, 1)"
 serve_start "$db"
-check "rows older than 7 days are pruned" wait_for 10 sh -c \
-    "[ \$(sqlite3 '$db' \"SELECT count(*) FROM api_access_log WHERE path = '/old'\") -eq 0 ]"
+expect_call "a request after an old row" 200 "$READ" GET /metrics
 serve_stop
+equals "the server leaves old rows to the maintain pass" \
+    "$(sql "$db" "SELECT count(*) FROM api_access_log WHERE path = '/old'")" 1
 
 # ---- the same server inside the ingester ----
 sim_start --rate 20 --heartbeat 0.2
 : >"$TMP/ingest.log"
 ingest_start "$db" --listen 127.0.0.1:0
 check "ingest --listen serves" wait_for 20 grep -q 'event=serving' "$TMP/ingest.log"
+check "the ingester's maintain pass removes access log rows older than 7 days" wait_for 20 sh -c \
+    "[ \$(sqlite3 '$db' \"SELECT count(*) FROM api_access_log WHERE path = '/old'\") -eq 0 ]"
+check "and logs how many" wait_for 20 grep -q 'event=maintained .*access_log=1' "$TMP/ingest.log"
 API="http://$(api_address "$TMP/ingest.log")"
 connected() { call "$READ" GET /v1/status && [ "$(printf '%s' "$BODY" | jq -r .connection.state)" = connected ]; }
 check "its /v1/status shows the live connection" wait_for 20 connected
 equals "with this ingester's pid" "$(printf '%s' "$BODY" | jq .connection.ingester.pid)" "$INGEST_PID"
 expect_call "and its /metrics the connected state" 200 "$READ" GET /metrics
 contains "as a gauge" "$BODY" 'streamtop_connection_state{state="connected"} 1'
+# thread_nice NAME: the nice value of the ingester's thread called NAME.
+thread_nice() {
+    for t in /proc/"$INGEST_PID"/task/*; do
+        [ "$(cat "$t/comm")" = "$1" ] && awk '{ print $19 }' "$t/stat" && return
+    done
+}
+equals "the thread answering requests runs at a lower priority (nice 10)" "$(thread_nice api-requests)" 10
+equals "than the rest of the ingester" "$(awk '{ print $19 }' "/proc/$INGEST_PID/stat")" 0
 ingest_stop
 equals "and it stops with the ingester, exit 0" "$INGEST_RC" 0
 check "closing the port" sh -c "! curl -s -o /dev/null '$API/metrics'"

@@ -108,7 +108,7 @@ static void whole_database_answers_are_kept_for_a_second(void **state)
     assert_non_null(strstr(b.body, "streamtop_failures_outstanding 0\n"));
     free(b.body);
     /* Forgotten, they are read again. */
-    f->st.snap_at = f->st.status_at = 1;
+    f->st.snap_at = 1;
     assert_int_equal(call(f, "GET", "/metrics", API_PERM_READ, &b), 200);
     assert_non_null(strstr(b.body, "streamtop_failures_outstanding 1\n"));
     free(b.body);
@@ -118,12 +118,45 @@ static void whole_database_answers_are_kept_for_a_second(void **state)
     free(b.body);
 }
 
+/* /metrics, /healthz and /v1/status read one snapshot: a change after the
+ * first of them is seen by none of them until it is a second old, and the
+ * server's own counters, which are not the snapshot's, still move. */
+static void the_three_answers_share_one_snapshot(void **state)
+{
+    struct fixture *f = *state;
+    struct api_response res;
+    assert_int_equal(call(f, "GET", "/metrics", API_PERM_READ, &res), 200);
+    assert_non_null(strstr(res.body, "streamtop_failures_outstanding 0\n"));
+    free(res.body);
+    testdb_exec(f->path, "INSERT INTO stream_events_log (event_id, event_type, event_data, "
+                         "processing_status, error_message, received_at) VALUES "
+                         "('company-profile:1', 'changed', '{}', 'failed', 'x', '2026-01-01T00:00:00Z')");
+    assert_int_equal(call(f, "GET", "/v1/status", API_PERM_READ, &res), 200);
+    assert_non_null(strstr(res.body, "\"failures\":{\"available\":true,\"count\":0,"));
+    free(res.body);
+    assert_int_equal(call(f, "GET", "/healthz", API_PERM_READ, &res), 503);
+    assert_null(strstr(res.body, "failed events"));
+    free(res.body);
+    f->st.counters.requests[2] = 41;
+    assert_int_equal(call(f, "GET", "/metrics", API_PERM_READ, &res), 200);
+    assert_non_null(strstr(res.body, "streamtop_api_requests_total{code=\"2xx\"} 41\n"));
+    free(res.body);
+    f->st.snap_at = 1;
+    assert_int_equal(call(f, "GET", "/healthz", API_PERM_READ, &res), 503);
+    assert_non_null(strstr(res.body, "1 failed events"));
+    free(res.body);
+    assert_int_equal(call(f, "GET", "/v1/status", API_PERM_READ, &res), 200);
+    assert_non_null(strstr(res.body, "\"failures\":{\"available\":true,\"count\":1,"));
+    free(res.body);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(routes_answer_404_405_and_403),
         T(whole_database_answers_are_kept_for_a_second),
+        T(the_three_answers_share_one_snapshot),
     };
     return RUN_TAP(tests);
 }

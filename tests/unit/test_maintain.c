@@ -1,6 +1,6 @@
 /* maintain: a retention pass on a prepared database at a fixed clock.
  * What leaves (expired cache rows, old metrics, old processed events with
- * their done queue rows), what must stay (failed, pending and queued
+ * their done queue rows, API access log rows past 7 days), what must stay (failed, pending and queued
  * events, the resume point's row, recent rows), hourly roll-ups and their
  * figures, dry runs, the record of the last pass, and counts that do not
  * drop when rows go. */
@@ -108,6 +108,16 @@ static void prepare_cache(const char *path)
              (long long)(NOW - HOUR) / 1000, iso(NOW - MIN), iso(NOW - HOUR), iso(NOW + HOUR));
 }
 
+/* The HTTP API's log: two rows past 7 days (one a millisecond past), one
+ * a millisecond short of it, one recent. */
+static void prepare_access_log(const char *path)
+{
+    exec_fmt(path, "INSERT INTO api_access_log (at, key_id, method, path, status, duration_us) "
+             "VALUES ('%s', 'k', 'GET', '/old', 200, 1), ('%s', 'k', 'GET', '/just-old', 200, 1), "
+             "('%s', 'k', 'GET', '/kept', 200, 1), ('%s', NULL, 'GET', '/new', 401, 1)",
+             iso(NOW - 8 * DAY), iso(NOW - 7 * DAY - 1), iso(NOW - 7 * DAY + 1), iso(NOW - MIN));
+}
+
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
@@ -117,6 +127,7 @@ static int setup(void **state)
     prepare_events(f->path);
     prepare_metrics(f->path);
     prepare_cache(f->path);
+    prepare_access_log(f->path);
     *state = f;
     return 0;
 }
@@ -256,6 +267,34 @@ static void search_cache_past_expiry_or_a_day(void **state)
     free(left);
 }
 
+static void access_log_kept_seven_days(void **state)
+{
+    struct fixture *f = *state;
+    struct maintain_pass p = run(f->path, false, NULL);
+    assert_int_equal(p.counts.access_log_removed, 2);
+    char *left = testdb_text(f->path, "SELECT group_concat(path) FROM api_access_log ORDER BY id");
+    assert_string_equal(left, "/kept,/new");
+    free(left);
+}
+
+/* Many old rows, some at the same millisecond: the pass takes them a few
+ * thousand at a time, and a dry run, rolled back each time, still moves on
+ * and counts each once. */
+static void access_log_goes_in_small_transactions(void **state)
+{
+    struct fixture *f = *state;
+    testdb_exec(f->path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+                         "INSERT INTO api_access_log (at, method, path, status, duration_us) "
+                         "SELECT strftime('%Y-%m-%dT%H:%M:%f', '2026-11-01T00:00:00', '+' || (i / 3) || "
+                         "' seconds') || 'Z', 'GET', '/metrics', 200, 1 FROM n");
+    struct maintain_pass dry = run(f->path, true, NULL);
+    assert_int_equal(dry.counts.access_log_removed, 5002);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM api_access_log"), 5004);
+    struct maintain_pass real = run(f->path, false, NULL);
+    assert_int_equal(real.counts.access_log_removed, 5002);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM api_access_log"), 2);
+}
+
 static void dry_run_counts_the_same_and_changes_nothing(void **state)
 {
     struct fixture *f = *state;
@@ -329,6 +368,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(metrics_roll_up_by_hour_and_tags, setup, teardown),
         cmocka_unit_test_setup_teardown(series_reads_each_time_at_one_resolution, setup, teardown),
         cmocka_unit_test_setup_teardown(search_cache_past_expiry_or_a_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(access_log_kept_seven_days, setup, teardown),
+        cmocka_unit_test_setup_teardown(access_log_goes_in_small_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run_counts_the_same_and_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(events_go_in_many_small_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(a_paced_pass_rests_between_transactions, setup, teardown),

@@ -49,6 +49,10 @@ static void events_parse_and_round_trip(void **state)
     assert_int_equal(webhook_events_from_json(json), mask);
     assert_int_equal(webhook_parse_events("all", &mask, &e), 0);
     assert_int_equal(mask, (1u << WH_TEST) - 1);
+    assert_int_equal(webhook_parse_events("backup_failed", &mask, &e), 0);
+    assert_int_equal(mask, 1u << WH_BACKUP_FAILED);
+    webhook_events_json(mask, json, sizeof json);
+    assert_string_equal(json, "[\"backup_failed\"]");
     assert_int_equal(webhook_parse_events("disconnected,reboot", &mask, &e), -1);
     assert_non_null(strstr(e.msg, "'reboot'"));
     assert_int_equal(webhook_parse_events("test", &mask, &e), -1);
