@@ -170,10 +170,12 @@ static void print_maintenance(const struct snapshot *s)
         return;
     }
     const struct maintenance_counts *r = &m->removed;
-    printf("maintained  %s by %s: removed %s events, %s metric samples, %s cached searches; "
-           "rolled up %s samples\n", age_of(s->taken_at, m->finished_at, a), safe(m->run_by, 0),
-           human_count(r->events_removed, b), human_count(r->metrics_removed, c),
-           human_count(r->search_cache_removed, d), human_count(r->metrics_rolled_up, f));
+    char g[HUMAN_LEN];
+    printf("maintained  %s by %s: removed %s events, %s metric samples, %s cached searches, "
+           "%s API requests; rolled up %s samples\n", age_of(s->taken_at, m->finished_at, a),
+           safe(m->run_by, 0), human_count(r->events_removed, b), human_count(r->metrics_removed, c),
+           human_count(r->search_cache_removed, d), human_count(r->access_log_removed, g),
+           human_count(r->metrics_rolled_up, f));
 }
 
 static void print_backup(const struct snapshot *s)
@@ -455,6 +457,7 @@ static void json_maintenance(cJSON *root, const struct snap_maintenance *m)
         {"search_cache_removed", c->search_cache_removed}, {"metrics_rolled_up", c->metrics_rolled_up},
         {"metrics_hourly_rows", c->metrics_hourly_rows}, {"metrics_removed", c->metrics_removed},
         {"events_removed", c->events_removed}, {"queue_removed", c->queue_removed},
+        {"access_log_removed", c->access_log_removed},
     };
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         cJSON_AddNumberToObject(p, counts[i].name, (double)counts[i].v);

@@ -113,8 +113,8 @@ static void draw_upkeep(const struct pane_view *v, struct rect in)
         return;
     }
     const struct maintenance_counts *c = &m->removed;
-    human_count(c->events_removed + c->queue_removed + c->metrics_removed + c->search_cache_removed,
-                removed);
+    human_count(c->events_removed + c->queue_removed + c->metrics_removed + c->search_cache_removed +
+                    c->access_log_removed, removed);
     draw_textf(y + 1, in.x, in.w, ROLE_DIM, "maintained %s, %s rows removed",
                pane_age(v, m->finished_at, age), removed);
 }

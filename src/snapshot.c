@@ -28,6 +28,7 @@ struct snapshot_caps {
     int64_t schema_cookie;
     struct schema_state schema;
     bool metadata, state, rates, queue, metrics, integrations, maintenance;
+    bool maintenance_access_log;    /* migration 16 counts the access log's rows */
     enum failures_source failures;
     char metadata_why[SNAP_REASON], failures_why[SNAP_REASON];
     char queue_why[SNAP_REASON], metrics_why[SNAP_REASON];
@@ -94,6 +95,7 @@ static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e)
                       db_has_index(r->db, "idx_webhook_outbox_hook") &&
                       db_has_index(r->db, "idx_webhooks_active");
     c->maintenance = store_maintenance_readable(r->db);
+    c->maintenance_access_log = c->maintenance && store_maintenance_counts_access_log(r->db);
     r->caps_valid = true;
     return 0;
 }
@@ -280,7 +282,7 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
     }
     struct snap_maintenance *m = &s->maintenance;
     if (store_maintenance_size(r->db, &m->db_bytes, &m->free_bytes, e) < 0 ||
-        (c->maintenance && store_maintenance_read(r->db, m, e) < 0))
+        (c->maintenance && store_maintenance_read(r->db, c->maintenance_access_log, m, e) < 0))
         return -1;
     m->available = c->maintenance;
     if (c->rates)

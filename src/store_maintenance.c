@@ -11,12 +11,22 @@ bool store_maintenance_readable(struct db *db)
     return db_has_table(db, "maintenance_state");
 }
 
-int store_maintenance_read(struct db *db, struct snap_maintenance *m, struct err *e)
+bool store_maintenance_counts_access_log(struct db *db)
+{
+    return db_has_column(db, "maintenance_state", "access_log_removed");
+}
+
+int store_maintenance_read(struct db *db, bool access_log, struct snap_maintenance *m,
+                           struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT started_at, finished_at, run_by, search_cache_removed, metrics_rolled_up, "
-        "metrics_hourly_rows, metrics_removed, events_removed, queue_removed "
-        "FROM maintenance_state WHERE id = 1", e);
+        access_log
+            ? "SELECT started_at, finished_at, run_by, search_cache_removed, metrics_rolled_up, "
+              "metrics_hourly_rows, metrics_removed, events_removed, queue_removed, "
+              "access_log_removed FROM maintenance_state WHERE id = 1"
+            : "SELECT started_at, finished_at, run_by, search_cache_removed, metrics_rolled_up, "
+              "metrics_hourly_rows, metrics_removed, events_removed, queue_removed, 0 "
+              "FROM maintenance_state WHERE id = 1", e);
     if (!st)
         return -1;
     int rc = sqlite3_step(st);
@@ -31,6 +41,7 @@ int store_maintenance_read(struct db *db, struct snap_maintenance *m, struct err
         m->removed.metrics_removed = sqlite3_column_int64(st, 6);
         m->removed.events_removed = sqlite3_column_int64(st, 7);
         m->removed.queue_removed = sqlite3_column_int64(st, 8);
+        m->removed.access_log_removed = sqlite3_column_int64(st, 9);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading maintenance_state");
@@ -68,7 +79,8 @@ int store_maintenance_record(struct db *db, int64_t started_at, int64_t finished
     sqlite3_stmt *st = db_stmt(db,
         "INSERT OR REPLACE INTO maintenance_state (id, started_at, finished_at, run_by, "
         "search_cache_removed, metrics_rolled_up, metrics_hourly_rows, metrics_removed, "
-        "events_removed, queue_removed) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", e);
+        "events_removed, queue_removed, access_log_removed) "
+        "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, time_format_iso(started_at, started), -1, SQLITE_TRANSIENT);
@@ -80,6 +92,7 @@ int store_maintenance_record(struct db *db, int64_t started_at, int64_t finished
     sqlite3_bind_int64(st, 7, c->metrics_removed);
     sqlite3_bind_int64(st, 8, c->events_removed);
     sqlite3_bind_int64(st, 9, c->queue_removed);
+    sqlite3_bind_int64(st, 10, c->access_log_removed);
     return db_step_done(db, st, e, "recording the maintenance pass");
 }
 

@@ -13,8 +13,13 @@
 /* Whether maintenance_state exists (migration 13). */
 bool store_maintenance_readable(struct db *db);
 
-/* Fills m with the last pass (have_pass says if there was one). */
-int store_maintenance_read(struct db *db, struct snap_maintenance *m, struct err *e);
+/* Whether the record counts the access log's rows (migration 16). */
+bool store_maintenance_counts_access_log(struct db *db);
+
+/* Fills m with the last pass (have_pass says if there was one); without
+ * access_log (a database read where it was not migrated), that count is 0. */
+int store_maintenance_read(struct db *db, bool access_log, struct snap_maintenance *m,
+                           struct err *e);
 
 /* The file's size and the part of it on the freelist, in bytes. */
 int store_maintenance_size(struct db *db, int64_t *bytes, int64_t *free_bytes, struct err *e);

@@ -43,6 +43,9 @@ equals "the failed event, the resume point's and the recent one stay" \
 
 run "$STREAMTOP" status --db "$db"
 contains "status shows the pass" "$OUT" "by maintain: removed 2 events"
+contains "with the access log's rows" "$OUT" "3 API requests"
+equals "the record keeps them" \
+    "$(sql "$db" "SELECT access_log_removed FROM maintenance_state")" 3
 contains "and the database's size" "$OUT" "free for reuse"
 run "$STREAMTOP" status --db "$db" --json
 equals "status --json has the pass" \
