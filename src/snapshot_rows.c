@@ -28,13 +28,14 @@ void snapshot_event_free(struct event_view *v)
     store_events_detail_free(&v->log);
 }
 
-int snapshot_failed_ids(struct snapshot_reader *r, const char *filter, const char *kind,
-                        int64_t **ids, size_t *n, struct err *e)
+int snapshot_count_failed(struct snapshot_reader *r, const char *filter, const char *kind,
+                          int64_t *count, int64_t *newest, struct err *e)
 {
     struct db *db = snapshot_reader_db(r);
     if (db_begin_read(db, e) < 0)
         return -1;
-    int rc = store_events_failed_ids(db, filter, true, kind, ids, n, e);
+    int rc = store_events_count_failed(db, snapshot_reader_failures(r), filter, kind, count,
+                                       newest, e);
     db_rollback(db);
     return rc;
 }

@@ -402,8 +402,17 @@ int store_events_status(struct db *db, int64_t id, char status[16], struct err *
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading an event's status");
 }
 
-int store_events_failed_ids(struct db *db, const char *filter, bool any_field, const char *kind,
-                            int64_t **ids, size_t *n, struct err *e)
+/* The rest of a selection after its filter (?1) and kind (?4): the ids in
+ * (?2, ?3], failed by ?5 (processed_at is when it last failed; a failure
+ * stamped later was not yet one when the set was fixed), ?6 at most. */
+#define SELECTED                                                                     \
+    "AND l.id > ?2 AND l.id <= ?3 "                                                  \
+    "AND (?5 IS NULL OR l.processed_at IS NULL OR l.processed_at <= ?5) "            \
+    "ORDER BY l.id LIMIT ?6"
+#define ERROR_MATCHES "l.error_message LIKE ?1 ESCAPE '\\' "
+
+int store_events_failed_ids(struct db *db, const struct failed_selection *sel, int64_t **ids,
+                            size_t *n, struct err *e)
 {
     char why[SNAP_REASON];
     enum failures_source source = store_events_failures_source(db, why, sizeof why);
@@ -411,30 +420,34 @@ int store_events_failed_ids(struct db *db, const char *filter, bool any_field, c
     *n = 0;
     if (source == FAILURES_UNAVAILABLE)
         return err_set(e, "%s: cannot list failures: %s", db_path(db), why), -1;
-    char *pattern = filter && *filter ? like_pattern(filter) : NULL;
     static const char *const sql[2][2] = {
         {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
-         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR l.error_message LIKE ?1 "
-         "ESCAPE '\\') ORDER BY l.id",
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " ERROR_MATCHES ") " SELECTED,
          "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
-         "AND " KIND_MATCHES "ORDER BY l.id"},
+         "AND " KIND_MATCHES SELECTED},
         {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
-         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR l.error_message LIKE ?1 "
-         "ESCAPE '\\') ORDER BY l.id",
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " ERROR_MATCHES ") " SELECTED,
          "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
-         "AND " KIND_MATCHES "ORDER BY l.id"},
+         "AND " KIND_MATCHES SELECTED},
     };
-    sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL][any_field], e);
+    /* Only the dashboard's connections know streamtop_error_kind(). */
+    struct matching m = {.kind = sel->any_field && sel->kind && *sel->kind ? sel->kind : NULL};
+    char *pattern = NULL;
+    if (sel->filter && *sel->filter && !(m.pattern = pattern = like_pattern(sel->filter)))
+        return err_set(e, "out of memory"), -1;
+    sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL][sel->any_field], e);
     if (!st) {
         free(pattern);
         return -1;
     }
-    if (pattern)
-        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-    if (any_field && kind && *kind)
-        sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    bind_matching(st, &m);
+    sqlite3_bind_int64(st, 2, sel->up_to > 0 ? sel->after : INT64_MIN);
+    sqlite3_bind_int64(st, 3, sel->up_to > 0 ? sel->up_to : INT64_MAX);
+    if (sel->failed_by)
+        sqlite3_bind_text(st, 5, sel->failed_by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, sel->limit ? (int64_t)sel->limit : -1);
     int rc;
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -458,6 +471,40 @@ int store_events_failed_ids(struct db *db, const char *filter, bool any_field, c
         return db_fail(db, e, "listing failures");
     }
     return 0;
+}
+
+int store_events_count_failed(struct db *db, enum failures_source source, const char *filter,
+                              const char *kind, int64_t *count, int64_t *newest, struct err *e)
+{
+    static const char ALL[] =
+        "SELECT count(*), max(id) FROM stream_events_log INDEXED BY idx_stream_events_status "
+        "WHERE processing_status = 'failed'";
+    static const char *const sql[2] = {
+        "SELECT count(*), max(l.id) FROM stream_events_log AS l "
+        "INDEXED BY idx_stream_events_status " MATCHING,
+        "SELECT count(*), max(l.id) FROM stream_events_log AS l "
+        "INDEXED BY idx_stream_events_failed " MATCHING,
+    };
+    if (source == FAILURES_UNAVAILABLE)
+        return err_set(e, "%s: this database has no failures list", db_path(db)), -1;
+    struct matching m = {.kind = kind && *kind ? kind : NULL};
+    char *pattern = NULL;
+    if (filter && *filter && !(m.pattern = pattern = like_pattern(filter)))
+        return err_set(e, "out of memory"), -1;
+    sqlite3_stmt *st = db_stmt(db, m.pattern || m.kind ? sql[source == FAILURES_FULL] : ALL, e);
+    int rc = SQLITE_ERROR;
+    if (st) {
+        bind_matching(st, &m);
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            *count = sqlite3_column_int64(st, 0);
+            *newest = sqlite3_column_int64(st, 1);   /* NULL, read as 0, when none */
+        }
+        sqlite3_reset(st);
+    }
+    free(pattern);
+    if (!st)
+        return -1;
+    return rc == SQLITE_ROW ? 0 : db_fail(db, e, "counting failures");
 }
 
 /* A malloc'd, NUL-terminated copy of a text or blob column ("" for NULL);

@@ -72,12 +72,28 @@ int store_events_mark_pending(struct db *db, int64_t id, bool *changed, struct e
 /* The row's processing status; "" when there is no such row. */
 int store_events_status(struct db *db, int64_t id, char status[16], struct err *e);
 
-/* The ids of failed events whose error contains filter (NULL: all) or,
- * with any_field, whose error, event id or company number does (the
- * dashboard's filter, then also narrowed to one kind of error when kind is
- * given), in order; *ids is malloc'd. */
-int store_events_failed_ids(struct db *db, const char *filter, bool any_field, const char *kind,
-                            int64_t **ids, size_t *n, struct err *e);
+/* Which failed events a retry acts on.  A set the dashboard's operator
+ * confirmed is fixed by its bound (up_to: the newest matching failure when
+ * they were asked) and read in chunks from after. */
+struct failed_selection {
+    const char *filter;         /* the error contains this (NULL: any) ... */
+    bool any_field;             /* ... or the event id or company number does (the dashboard's) */
+    const char *kind;           /* with any_field: the kind of the error (error_kind.h;
+                                   NULL: any) */
+    int64_t after, up_to;       /* log ids in (after, up_to]; up_to 0: no bound */
+    const char *failed_by;      /* ISO time: failed no later than this (NULL: any) */
+    size_t limit;               /* at most this many, the oldest first (0: all) */
+};
+
+/* The ids of the failed events sel selects, in order; *ids is malloc'd.  A
+ * kind needs streamtop_error_kind() registered on the connection. */
+int store_events_failed_ids(struct db *db, const struct failed_selection *sel, int64_t **ids,
+                            size_t *n, struct err *e);
+
+/* How many failures match filter (as the dashboard's list matches it) and
+ * kind, and the newest one's id (0: none), from one indexed count. */
+int store_events_count_failed(struct db *db, enum failures_source source, const char *filter,
+                              const char *kind, int64_t *count, int64_t *newest, struct err *e);
 
 /* A row's id, type, last error and raw data, for applying it again. */
 struct stored_event {

@@ -285,12 +285,17 @@ static void failures_grouped_by_kind(void **state)
     assert_int_equal(fl->matching, 3);
     assert_int_equal(fl->nrows, 3);
     assert_int_equal(fl->rows[0].id, 18);
-    int64_t *ids;
-    size_t n;
-    assert_int_equal(snapshot_failed_ids(r, NULL, "invalid JSON at byte #", &ids, &n, &e), 0);
-    assert_int_equal(n, 3);
-    assert_int_equal(ids[0], 6);
-    free(ids);
+    int64_t count, newest;                           /* what R asks about, and its bound */
+    assert_int_equal(snapshot_count_failed(r, NULL, "invalid JSON at byte #", &count, &newest,
+                                           &e), 0);
+    assert_int_equal(count, 3);
+    assert_int_equal(newest, 18);
+    assert_int_equal(snapshot_count_failed(r, NULL, NULL, &count, &newest, &e), 0);
+    assert_int_equal(count, 5);
+    assert_int_equal(newest, 30);
+    assert_int_equal(snapshot_count_failed(r, "no such text", NULL, &count, &newest, &e), 0);
+    assert_int_equal(count, 0);
+    assert_int_equal(newest, 0);
     snapshot_reader_close(r);
 }
 
@@ -501,6 +506,12 @@ static void every_query_is_indexed(void **state)
     sqlite3 *h = db_handle(snapshot_reader_db(r));
     sqlite3_trace_v2(h, SQLITE_TRACE_STMT, trace_statement, &t);
     assert_int_equal(snapshot_fill(r, &req, &f->snap, &e), 0);
+    /* ... and the reads beside it: what R counts, and which tags stay. */
+    int64_t count, newest, tags[] = {6, 12, 7};
+    size_t ntags = 3, hidden;
+    assert_int_equal(snapshot_count_failed(r, "time", "database timeout", &count, &newest, &e), 0);
+    assert_int_equal(snapshot_count_failed(r, NULL, NULL, &count, &newest, &e), 0);
+    assert_int_equal(snapshot_keep_failed(r, tags, NULL, &ntags, "time", &hidden, &e), 0);
     sqlite3_trace_v2(h, 0, NULL, NULL);
     assert_true(t.n >= 8);
     bool saw_failed_index = false, saw_rate_points = false;
