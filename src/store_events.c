@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,31 +284,58 @@ int store_events_read_kinds(struct db *db, enum failures_source source, const ch
     return rc == SQLITE_DONE ? 0 : db_fail(db, e, "grouping failures");
 }
 
-int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
-                              bool *matches, int64_t *attempts, struct err *e)
+/* ids as a JSON array, for json_each(): a list bound as one parameter. */
+static char *json_ids(const int64_t *ids, size_t n)
 {
-    char *pattern = NULL;
-    if (filter && *filter && !(pattern = like_pattern(filter)))
+    size_t size = n * 21 + 3, len = 0;
+    char *json = malloc(size);
+    if (!json)
+        return NULL;
+    json[len++] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(json + len, size - len, "%s%" PRId64, i ? "," : "", ids[i]);
+    snprintf(json + len, size - len, "]");
+    return json;
+}
+
+int store_events_check_rows(struct db *db, const int64_t *ids, size_t n, const char *filter,
+                            struct row_check *out, struct err *e)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct row_check){.attempts = -1};
+    if (n == 0)
+        return 0;
+    char *pattern = NULL, *json = json_ids(ids, n);
+    if (!json || (filter && *filter && !(pattern = like_pattern(filter)))) {
+        free(json);
         return err_set(e, "out of memory"), -1;
-    sqlite3_stmt *st = db_stmt(db, "SELECT l.processing_status = 'failed', (?1 IS NULL OR "
-                                   FILTER_MATCHES "), (SELECT q.attempts FROM processing_queue "
-                                   "AS q WHERE q.event_log_id = l.id) "
-                                   "FROM stream_events_log AS l WHERE l.id = ?2", e);
-    if (!st) {
-        free(pattern);
-        return -1;
     }
-    if (pattern)
-        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    *failed = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-    *matches = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
-    *attempts = rc == SQLITE_ROW && sqlite3_column_type(st, 2) != SQLITE_NULL
-                    ? sqlite3_column_int64(st, 2) : -1;
-    sqlite3_reset(st);
+    sqlite3_stmt *st = db_stmt(db, "SELECT j.key, l.processing_status = 'failed', "
+                                   "(?1 IS NULL OR " FILTER_MATCHES "), (SELECT q.attempts "
+                                   "FROM processing_queue AS q WHERE q.event_log_id = l.id) "
+                                   "FROM json_each(?2) AS j "
+                                   "JOIN stream_events_log AS l ON l.id = j.value", e);
+    int rc = SQLITE_ERROR;
+    if (st) {
+        if (pattern)
+            sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t at = sqlite3_column_int64(st, 0);
+            if (at < 0 || (size_t)at >= n)
+                continue;
+            out[at].failed = sqlite3_column_int(st, 1);
+            out[at].matches = sqlite3_column_int(st, 2);
+            if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+                out[at].attempts = sqlite3_column_int64(st, 3);
+        }
+        sqlite3_reset(st);
+    }
     free(pattern);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "checking a failure");
+    free(json);
+    if (!st)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : db_fail(db, e, "checking tagged failures");
 }
 
 /* ---- writing ---- */

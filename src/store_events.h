@@ -32,11 +32,17 @@ int store_events_read_failures(struct db *db, enum failures_source source, const
 int store_events_read_kinds(struct db *db, enum failures_source source, const char *filter,
                             struct snap_failures *f, struct err *e);
 
-/* Whether the row id is failed now and, if so, whether it matches filter
- * as the list does (NULL: any), and its queue row's attempts (-1: none); a
- * missing row is neither. */
-int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
-                              bool *matches, int64_t *attempts, struct err *e);
+/* What became of one of a set of rows (the dashboard's tags). */
+struct row_check {
+    bool failed;          /* failed now (a missing row is not) */
+    bool matches;         /* ... and matches the filter as the list does */
+    int64_t attempts;     /* its queue row's attempts; -1: none */
+};
+
+/* Checks rows ids[0..n) into out[0..n), in one query for them all (each
+ * looked up by its primary key): the dashboard does it on every refresh. */
+int store_events_check_rows(struct db *db, const int64_t *ids, size_t n, const char *filter,
+                            struct row_check *out, struct err *e);
 
 /* ---- writing ---- */
 
