@@ -60,24 +60,17 @@ static void prune_tags(struct dash *d)
 }
 
 /* The details dialog follows its event as the database changes (a retry
- * from elsewhere, another attempt), keeping where it was scrolled to. */
+ * from elsewhere, another attempt), keeping where it was scrolled to; a
+ * refresh that changed nothing of it costs a read, not a rebuild. */
 static void reload_details(struct dash *d)
 {
     struct event_view fresh;
-    struct details text;
     struct err e;
+    bool rebuilt;
     if (snapshot_read_event(d->reader, d->ui.details.id, &fresh, &e) < 0)
         return;   /* gone from the log: what was read stays on screen */
-    if (details_build(&fresh, d->details.company, screen_charset(), time_now_ms(), &text,
-                      &e) < 0) {
-        snapshot_event_free(&fresh);
-        return;
-    }
-    text.log_id = d->details.log_id;
-    details_free(&d->details);
-    snapshot_event_free(&d->shown);
-    d->details = text;
-    d->shown = fresh;
+    details_follow(&d->details, &d->shown, &fresh, time_now_ms(), &rebuilt, &e);
+    snapshot_event_free(&fresh);
 }
 
 static void fetch(struct dash *d)
