@@ -36,8 +36,7 @@ struct dash {
     bool quit_anyway;               /* q was pressed again over an unfinished retry */
     int64_t data_version, fetched_at, next_check;
     char read_error[sizeof(struct err)];
-    int64_t *pinned;                /* the set the open confirmation counted */
-    size_t npinned;
+    struct retry_job asked;         /* the set the open confirmation counted */
     struct event_view shown;        /* the event the details dialog shows */
     struct details details;
     char status[RETRY_LABEL_MAX + 128];   /* a retry in progress */
@@ -61,24 +60,17 @@ static void prune_tags(struct dash *d)
 }
 
 /* The details dialog follows its event as the database changes (a retry
- * from elsewhere, another attempt), keeping where it was scrolled to. */
+ * from elsewhere, another attempt), keeping where it was scrolled to; a
+ * refresh that changed nothing of it costs a read, not a rebuild. */
 static void reload_details(struct dash *d)
 {
     struct event_view fresh;
-    struct details text;
     struct err e;
+    bool rebuilt;
     if (snapshot_read_event(d->reader, d->ui.details.id, &fresh, &e) < 0)
         return;   /* gone from the log: what was read stays on screen */
-    if (details_build(&fresh, d->details.company, screen_charset(), time_now_ms(), &text,
-                      &e) < 0) {
-        snapshot_event_free(&fresh);
-        return;
-    }
-    text.log_id = d->details.log_id;
-    details_free(&d->details);
-    snapshot_event_free(&d->shown);
-    d->details = text;
-    d->shown = fresh;
+    details_follow(&d->details, &d->shown, &fresh, time_now_ms(), &rebuilt, &e);
+    snapshot_event_free(&fresh);
 }
 
 static void fetch(struct dash *d)
@@ -142,27 +134,59 @@ static bool ingester_running(const struct dash *d)
     return health_ingester_running(d->snap);
 }
 
-static void submit(struct dash *d, int64_t *ids, size_t n, const char *label, const char *filter,
-                   int64_t now)
+/* Hands job over; its ids are the worker's then, or freed here. */
+static void submit(struct dash *d, struct retry_job *job, int64_t now)
 {
-    struct retry_job job = {.ids = ids, .n = n};
-    snprintf(job.label, sizeof job.label, "%s", label);
-    snprintf(job.filter, sizeof job.filter, "%s", filter ? filter : "");
-    if (!retry_worker_submit(d->retrier, &job)) {
-        free(ids);
-        ui_say(&d->ui, now, "a retry is still running; %s was not retried", label);
+    if (!retry_worker_submit(d->retrier, job)) {
+        free(job->ids);
+        ui_say(&d->ui, now, "a retry is still running; %s was not retried", job->label);
     }
+    *job = (struct retry_job){0};
 }
 
 static void retry_target(struct dash *d, int64_t now)
 {
-    int64_t *one = malloc(sizeof *one);
-    if (!one) {
+    struct retry_job job = {.ids = malloc(sizeof *job.ids), .n = 1};
+    if (!job.ids) {
         ui_say(&d->ui, now, "out of memory: nothing retried");
         return;
     }
-    *one = d->ui.target.id;
-    submit(d, one, 1, d->ui.target.event_id, NULL, now);
+    job.ids[0] = d->ui.target.id;
+    snprintf(job.label, sizeof job.label, "%s", d->ui.target.event_id);
+    submit(d, &job, now);
+}
+
+/* R on the tags: those still failed, fixed now. */
+static int ask_tagged(struct dash *d, struct retry_job *job, size_t *hidden, struct err *e)
+{
+    size_t before = d->ui.ntags;
+    if (snapshot_keep_failed(d->reader, d->ui.tags, d->ui.tag_attempts, &d->ui.ntags,
+                             d->ui.filter[0] ? d->ui.filter : NULL, hidden, e) < 0)
+        return -1;
+    d->ui.confirm_dropped = before - d->ui.ntags;
+    if (d->ui.ntags > 0 && !(job->ids = malloc(d->ui.ntags * sizeof *job->ids)))
+        return err_set(e, "out of memory"), -1;
+    if (job->ids)
+        memcpy(job->ids, d->ui.tags, d->ui.ntags * sizeof *job->ids);
+    job->n = d->ui.ntags;
+    return 0;
+}
+
+/* R on everything matching the filter and kind: one count, and the set
+ * fixed by its bound (the newest of them, failed by now) for the worker to
+ * list, so the screen never waits on listing 100,000 ids. */
+static int ask_matching(struct dash *d, struct retry_job *job, int64_t now, struct err *e)
+{
+    int64_t count;
+    if (snapshot_count_failed(d->reader, d->ui.filter[0] ? d->ui.filter : NULL,
+                              d->ui.confirm_kind[0] ? d->ui.confirm_kind : NULL, &count,
+                              &job->up_to, e) < 0)
+        return -1;
+    job->n = (size_t)count;
+    time_format_iso(now, job->failed_by);
+    snprintf(job->filter, sizeof job->filter, "%s", d->ui.filter);
+    snprintf(job->kind, sizeof job->kind, "%s", d->ui.confirm_kind);
+    return 0;
 }
 
 /* R: fixes the set now, so y acts on exactly what the dialog counts. */
@@ -170,41 +194,23 @@ static void ask_retry(struct dash *d, int64_t now)
 {
     struct err e;
     size_t hidden = 0;
-    free(d->pinned);
-    d->pinned = NULL;
-    d->npinned = 0;
-    int rc;
-    if (d->ui.confirm_tagged) {
-        size_t before = d->ui.ntags;
-        rc = snapshot_keep_failed(d->reader, d->ui.tags, d->ui.tag_attempts, &d->ui.ntags,
-                                  d->ui.filter[0] ? d->ui.filter : NULL, &hidden, &e);
-        d->ui.confirm_dropped = rc == 0 ? before - d->ui.ntags : 0;
-        if (rc == 0 && d->ui.ntags > 0 && !(d->pinned = malloc(d->ui.ntags * sizeof *d->pinned)))
-            err_set(&e, "out of memory"), rc = -1;
-        if (rc == 0 && d->pinned) {
-            memcpy(d->pinned, d->ui.tags, d->ui.ntags * sizeof *d->pinned);
-            d->npinned = d->ui.ntags;
-        }
-    } else {
-        rc = snapshot_failed_ids(d->reader, d->ui.filter[0] ? d->ui.filter : NULL,
-                                 d->ui.confirm_kind[0] ? d->ui.confirm_kind : NULL, &d->pinned,
-                                 &d->npinned, &e);
-    }
+    free(d->asked.ids);
+    d->asked = (struct retry_job){0};
+    int rc = d->ui.confirm_tagged ? ask_tagged(d, &d->asked, &hidden, &e)
+                                  : ask_matching(d, &d->asked, now, &e);
     if (rc < 0) {
-        ui_say(&d->ui, now, "cannot list the failures to retry: %s", e.msg);
+        free(d->asked.ids);
+        d->asked = (struct retry_job){0};
+        ui_say(&d->ui, now, "cannot count the failures to retry: %s", e.msg);
         return;
     }
-    ui_confirm(&d->ui, (int64_t)d->npinned, hidden, now);
+    ui_confirm(&d->ui, (int64_t)d->asked.n, hidden, now);
 }
 
 static void retry_confirmed(struct dash *d, int64_t now)
 {
-    char label[RETRY_LABEL_MAX];
-    ui_confirm_label(&d->ui, label, sizeof label);
-    submit(d, d->pinned, d->npinned, label, d->ui.confirm_tagged ? NULL : d->ui.confirm_filter,
-           now);
-    d->pinned = NULL;
-    d->npinned = 0;
+    ui_confirm_label(&d->ui, d->asked.label, sizeof d->asked.label);
+    submit(d, &d->asked, now);
     if (d->ui.confirm_tagged)
         ui_clear_tags(&d->ui);
 }
@@ -417,7 +423,7 @@ static void dash_free(struct dash *d)
     ui_free(&d->ui);
     details_free(&d->details);
     snapshot_event_free(&d->shown);
-    free(d->pinned);
+    free(d->asked.ids);
     snapshot_reader_close(d->reader);
     db_close(d->writer);
     free(d->snap);

@@ -191,6 +191,47 @@ int details_build(const struct event_view *v, const char *company_name,
     return 0;
 }
 
+static bool same_queue(const struct queue_entry *a, const struct queue_entry *b)
+{
+    return a->found == b->found && strcmp(a->status, b->status) == 0 &&
+           a->attempts == b->attempts && a->priority == b->priority &&
+           a->created_at == b->created_at && a->last_attempt_at == b->last_attempt_at &&
+           strcmp(a->worker_id, b->worker_id) == 0;
+}
+
+/* Whether the text for a says all there is to say of b.  The line itself
+ * is never rewritten, so its length stands for it. */
+static bool same_event(const struct event_view *a, const struct event_view *b)
+{
+    const struct event_detail *x = &a->log, *y = &b->log;
+    return strcmp(x->event_id, y->event_id) == 0 && strcmp(x->event_type, y->event_type) == 0 &&
+           strcmp(x->company_number, y->company_number) == 0 &&
+           strcmp(x->status, y->status) == 0 && x->received_at == y->received_at &&
+           x->processed_at == y->processed_at && strcmp(x->error, y->error) == 0 &&
+           x->len == y->len && same_queue(&a->queue, &b->queue) &&
+           strcmp(a->queue_error, b->queue_error) == 0;
+}
+
+int details_follow(struct details *d, struct event_view *shown, struct event_view *fresh,
+                   int64_t now, bool *rebuilt, struct err *e)
+{
+    *rebuilt = false;
+    if (same_event(shown, fresh))
+        return 0;
+    struct details text;
+    if (details_build(fresh, d->company, d->charset_ascii ? TEXTSAFE_ASCII : TEXTSAFE_UTF8, now,
+                      &text, e) < 0)
+        return -1;
+    text.log_id = d->log_id;
+    details_free(d);
+    *d = text;
+    struct event_view t = *shown;
+    *shown = *fresh;
+    *fresh = t;
+    *rebuilt = true;
+    return 0;
+}
+
 int details_tick(struct details *d, const struct event_view *v, int64_t now)
 {
     if (d->nlines == 0 || now / 1000 == d->facts_at)

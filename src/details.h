@@ -41,6 +41,15 @@ struct details {
 int details_build(const struct event_view *v, const char *company_name,
                   enum textsafe_charset charset, int64_t now, struct details *d, struct err *e);
 
+/* Follows the event shown as the database changes.  Only when fresh
+ * differs from *shown in something the text says (the row's status,
+ * error, identity or times, its queue row) is the text built again, for
+ * fresh, and the two views swapped; otherwise the text, its wrapping and
+ * the view stay, and only the ages tick.  Either way *fresh is then the
+ * caller's to free; *rebuilt says which it was. */
+int details_follow(struct details *d, struct event_view *shown, struct event_view *fresh,
+                   int64_t now, bool *rebuilt, struct err *e);
+
 /* Brings the ages up to now (once a second at most). */
 int details_tick(struct details *d, const struct event_view *v, int64_t now);
 

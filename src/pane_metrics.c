@@ -1,10 +1,13 @@
 /* The Metrics pane: the newest value of each system_metrics name, in name
  * order, each with its unit and whether it is an interval's amount ("per
  * 5s") or a value now, and its age; tags on request (t).  It scrolls when
- * focused, and says which rows it shows when they do not all fit.  Its
- * last lines are the database's upkeep: the file's size, the last
- * retention pass and, with a backup directory configured, the newest
- * verified backup's age (red when health.c calls it too old). */
+ * focused, and says which rows it shows when they do not all fit.  It
+ * also shows the database's upkeep: the file's size, the last retention
+ * pass and, with a backup directory configured, the newest verified
+ * backup's age (red when health.c calls it too old).  They take the
+ * pane's last lines when it is tall, or a column at its right when it is
+ * wide but low (120x40); a pane neither (80x24) gives the metrics all its
+ * room. */
 #include "config.h"
 
 #include <stdio.h>
@@ -21,19 +24,41 @@
 #define NAME_MAX_W 22
 #define WIDE_W 50              /* narrower panes leave the age out */
 
-#define UPKEEP_MIN_H 8          /* lower panes (80x24) give the metrics every line */
+#define UPKEEP_MIN_H 8          /* the upkeep lines below the metrics from this height */
+#define BESIDE_MIN_W 100        /* ... or beside them, in a column this wide */
+#define BESIDE_W 46
+
+enum upkeep_place { UPKEEP_NONE, UPKEEP_BELOW, UPKEEP_BESIDE };
 
 static int upkeep_h(const struct snapshot *s)
 {
     return s->backup.configured ? 3 : 2;
 }
 
-/* Where the metrics go: all of the pane but its upkeep lines. */
-static struct rect list_rect(struct rect in, const struct snapshot *s)
+static enum upkeep_place upkeep_place(struct rect in, const struct snapshot *s)
 {
     if (in.h >= UPKEEP_MIN_H)
-        in.h -= upkeep_h(s);
+        return UPKEEP_BELOW;
+    return in.w >= BESIDE_MIN_W && in.h >= upkeep_h(s) ? UPKEEP_BESIDE : UPKEEP_NONE;
+}
+
+/* Where the metrics go: all of the pane but the upkeep's lines or column. */
+static struct rect list_rect(struct rect in, const struct snapshot *s)
+{
+    switch (upkeep_place(in, s)) {
+    case UPKEEP_BELOW: in.h -= upkeep_h(s); break;
+    case UPKEEP_BESIDE: in.w -= BESIDE_W + 1; break;
+    case UPKEEP_NONE: break;
+    }
     return in;
+}
+
+static struct rect upkeep_rect(struct rect in, const struct snapshot *s)
+{
+    int h = upkeep_h(s);
+    if (upkeep_place(in, s) == UPKEEP_BESIDE)
+        return (struct rect){.y = in.y, .x = in.x + in.w - BESIDE_W, .h = h, .w = BESIDE_W};
+    return (struct rect){.y = in.y + in.h - h, .x = in.x, .h = h, .w = in.w};
 }
 
 /* Rows of metrics a frame shows: all, or all but the position line. */
@@ -102,7 +127,8 @@ static void draw_upkeep(const struct pane_view *v, struct rect in)
 {
     const struct snap_maintenance *m = &v->snap->maintenance;
     char size[HUMAN_LEN], free_b[HUMAN_LEN], age[32], removed[HUMAN_LEN];
-    int y = in.y + in.h - upkeep_h(v->snap);
+    in = upkeep_rect(in, v->snap);
+    int y = in.y;
     draw_backup(v, in, y + 2);
     draw_textf(y, in.x, in.w, ROLE_DIM, "db %s, %s free", human_bytes(m->db_bytes, size),
                human_bytes(m->free_bytes, free_b));
@@ -121,7 +147,7 @@ static void draw_upkeep(const struct pane_view *v, struct rect in)
 
 static void draw_metrics(const struct pane_view *v, struct rect in)
 {
-    if (in.h >= UPKEEP_MIN_H)
+    if (upkeep_place(in, v->snap) != UPKEEP_NONE)
         draw_upkeep(v, in);
     in = list_rect(in, v->snap);
     const struct snap_metrics *m = &v->snap->metrics;

@@ -78,7 +78,8 @@ static int retry_in_transaction(struct db *db, const struct retry_request *req,
      * cursor otherwise. */
     int64_t *ids = NULL;
     size_t n = 0;
-    int rc = store_events_failed_ids(db, req->error_like, req->any_field, NULL, &ids, &n, e);
+    struct failed_selection sel = {.filter = req->error_like, .any_field = req->any_field};
+    int rc = store_events_failed_ids(db, &sel, &ids, &n, e);
     if (rc == 0)
         rc = retry_by_log_id(db, ids, n, req->dry_run, res, now, e);
     free(ids);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "retry.h"
 #include "retry_worker.h"
+#include "store_events.h"
 #include "timeutil.h"
 
 /* How long one attempt waits for the write lock before saying so. */
@@ -76,56 +77,130 @@ static int run_chunk(struct retry_worker *w, const int64_t *ids, size_t n,
     }
 }
 
-static void audit(const struct retry_worker *w, const struct retry_job *job,
-                  const struct retry_progress *p)
+/* The log ids a job acted on, as its audit line names them: the first
+ * AUDIT_IDS in full, the rest counted. */
+struct audited {
+    int64_t first[AUDIT_IDS];
+    size_t n;
+};
+
+static void note_ids(struct audited *a, const int64_t *ids, size_t n)
 {
-    char ids[AUDIT_IDS * 21 + 32] = "", num[32], more[32] = "0";
+    for (size_t i = 0; i < n; i++, a->n++)
+        if (a->n < AUDIT_IDS)
+            a->first[a->n] = ids[i];
+}
+
+static void audit(const struct retry_worker *w, const struct retry_job *job,
+                  const struct audited *a, const struct retry_progress *p)
+{
+    char ids[AUDIT_IDS * 21 + 32] = "", more[32] = "0", up_to[32] = "";
     size_t len = 0;
-    for (size_t i = 0; i < job->n && i < AUDIT_IDS; i++)
+    for (size_t i = 0; i < a->n && i < AUDIT_IDS; i++)
         len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%" PRId64, i ? "," : "",
-                                job->ids[i]);
-    if (job->n > AUDIT_IDS)
-        snprintf(more, sizeof more, "%zu", job->n - AUDIT_IDS);
-    char asked[32], retried[32], skipped[32];
+                                a->first[i]);
+    if (a->n > AUDIT_IDS)
+        snprintf(more, sizeof more, "%zu", a->n - AUDIT_IDS);
+    if (!job->ids)
+        snprintf(up_to, sizeof up_to, "%" PRId64, job->up_to);
+    char asked[32], num[32], retried[32], skipped[32];
     snprintf(asked, sizeof asked, "%zu", job->n);
     snprintf(retried, sizeof retried, "%zu", p->retried);
     snprintf(skipped, sizeof skipped, "%zu", p->skipped);
     snprintf(num, sizeof num, "%zu", p->done);
     log_kv(p->error[0] ? LOG_WARN : LOG_INFO, "retry", "source", "dashboard", "user", w->user,
-           "what", job->label, "filter", job->filter, "asked", asked, "done", num,
+           "what", job->label, "filter", job->filter, "kind", job->kind, "up_to", up_to,
+           "failed_by", job->ids ? "" : job->failed_by, "asked", asked, "done", num,
            "retried", retried, "skipped", skipped, "log_ids", ids, "more_ids", more,
            "error", p->error, NULL);
+}
+
+/* The ids a chunk acts on; listed is malloc'd when the chunk was read. */
+struct chunk {
+    const int64_t *ids;
+    size_t n;
+    int64_t *listed;
+};
+
+/* The next chunk (n 0: the job is done): the next slice of the ids the
+ * job carries, or the next RETRY_CHUNK failures of a set fixed by its
+ * bound, after the last chunk's, listed in a read of their own.  Each is
+ * checked as failed again inside the write. */
+static int next_chunk(struct retry_worker *w, const struct retry_job *job, size_t at,
+                      int64_t after, struct chunk *c, struct err *e)
+{
+    *c = (struct chunk){0};
+    if (job->ids) {
+        c->ids = job->ids + at;
+        c->n = job->n - at < RETRY_CHUNK ? job->n - at : RETRY_CHUNK;
+        return 0;
+    }
+    if (job->up_to <= 0)
+        return 0;   /* nothing had failed when the set was fixed */
+    struct failed_selection sel = {.filter = job->filter, .any_field = true, .kind = job->kind,
+                                   .after = after, .up_to = job->up_to,
+                                   .failed_by = job->failed_by, .limit = RETRY_CHUNK};
+    if (db_begin_read(w->db, e) < 0)
+        return -1;
+    int rc = store_events_failed_ids(w->db, &sel, &c->listed, &c->n, e);
+    db_rollback(w->db);
+    c->ids = c->listed;
+    return rc;
+}
+
+/* A set fixed by its bound is counted against what the operator was
+ * shown: what is not retried of it was no longer failed. */
+static void settle_set(struct retry_progress *p, size_t asked)
+{
+    p->done = asked;
+    p->skipped = asked > p->retried ? asked - p->retried : 0;
 }
 
 static void run_job(struct retry_worker *w, struct retry_job *job)
 {
     struct err e = {{0}};
-    for (size_t at = 0; at < job->n && !stopping(w);) {
-        size_t n = job->n - at < RETRY_CHUNK ? job->n - at : RETRY_CHUNK;
-        struct retry_result res;
-        int rc = run_chunk(w, job->ids + at, n, &res, &e);
+    struct audited a = {.n = 0};
+    size_t at = 0;
+    int64_t after = INT64_MIN;
+    bool finished = false;
+    while (!stopping(w)) {
+        struct chunk c;
+        struct retry_result res = {0};
+        int rc = next_chunk(w, job, at, after, &c, &e);
+        if (rc == 0 && c.n == 0) {
+            finished = true;
+            break;
+        }
+        if (rc == 0) {
+            note_ids(&a, c.ids, c.n);
+            rc = run_chunk(w, c.ids, c.n, &res, &e);
+        }
         pthread_mutex_lock(&w->lock);
         w->progress.waiting_for_lock = false;
         if (rc == 0) {
             w->progress.retried += res.retried;
             w->progress.skipped += res.skipped;
-            w->progress.done += n;
+            w->progress.done = at + c.n < job->n ? at + c.n : job->n;
         } else {
             snprintf(w->progress.error, sizeof w->progress.error, "%s", e.msg);
         }
         pthread_mutex_unlock(&w->lock);
         retry_result_free(&res);
+        at += c.n;
+        after = c.n ? c.ids[c.n - 1] : after;
+        free(c.listed);
         if (rc < 0)
             break;
-        at += n;
     }
     pthread_mutex_lock(&w->lock);
-    if (w->progress.done < job->n && !w->progress.error[0])
+    if (finished && !job->ids)
+        settle_set(&w->progress, job->n);
+    if (!finished && !w->progress.error[0])
         snprintf(w->progress.error, sizeof w->progress.error,
                  "abandoned when streamtop stopped, after %zu of %zu", w->progress.done, job->n);
     struct retry_progress p = w->progress;
     pthread_mutex_unlock(&w->lock);
-    audit(w, job, &p);
+    audit(w, job, &a, &p);
 }
 
 /* Keeps an ended job's outcome for the UI (the oldest goes when full). */
@@ -174,6 +249,11 @@ int retry_worker_start(struct db *db, struct retry_worker **out, struct err *e)
     *out = NULL;
     if (!w)
         return err_set(e, "out of memory"), -1;
+    /* A set of one kind of error is listed by it. */
+    if (error_kind_register(db_handle(db)) < 0) {
+        free(w);
+        return err_set(e, "%s: cannot register the error kind function", db_path(db)), -1;
+    }
     w->db = db;
     who_am_i(w->user, sizeof w->user);
     db_set_busy_timeout(db, LOCK_STEP_MS);

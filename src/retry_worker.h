@@ -1,10 +1,13 @@
 /* retry_worker — the dashboard's retries, carried out beside the UI.
  *
- * The UI thread never waits on the database's write lock.  A retry the
- * operator confirmed is handed to this thread with its set of log ids,
- * fixed when the screen showed it, and carried out RETRY_CHUNK ids per
- * transaction, so a bulk retry neither freezes the screen nor holds the
- * ingester's writer back for long, and its progress can be shown.  Jobs
+ * The UI thread never waits on the database's write lock, nor lists a
+ * set.  A retry the operator confirmed is handed to this thread with its
+ * set fixed when the screen showed it: the log ids (one event, the tags),
+ * or, for every failure matching the filter, the newest one's id and the
+ * moment of asking, from which this thread lists the set itself.  It is
+ * carried out RETRY_CHUNK ids per transaction, so a bulk retry neither
+ * freezes the screen nor holds the ingester's writer back for long, and
+ * its progress can be shown.  Jobs
  * handed over while one runs wait their turn: none is dropped.  While
  * another connection holds the write lock the worker waits in short steps
  * and says so, instead of stalling anyone.  Every retry goes through
@@ -12,9 +15,9 @@
  * the write are re-queued.
  *
  * Each job is written to the log when it ends, as the audit trail: the
- * time, the operating-system user, what was confirmed (event ids or the
- * filter), how many were asked for, retried and skipped, and, for a job
- * abandoned because the program stopped, why. */
+ * time, the operating-system user, what was confirmed (event ids, or the
+ * filter, kind and bound), how many were asked for, retried and skipped,
+ * and, for a job abandoned because the program stopped, why. */
 #ifndef STREAMTOP_RETRY_WORKER_H
 #define STREAMTOP_RETRY_WORKER_H
 
@@ -24,13 +27,20 @@
 
 #include "db.h"
 #include "err.h"
+#include "error_kind.h"
+#include "timeutil.h"
 
 #define RETRY_CHUNK 500
 #define RETRY_LABEL_MAX 200
 
 struct retry_job {
-    int64_t *ids;                   /* stream_events_log ids; malloc'd, the worker's once submitted */
-    size_t n;
+    int64_t *ids;                   /* these stream_events_log ids (malloc'd, the worker's
+                                       once submitted) ... */
+    size_t n;                       /* ... how many the operator confirmed */
+    int64_t up_to;                  /* ... or, ids NULL: every failure matching filter
+                                       and kind with a log id up to this */
+    char failed_by[ISO_TIME_LEN];   /*     that had failed by this moment (when asked) */
+    char kind[ERROR_KIND_MAX];      /*     "": any kind */
     char label[RETRY_LABEL_MAX];    /* what was confirmed: "company-profile:1000752",
                                        "58 failures matching \"timeout\"" */
     char filter[128];               /* the filter the set came from, or "" */

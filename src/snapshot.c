@@ -9,6 +9,7 @@
 #include "rates.h"
 #include "schema.h"
 #include "snapshot.h"
+#include "snapshot_rows.h"
 #include "store_api.h"
 #include "store_events.h"
 #include "store_metadata.h"
@@ -76,6 +77,11 @@ void snapshot_reader_close(struct snapshot_reader *r)
 struct db *snapshot_reader_db(struct snapshot_reader *r)
 {
     return r->db;
+}
+
+enum failures_source snapshot_reader_failures(struct snapshot_reader *r)
+{
+    return r->caps_valid ? r->caps.failures : FAILURES_UNAVAILABLE;
 }
 
 static int probe_caps(struct snapshot_reader *r, int64_t cookie, struct err *e)

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "snapshot_rows.h"
@@ -28,13 +29,14 @@ void snapshot_event_free(struct event_view *v)
     store_events_detail_free(&v->log);
 }
 
-int snapshot_failed_ids(struct snapshot_reader *r, const char *filter, const char *kind,
-                        int64_t **ids, size_t *n, struct err *e)
+int snapshot_count_failed(struct snapshot_reader *r, const char *filter, const char *kind,
+                          int64_t *count, int64_t *newest, struct err *e)
 {
     struct db *db = snapshot_reader_db(r);
     if (db_begin_read(db, e) < 0)
         return -1;
-    int rc = store_events_failed_ids(db, filter, true, kind, ids, n, e);
+    int rc = store_events_count_failed(db, snapshot_reader_failures(r), filter, kind, count,
+                                       newest, e);
     db_rollback(db);
     return rc;
 }
@@ -43,25 +45,27 @@ int snapshot_keep_failed(struct snapshot_reader *r, int64_t *ids, int64_t *attem
                          const char *filter, size_t *hidden, struct err *e)
 {
     struct db *db = snapshot_reader_db(r);
+    struct row_check *checked = calloc(*n ? *n : 1, sizeof *checked);
     size_t kept = 0;
     *hidden = 0;
-    if (db_begin_read(db, e) < 0)
+    if (!checked)
+        return err_set(e, "out of memory"), -1;
+    if (db_begin_read(db, e) < 0) {
+        free(checked);
         return -1;
-    for (size_t i = 0; i < *n; i++) {
-        bool failed, matches;
-        int64_t now_attempts;
-        if (store_events_still_failed(db, ids[i], filter, &failed, &matches, &now_attempts, e) < 0) {
-            db_rollback(db);
-            return -1;
-        }
-        if (!failed || (attempts && attempts[i] != now_attempts))
+    }
+    int rc = store_events_check_rows(db, ids, *n, filter, checked, e);
+    db_rollback(db);
+    for (size_t i = 0; rc == 0 && i < *n; i++) {
+        if (!checked[i].failed || (attempts && attempts[i] != checked[i].attempts))
             continue;
         if (attempts)
             attempts[kept] = attempts[i];
         ids[kept++] = ids[i];
-        *hidden += !matches;
+        *hidden += !checked[i].matches;
     }
-    db_rollback(db);
-    *n = kept;
-    return 0;
+    free(checked);
+    if (rc == 0)
+        *n = kept;
+    return rc;
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,31 +284,58 @@ int store_events_read_kinds(struct db *db, enum failures_source source, const ch
     return rc == SQLITE_DONE ? 0 : db_fail(db, e, "grouping failures");
 }
 
-int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
-                              bool *matches, int64_t *attempts, struct err *e)
+/* ids as a JSON array, for json_each(): a list bound as one parameter. */
+static char *json_ids(const int64_t *ids, size_t n)
 {
-    char *pattern = NULL;
-    if (filter && *filter && !(pattern = like_pattern(filter)))
+    size_t size = n * 21 + 3, len = 0;
+    char *json = malloc(size);
+    if (!json)
+        return NULL;
+    json[len++] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(json + len, size - len, "%s%" PRId64, i ? "," : "", ids[i]);
+    snprintf(json + len, size - len, "]");
+    return json;
+}
+
+int store_events_check_rows(struct db *db, const int64_t *ids, size_t n, const char *filter,
+                            struct row_check *out, struct err *e)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct row_check){.attempts = -1};
+    if (n == 0)
+        return 0;
+    char *pattern = NULL, *json = json_ids(ids, n);
+    if (!json || (filter && *filter && !(pattern = like_pattern(filter)))) {
+        free(json);
         return err_set(e, "out of memory"), -1;
-    sqlite3_stmt *st = db_stmt(db, "SELECT l.processing_status = 'failed', (?1 IS NULL OR "
-                                   FILTER_MATCHES "), (SELECT q.attempts FROM processing_queue "
-                                   "AS q WHERE q.event_log_id = l.id) "
-                                   "FROM stream_events_log AS l WHERE l.id = ?2", e);
-    if (!st) {
-        free(pattern);
-        return -1;
     }
-    if (pattern)
-        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    *failed = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-    *matches = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
-    *attempts = rc == SQLITE_ROW && sqlite3_column_type(st, 2) != SQLITE_NULL
-                    ? sqlite3_column_int64(st, 2) : -1;
-    sqlite3_reset(st);
+    sqlite3_stmt *st = db_stmt(db, "SELECT j.key, l.processing_status = 'failed', "
+                                   "(?1 IS NULL OR " FILTER_MATCHES "), (SELECT q.attempts "
+                                   "FROM processing_queue AS q WHERE q.event_log_id = l.id) "
+                                   "FROM json_each(?2) AS j "
+                                   "JOIN stream_events_log AS l ON l.id = j.value", e);
+    int rc = SQLITE_ERROR;
+    if (st) {
+        if (pattern)
+            sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t at = sqlite3_column_int64(st, 0);
+            if (at < 0 || (size_t)at >= n)
+                continue;
+            out[at].failed = sqlite3_column_int(st, 1);
+            out[at].matches = sqlite3_column_int(st, 2);
+            if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+                out[at].attempts = sqlite3_column_int64(st, 3);
+        }
+        sqlite3_reset(st);
+    }
     free(pattern);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "checking a failure");
+    free(json);
+    if (!st)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : db_fail(db, e, "checking tagged failures");
 }
 
 /* ---- writing ---- */
@@ -402,8 +430,17 @@ int store_events_status(struct db *db, int64_t id, char status[16], struct err *
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading an event's status");
 }
 
-int store_events_failed_ids(struct db *db, const char *filter, bool any_field, const char *kind,
-                            int64_t **ids, size_t *n, struct err *e)
+/* The rest of a selection after its filter (?1) and kind (?4): the ids in
+ * (?2, ?3], failed by ?5 (processed_at is when it last failed; a failure
+ * stamped later was not yet one when the set was fixed), ?6 at most. */
+#define SELECTED                                                                     \
+    "AND l.id > ?2 AND l.id <= ?3 "                                                  \
+    "AND (?5 IS NULL OR l.processed_at IS NULL OR l.processed_at <= ?5) "            \
+    "ORDER BY l.id LIMIT ?6"
+#define ERROR_MATCHES "l.error_message LIKE ?1 ESCAPE '\\' "
+
+int store_events_failed_ids(struct db *db, const struct failed_selection *sel, int64_t **ids,
+                            size_t *n, struct err *e)
 {
     char why[SNAP_REASON];
     enum failures_source source = store_events_failures_source(db, why, sizeof why);
@@ -411,30 +448,34 @@ int store_events_failed_ids(struct db *db, const char *filter, bool any_field, c
     *n = 0;
     if (source == FAILURES_UNAVAILABLE)
         return err_set(e, "%s: cannot list failures: %s", db_path(db), why), -1;
-    char *pattern = filter && *filter ? like_pattern(filter) : NULL;
     static const char *const sql[2][2] = {
         {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
-         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR l.error_message LIKE ?1 "
-         "ESCAPE '\\') ORDER BY l.id",
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " ERROR_MATCHES ") " SELECTED,
          "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
-         "AND " KIND_MATCHES "ORDER BY l.id"},
+         "AND " KIND_MATCHES SELECTED},
         {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
-         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR l.error_message LIKE ?1 "
-         "ESCAPE '\\') ORDER BY l.id",
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " ERROR_MATCHES ") " SELECTED,
          "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
-         "AND " KIND_MATCHES "ORDER BY l.id"},
+         "AND " KIND_MATCHES SELECTED},
     };
-    sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL][any_field], e);
+    /* Only the dashboard's connections know streamtop_error_kind(). */
+    struct matching m = {.kind = sel->any_field && sel->kind && *sel->kind ? sel->kind : NULL};
+    char *pattern = NULL;
+    if (sel->filter && *sel->filter && !(m.pattern = pattern = like_pattern(sel->filter)))
+        return err_set(e, "out of memory"), -1;
+    sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL][sel->any_field], e);
     if (!st) {
         free(pattern);
         return -1;
     }
-    if (pattern)
-        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-    if (any_field && kind && *kind)
-        sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    bind_matching(st, &m);
+    sqlite3_bind_int64(st, 2, sel->up_to > 0 ? sel->after : INT64_MIN);
+    sqlite3_bind_int64(st, 3, sel->up_to > 0 ? sel->up_to : INT64_MAX);
+    if (sel->failed_by)
+        sqlite3_bind_text(st, 5, sel->failed_by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, sel->limit ? (int64_t)sel->limit : -1);
     int rc;
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -458,6 +499,40 @@ int store_events_failed_ids(struct db *db, const char *filter, bool any_field, c
         return db_fail(db, e, "listing failures");
     }
     return 0;
+}
+
+int store_events_count_failed(struct db *db, enum failures_source source, const char *filter,
+                              const char *kind, int64_t *count, int64_t *newest, struct err *e)
+{
+    static const char ALL[] =
+        "SELECT count(*), max(id) FROM stream_events_log INDEXED BY idx_stream_events_status "
+        "WHERE processing_status = 'failed'";
+    static const char *const sql[2] = {
+        "SELECT count(*), max(l.id) FROM stream_events_log AS l "
+        "INDEXED BY idx_stream_events_status " MATCHING,
+        "SELECT count(*), max(l.id) FROM stream_events_log AS l "
+        "INDEXED BY idx_stream_events_failed " MATCHING,
+    };
+    if (source == FAILURES_UNAVAILABLE)
+        return err_set(e, "%s: this database has no failures list", db_path(db)), -1;
+    struct matching m = {.kind = kind && *kind ? kind : NULL};
+    char *pattern = NULL;
+    if (filter && *filter && !(m.pattern = pattern = like_pattern(filter)))
+        return err_set(e, "out of memory"), -1;
+    sqlite3_stmt *st = db_stmt(db, m.pattern || m.kind ? sql[source == FAILURES_FULL] : ALL, e);
+    int rc = SQLITE_ERROR;
+    if (st) {
+        bind_matching(st, &m);
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            *count = sqlite3_column_int64(st, 0);
+            *newest = sqlite3_column_int64(st, 1);   /* NULL, read as 0, when none */
+        }
+        sqlite3_reset(st);
+    }
+    free(pattern);
+    if (!st)
+        return -1;
+    return rc == SQLITE_ROW ? 0 : db_fail(db, e, "counting failures");
 }
 
 /* A malloc'd, NUL-terminated copy of a text or blob column ("" for NULL);

@@ -32,11 +32,17 @@ int store_events_read_failures(struct db *db, enum failures_source source, const
 int store_events_read_kinds(struct db *db, enum failures_source source, const char *filter,
                             struct snap_failures *f, struct err *e);
 
-/* Whether the row id is failed now and, if so, whether it matches filter
- * as the list does (NULL: any), and its queue row's attempts (-1: none); a
- * missing row is neither. */
-int store_events_still_failed(struct db *db, int64_t id, const char *filter, bool *failed,
-                              bool *matches, int64_t *attempts, struct err *e);
+/* What became of one of a set of rows (the dashboard's tags). */
+struct row_check {
+    bool failed;          /* failed now (a missing row is not) */
+    bool matches;         /* ... and matches the filter as the list does */
+    int64_t attempts;     /* its queue row's attempts; -1: none */
+};
+
+/* Checks rows ids[0..n) into out[0..n), in one query for them all (each
+ * looked up by its primary key): the dashboard does it on every refresh. */
+int store_events_check_rows(struct db *db, const int64_t *ids, size_t n, const char *filter,
+                            struct row_check *out, struct err *e);
 
 /* ---- writing ---- */
 
@@ -72,12 +78,28 @@ int store_events_mark_pending(struct db *db, int64_t id, bool *changed, struct e
 /* The row's processing status; "" when there is no such row. */
 int store_events_status(struct db *db, int64_t id, char status[16], struct err *e);
 
-/* The ids of failed events whose error contains filter (NULL: all) or,
- * with any_field, whose error, event id or company number does (the
- * dashboard's filter, then also narrowed to one kind of error when kind is
- * given), in order; *ids is malloc'd. */
-int store_events_failed_ids(struct db *db, const char *filter, bool any_field, const char *kind,
-                            int64_t **ids, size_t *n, struct err *e);
+/* Which failed events a retry acts on.  A set the dashboard's operator
+ * confirmed is fixed by its bound (up_to: the newest matching failure when
+ * they were asked) and read in chunks from after. */
+struct failed_selection {
+    const char *filter;         /* the error contains this (NULL: any) ... */
+    bool any_field;             /* ... or the event id or company number does (the dashboard's) */
+    const char *kind;           /* with any_field: the kind of the error (error_kind.h;
+                                   NULL: any) */
+    int64_t after, up_to;       /* log ids in (after, up_to]; up_to 0: no bound */
+    const char *failed_by;      /* ISO time: failed no later than this (NULL: any) */
+    size_t limit;               /* at most this many, the oldest first (0: all) */
+};
+
+/* The ids of the failed events sel selects, in order; *ids is malloc'd.  A
+ * kind needs streamtop_error_kind() registered on the connection. */
+int store_events_failed_ids(struct db *db, const struct failed_selection *sel, int64_t **ids,
+                            size_t *n, struct err *e);
+
+/* How many failures match filter (as the dashboard's list matches it) and
+ * kind, and the newest one's id (0: none), from one indexed count. */
+int store_events_count_failed(struct db *db, enum failures_source source, const char *filter,
+                              const char *kind, int64_t *count, int64_t *newest, struct err *e);
 
 /* A row's id, type, last error and raw data, for applying it again. */
 struct stored_event {

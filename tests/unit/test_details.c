@@ -224,6 +224,64 @@ static void a_vanished_event_is_an_error(void **state)
     assert_non_null(strstr(e.msg, "no longer"));
 }
 
+/* One refresh of the open dialog, as the dashboard's: 1 if it rebuilt. */
+static int follow(struct fixture *f, struct details *d, int64_t now)
+{
+    struct event_view fresh;
+    struct err e;
+    bool rebuilt, reopened;
+    /* The dashboard's snapshot before it: the view follows the file. */
+    assert_int_equal(db_refresh_view(snapshot_reader_db(f->reader), &reopened, &e), 0);
+    assert_int_equal(snapshot_read_event(f->reader, 7, &fresh, &e), 0);
+    assert_int_equal(details_follow(d, &f->view, &fresh, now, &rebuilt, &e), 0);
+    snapshot_event_free(&fresh);
+    return rebuilt;
+}
+
+/* The open dialog follows its event on every refresh that changed the
+ * database: the text is built again only when the event's row or its
+ * queue row changed, never for a refresh that changed something else. */
+static void rebuilt_only_when_the_event_changes(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    struct details d;
+    int rebuilds = 0;
+    insert_failure(f, "'{\"data\":{}}'", "'boom'");
+    open_db(f);
+    int64_t now = 1764064800000;
+    assert_int_equal(load(f, 7, NULL, now, &d, &e), 0);
+    d.log_id = 7;
+    for (int i = 0; i < 20; i++) {
+        testdb_exec(f->path, "INSERT INTO stream_events_log (event_id, event_type, event_data, "
+                             "processing_status, received_at) VALUES ('other:' || random(), "
+                             "'changed', '{}', 'processed', '2026-11-25T10:00:00Z')");
+        rebuilds += follow(f, &d, now);
+    }
+    assert_int_equal(rebuilds, 0);                     /* other events: the text stands */
+    assert_true(has_line(&d, "Queue      failed, 3 attempts, priority 5"));
+    testdb_exec(f->path, "UPDATE processing_queue SET attempts = 4 WHERE event_log_id = 7");
+    rebuilds += follow(f, &d, now);
+    rebuilds += follow(f, &d, now);
+    assert_int_equal(rebuilds, 1);                     /* another attempt: once */
+    assert_true(has_line(&d, "Queue      failed, 4 attempts, priority 5"));
+    testdb_exec(f->path, "UPDATE stream_events_log SET error_message = 'bang' WHERE id = 7");
+    rebuilds += follow(f, &d, now);
+    assert_int_equal(rebuilds, 2);
+    assert_true(has_line(&d, "bang"));
+    testdb_exec(f->path, "UPDATE stream_events_log SET processed_at = '2026-11-25T10:05:00Z' "
+                         "WHERE id = 7");
+    rebuilds += follow(f, &d, now);
+    testdb_exec(f->path, "UPDATE stream_events_log SET processing_status = 'pending' "
+                         "WHERE id = 7");
+    rebuilds += follow(f, &d, now);
+    rebuilds += follow(f, &d, now);
+    assert_int_equal(rebuilds, 4);
+    assert_true(has_line(&d, "Status     pending"));
+    assert_int_equal(d.log_id, 7);
+    details_free(&d);
+}
+
 int main(void)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
@@ -236,6 +294,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(wraps_between_words, setup, teardown),
         cmocka_unit_test_setup_teardown(a_vanished_event_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(rebuilt_only_when_the_event_changes, setup, teardown),
     };
     return RUN_TAP(tests);
 }

@@ -199,6 +199,75 @@ static void the_worker_carries_out_a_set_in_chunks_and_logs_it(void **state)
     free(log);
 }
 
+/* R over everything matching: the set is fixed by its newest id and the
+ * moment of asking, and the worker lists it chunk by chunk.  Failures newer
+ * than the bound, or that failed (again) after the question, are not in it;
+ * one resolved meanwhile counts as no longer failed. */
+static void a_set_fixed_by_its_bound_is_listed_by_the_worker(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    add_failures(f->path, 1200);
+    resolve_event_2(f->path);
+    testdb_exec(f->path, "UPDATE stream_events_log SET processed_at = '2026-12-01T00:00:20Z' "
+                         "WHERE id = 3");   /* pending when asked, failed again since */
+    assert_int_equal(log_open(f->log, &e), 0);
+    struct retry_worker *w;
+    assert_int_equal(retry_worker_start(open_writer(f->path), &w, &e), 0);
+    struct retry_job job = {.n = 1099, .up_to = 1100, .failed_by = "2026-12-01T00:00:10Z",
+                            .filter = "boom"};
+    snprintf(job.label, sizeof job.label, "1099 failures matching \"boom\"");
+    assert_true(retry_worker_submit(w, &job));
+    struct retry_progress p = wait_finished(w);
+    assert_string_equal(p.error, "");
+    assert_int_equal(p.total, 1099);
+    assert_int_equal(p.done, 1099);
+    assert_int_equal(p.retried, 1098);
+    assert_int_equal(p.skipped, 1);
+    retry_worker_stop(w);
+    log_close();
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log "
+                                         "WHERE processing_status = 'pending'"), 1098);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log "
+                                         "WHERE processing_status = 'failed' AND id > 1100"), 100);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log "
+                                         "WHERE processing_status = 'failed' AND id = 3"), 1);
+    size_t len;
+    char *log = testdb_read_file(f->log, &len);
+    assert_non_null(strstr(log, "up_to=1100 failed_by=2026-12-01T00:00:10Z asked=1099 "
+                                "done=1099 retried=1098 skipped=1"));
+    assert_non_null(strstr(log, "log_ids=1,4,5,"));
+    assert_non_null(strstr(log, "more_ids=998"));
+    free(log);
+}
+
+/* A set of one kind of error, narrowed by a filter on any field. */
+static void a_set_of_one_kind_is_listed_by_it(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    add_failures(f->path, 6);
+    testdb_exec(f->path, "UPDATE stream_events_log SET error_message = 'invalid JSON at byte ' "
+                         "|| id WHERE id IN (1, 3, 5)");
+    struct retry_worker *w;
+    assert_int_equal(retry_worker_start(open_writer(f->path), &w, &e), 0);
+    struct retry_job job = {.n = 2, .up_to = 6, .failed_by = "2026-12-01T00:00:10Z",
+                            .kind = "invalid JSON at byte #", .filter = "profile:"};
+    assert_true(retry_worker_submit(w, &job));
+    struct retry_progress p = wait_finished(w);
+    assert_int_equal(p.retried, 3);                 /* one more than asked: none skipped */
+    assert_int_equal(p.skipped, 0);
+    struct retry_job none = {.n = 0, .up_to = 0, .filter = ""};
+    assert_true(retry_worker_submit(w, &none));     /* nothing had failed: nothing to do */
+    p = wait_finished(w);
+    assert_int_equal(p.retried, 0);
+    retry_worker_stop(w);
+    char *s = testdb_text(f->path, "SELECT group_concat(id) FROM stream_events_log "
+                                   "WHERE processing_status = 'pending'");
+    assert_string_equal(s, "1,3,5");
+    free(s);
+}
+
 static void a_busy_database_is_waited_out_and_said(void **state)
 {
     struct fixture *f = *state;
@@ -268,6 +337,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_dry_run_takes_no_write_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(the_worker_carries_out_a_set_in_chunks_and_logs_it, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_set_fixed_by_its_bound_is_listed_by_the_worker, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_set_of_one_kind_is_listed_by_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_busy_database_is_waited_out_and_said, setup, teardown),
         cmocka_unit_test_setup_teardown(jobs_left_when_stopping_are_logged_as_abandoned, setup,
                                         teardown),
