@@ -46,8 +46,21 @@ holder=$!
 at_exit "kill $holder 2>/dev/null"
 sql "$db" "UPDATE stream_state SET ingester_pid = $holder, ingester_host = '$(hostname)',
            ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+before=$(checksum "$db")
 expect_run "a database an ingester holds is not replaced" 1 "$STREAMTOP" restore --from "$file" --db "$db"
-contains "saying how to go on" "$ERR" "stop its ingester first, or restore with --force"
+contains "saying how to go on" "$ERR" "is held by a running ingester (pid $holder on this host); stop it first"
+expect_run "nor with --force while its process lives" 1 "$STREAMTOP" restore --from "$file" --db "$db" --force
+contains "saying --force does not override it" "$ERR" "--force never replaces a database a live process holds"
+equals "the database is untouched" "$(checksum "$db")" "$before"
+sql "$db" "UPDATE stream_state SET ingester_host = 'elsewhere.example'"
+expect_run "another host's live lease is not replaced" 1 "$STREAMTOP" restore --from "$file" --db "$db" --force
+contains "saying so" "$ERR" "is held by an ingester on elsewhere.example (pid $holder), last seen"
+sql "$db" "UPDATE stream_state SET ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 minutes')"
+expect_run "nor its stale lease without --force" 1 "$STREAMTOP" restore --from "$file" --db "$db"
+contains "saying how to go on" "$ERR" "if it is gone, restore with --force"
+expect_run "which --force overrides" 0 "$STREAMTOP" restore --from "$file" --db "$db" --force
+sql "$db" "UPDATE stream_state SET last_timepoint = 99, ingester_pid = $holder, ingester_host = '$(hostname)',
+           ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 kill "$holder"
 wait "$holder" 2>/dev/null
 expect_run "once it is gone the backup is restored" 0 "$STREAMTOP" restore --from "$file" --db "$db"
