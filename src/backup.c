@@ -50,6 +50,21 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
+/* Creates path with mode exactly (fchmod: the umask neither widens nor
+ * narrows it); a backup holds webhook secrets and key hashes, so its
+ * files are as private as the database (doc/security.md). */
+static int create_private(const char *path, mode_t mode, struct err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0 || fchmod(fd, mode) < 0) {
+        err_set(e, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* Syncs a file, renames it into place and syncs its directory, so after a
  * crash the name holds either nothing or the whole file. */
 static int commit_file(const char *tmp, const char *final, struct err *e)
@@ -91,14 +106,20 @@ static int sha256_file(const char *path, char out[65], int64_t *bytes, struct er
     return 0;
 }
 
-static int copy_file(const char *from, const char *to, struct err *e)
+static int copy_file(const char *from, const char *to, mode_t mode, struct err *e)
 {
     char buf[1 << 16];
     size_t n;
-    int rc = 0;
-    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-    if (!in || !out)
-        rc = (err_set(e, "%s: %s", in ? to : from, strerror(errno)), -1);
+    int rc = 0, fd = -1;
+    FILE *in = fopen(from, "rb"), *out = NULL;
+    if (!in)
+        rc = (err_set(e, "%s: %s", from, strerror(errno)), -1);
+    if (rc == 0 && (fd = create_private(to, mode, e)) < 0)
+        rc = -1;
+    if (rc == 0 && !(out = fdopen(fd, "wb"))) {
+        rc = (err_set(e, "%s: %s", to, strerror(errno)), -1);
+        close(fd);
+    }
     while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
         if (fwrite(buf, 1, n, out) != n)
             rc = (err_set(e, "%s: %s", to, strerror(errno)), -1);
@@ -108,7 +129,7 @@ static int copy_file(const char *from, const char *to, struct err *e)
         fclose(in);
     if (out && fclose(out) != 0 && rc == 0)
         rc = (err_set(e, "%s: %s", to, strerror(errno)), -1);
-    if (rc < 0 && out)
+    if (rc < 0 && fd >= 0)
         unlink(to);
     return rc;
 }
@@ -198,9 +219,12 @@ static int write_manifest(const char *file, const char *source, int64_t now,
     int rc = path && tmp && text ? 0 : (err_set(e, "out of memory"), -1);
     if (rc == 0) {
         sprintf(tmp, "%s.tmp", path);
-        FILE *out = fopen(tmp, "w");
+        int fd = create_private(tmp, 0600, e);
+        FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && !out)
+            close(fd);
         if (!out || fprintf(out, "%s\n", text) < 0 || fclose(out) != 0)
-            rc = (err_set(e, "%s: %s", tmp, strerror(errno)), -1);
+            rc = fd < 0 ? -1 : (err_set(e, "%s: %s", tmp, strerror(errno)), -1);
         if (rc == 0)
             rc = commit_file(tmp, path, e);
         if (rc < 0)
@@ -353,6 +377,13 @@ static int copy_database(const char *db_path, const char *tmp, int64_t now, stru
     if (db_open(db_path, DB_READ_ONLY, &src, e) < 0)
         return -1;
     int rc = schema_state(src, &st, e);
+    /* SQLite would create the copy 0644; one it finds keeps its mode, and
+     * gives it to the -journal beside it. */
+    int fd = rc == 0 ? create_private(tmp, 0600, e) : -1;
+    if (fd < 0)
+        rc = -1;
+    else
+        close(fd);
     if (rc == 0)
         rc = store_backup_copy(src, tmp, e);
     db_close(src);
@@ -714,8 +745,13 @@ int backup_restore(const char *file, const char *db_path, bool force, struct str
         return -1;
     }
     char tmp[4200];
+    struct stat st;
+    /* Over an existing database, its mode (the operator's: a group may
+     * read it); a new one is private.  SQLite gives -wal and -shm the
+     * database's mode when it makes them. */
+    mode_t mode = stat(db_path, &st) == 0 ? st.st_mode & 07777 : 0600;
     snprintf(tmp, sizeof tmp, "%s.restore.tmp", db_path);
-    int rc = copy_file(file, tmp, e);
+    int rc = copy_file(file, tmp, mode, e);
     if (rc == 0) {
         remove_beside(db_path, "-wal");
         remove_beside(db_path, "-shm");

@@ -128,4 +128,23 @@ contains "saying why" "$OUT" "the newest verified backup is 2d"
 run "$STREAMTOP" status --db "$db" --backup-dir "$TMP/empty-$$"
 contains "a directory that cannot be read is a problem" "$OUT" "backup directory $TMP/empty-$$"
 
+# Backups hold webhook secrets and key hashes: private whatever the umask.
+perms="$TMP/perms"
+mkdir "$perms"
+run sh -c "umask 022; exec '$STREAMTOP' backup --db '$db' --to '$perms'"
+equals "a backup under umask 022 succeeds" "$RC" 0
+pfile=$(ls "$perms"/streamtop-*.db)
+equals "its file is owner-only" "$(stat -c %a "$pfile")" 600
+equals "and so is its manifest" "$(stat -c %a "$pfile.manifest.json")" 600
+run sh -c "umask 022; exec '$STREAMTOP' restore --from '$pfile' --db '$TMP/fresh.db'"
+equals "a restore to a new path under umask 022 succeeds" "$RC" 0
+equals "and makes it owner-only" "$(stat -c %a "$TMP/fresh.db")" 600
+chmod 640 "$TMP/fresh.db"
+run sh -c "umask 077; exec '$STREAMTOP' restore --from '$pfile' --db '$TMP/fresh.db'"
+equals "a restore over an existing database succeeds" "$RC" 0
+equals "and keeps its mode" "$(stat -c %a "$TMP/fresh.db")" 640
+equals "and its -wal and -shm follow it" \
+    "$(printf 'PRAGMA journal_mode = WAL;\nSELECT count(*) FROM stream_state;\n.shell stat -c %%a %s-wal %s-shm\n' \
+        "$TMP/fresh.db" "$TMP/fresh.db" | (umask 022; sqlite3 "$TMP/fresh.db") | tail -n 2 | tr '\n' ' ')" "640 640 "
+
 done_testing
