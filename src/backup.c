@@ -50,6 +50,14 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
+/* path resolved (links, "..", relative): the same database however it was
+ * named.  A path that no longer resolves stands for itself. */
+static char *canonical(const char *path)
+{
+    char *real = realpath(path, NULL);
+    return real ? real : strdup(path);
+}
+
 /* Creates path with mode exactly (fchmod: the umask neither widens nor
  * narrows it); a backup holds webhook secrets and key hashes, so its
  * files are as private as the database (doc/security.md). */
@@ -424,7 +432,10 @@ int backup_make(const char *db_path, const char *dir, int64_t now, char **file,
         err_wrap(e, "no backup was made (the database is unchanged)");
         return -1;
     }
-    if (write_manifest(final, db_path, now, facts, e) < 0) {
+    char *source = canonical(db_path);
+    rc = source ? write_manifest(final, source, now, facts, e) : (err_set(e, "out of memory"), -1);
+    free(source);
+    if (rc < 0) {
         unlink(final);
         err_wrap(e, "no backup was made (the database is unchanged)");
         return -1;
@@ -498,21 +509,43 @@ static void listing_free(struct listing *l)
     free(l->times);
 }
 
-/* The backups in dir that have a manifest, newest first. */
-static int list_backups(const char *dir, struct listing *l, struct err *e)
+/* Whether the manifest at path names the database canon as its source. */
+static bool made_from(const char *path, const char *canon)
+{
+    struct strlist ignored = {0};
+    char *file = strndup(path, strlen(path) - strlen(BACKUP_MANIFEST_SUFFIX));
+    cJSON *m = file ? read_manifest(file, &ignored) : NULL;
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(m, "source");
+    char *source = cJSON_IsString(src) ? canonical(src->valuestring) : NULL;
+    bool same = source && strcmp(source, canon) == 0;
+    free(source);
+    cJSON_Delete(m);
+    free(file);
+    strlist_free(&ignored);
+    return same;
+}
+
+/* The backups of db_path in dir (their manifests name it as the source:
+ * one directory may hold several databases' backups), newest first. */
+static int list_backups(const char *dir, const char *db_path, struct listing *l, struct err *e)
 {
     DIR *d = opendir(dir);
     struct dirent *ent;
     memset(l, 0, sizeof *l);
     if (!d)
         return err_set(e, "backup directory %s: %s", dir, strerror(errno)), -1;
+    char *canon = canonical(db_path);
+    if (!canon) {
+        closedir(d);
+        return err_set(e, "out of memory"), -1;
+    }
     size_t cap = 0;
     int rc = 0;
     while (rc == 0 && (ent = readdir(d))) {
         int64_t ms;
         char path[4200];
         snprintf(path, sizeof path, "%s/%s" BACKUP_MANIFEST_SUFFIX, dir, ent->d_name);
-        if (!parse_name(ent->d_name, &ms) || access(path, F_OK) < 0)
+        if (!parse_name(ent->d_name, &ms) || access(path, F_OK) < 0 || !made_from(path, canon))
             continue;
         if (l->n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -528,6 +561,7 @@ static int list_backups(const char *dir, struct listing *l, struct err *e)
             l->n++;
     }
     closedir(d);
+    free(canon);
     if (rc == 0) {
         if (l->n > 1)
             qsort(l->names, l->n, sizeof *l->names, cmp_newest_first);
@@ -543,11 +577,11 @@ static int list_backups(const char *dir, struct listing *l, struct err *e)
     return rc;
 }
 
-int backup_rotate(const char *dir, const struct backup_rotation *r, struct strlist *removed,
-                  struct err *e)
+int backup_rotate(const char *dir, const char *db_path, const struct backup_rotation *r,
+                  struct strlist *removed, struct err *e)
 {
     struct listing l;
-    if (list_backups(dir, &l, e) < 0)
+    if (list_backups(dir, db_path, &l, e) < 0)
         return -1;
     bool *keep = calloc(l.n + 1, sizeof *keep);
     int rc = keep ? 0 : (err_set(e, "out of memory"), -1);
@@ -572,10 +606,11 @@ int backup_rotate(const char *dir, const struct backup_rotation *r, struct strli
     return rc;
 }
 
-int backup_newest(const char *dir, int64_t *at, bool *found, struct err *e)
+int backup_newest(const char *dir, const char *db_path, int64_t *at, bool *found,
+                  struct err *e)
 {
     struct listing l;
-    if (list_backups(dir, &l, e) < 0)
+    if (list_backups(dir, db_path, &l, e) < 0)
         return -1;
     *found = l.n > 0;
     if (*found)

@@ -52,13 +52,15 @@ struct backup_rotation {
 void backup_rotation_keep(const int64_t *times, size_t n, const struct backup_rotation *r,
                           bool *keep);
 
-/* Deletes the backups in dir that the rotation does not keep; their names
- * go into removed. */
-int backup_rotate(const char *dir, const struct backup_rotation *r, struct strlist *removed,
-                  struct err *e);
+/* Deletes the backups of db_path in dir that the rotation does not keep;
+ * their names go into removed.  Backups whose manifest names another
+ * database as the source (canonical paths compared) are left alone. */
+int backup_rotate(const char *dir, const char *db_path, const struct backup_rotation *r,
+                  struct strlist *removed, struct err *e);
 
-/* The newest backup in dir with a manifest: when it was made. */
-int backup_newest(const char *dir, int64_t *at, bool *found, struct err *e);
+/* The newest backup of db_path in dir with a manifest: when it was made. */
+int backup_newest(const char *dir, const char *db_path, int64_t *at, bool *found,
+                  struct err *e);
 
 /* Verifies file, then puts it in place of db_path.  Refuses while an
  * ingester holds db_path's stream, unless force. */

@@ -291,7 +291,8 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
 }
 
 /* Outside the read transaction: a directory listing, not the database. */
-static void fill_backup(const struct snapshot_request *req, struct snap_backup *b)
+static void fill_backup(const struct snapshot_request *req, const char *db,
+                        struct snap_backup *b)
 {
     struct err e;
     b->configured = req->backup_dir != NULL;
@@ -299,7 +300,7 @@ static void fill_backup(const struct snapshot_request *req, struct snap_backup *
         return;
     snprintf(b->dir, sizeof b->dir, "%s", req->backup_dir);
     b->max_age_ms = req->backup_max_age_ms;
-    b->readable = backup_newest(req->backup_dir, &b->newest_at, &b->found, &e) == 0;
+    b->readable = backup_newest(req->backup_dir, db, &b->newest_at, &b->found, &e) == 0;
     if (!b->readable)
         snprintf(b->why_unreadable, sizeof b->why_unreadable, "%.*s", SNAP_REASON - 1, e.msg);
 }
@@ -332,6 +333,6 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
     if (rc < 0)
         db_rollback(r->db);
     else
-        fill_backup(req, &s->backup);
+        fill_backup(req, db_path(r->db), &s->backup);
     return rc;
 }

@@ -121,8 +121,9 @@ contains "status shows it" "$OUT" "newest verified"
 old="$TMP/old"
 mkdir "$old"
 name="streamtop-$(date -u -d '-2 days' +%Y%m%dT%H%M%S).000Z.db"
-cp "$dir/$(ls "$dir" | grep -v manifest | head -n 1)" "$old/$name"
-: > "$old/$name.manifest.json"
+some=$(ls "$dir" | grep -v manifest | head -n 1)
+cp "$dir/$some" "$old/$name"
+cp "$dir/$some.manifest.json" "$old/$name.manifest.json"
 expect_run "status is unhealthy past the maximum age" 1 "$STREAMTOP" status --db "$db" --backup-dir "$old"
 contains "saying why" "$OUT" "the newest verified backup is 2d"
 run "$STREAMTOP" status --db "$db" --backup-dir "$TMP/empty-$$"
@@ -146,5 +147,27 @@ equals "and keeps its mode" "$(stat -c %a "$TMP/fresh.db")" 640
 equals "and its -wal and -shm follow it" \
     "$(printf 'PRAGMA journal_mode = WAL;\nSELECT count(*) FROM stream_state;\n.shell stat -c %%a %s-wal %s-shm\n' \
         "$TMP/fresh.db" "$TMP/fresh.db" | (umask 022; sqlite3 "$TMP/fresh.db") | tail -n 2 | tr '\n' ' ')" "640 640 "
+
+# One directory, two databases: each one's rotation and age judge its own.
+shared="$TMP/shared"
+mkdir "$shared"
+"$STREAMTOP" migrate --db "$TMP/a.db" >/dev/null
+"$STREAMTOP" migrate --db "$TMP/b.db" >/dev/null
+expect_run "a.db is backed up" 0 "$STREAMTOP" backup --db "$TMP/a.db" --to "$shared"
+afile=$(ls "$shared"/streamtop-*.db)
+equals "its manifest names it by its canonical path" "$(jq -r .source "$afile.manifest.json")" \
+    "$(realpath "$TMP/a.db")"
+expect_run "then b.db into the same directory, keeping one a day" 0 \
+    "$STREAMTOP" backup --db "$TMP/b.db" --to "$shared" --backup-keep-daily 1 --backup-keep-weekly 1
+check "a.db's only backup is still there" test -e "$afile" -a -e "$afile.manifest.json"
+lacks "nothing was rotated out" "$OUT" "rotated out"
+bfile=$(ls "$shared"/streamtop-*.db | grep -v "$afile")
+rm "$afile" "$afile.manifest.json"
+run "$STREAMTOP" status --db "$TMP/a.db" --backup-dir "$shared" --json
+equals "status for a.db does not take b.db's backup for its own" \
+    "$(jq -r '.backup.newest_at' "$TMP/.out")" null
+contains "and says it has none" "$(jq -r '.problems[]' "$TMP/.out")" "backup"
+run "$STREAMTOP" status --db "$TMP/./b.db" --backup-dir "$shared" --json
+equals "b.db, however it is named, finds its own" "$(jq -r '.backup.newest_at != null' "$TMP/.out")" true
 
 done_testing
