@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -400,6 +401,55 @@ static int copy_database(const char *db_path, const char *tmp, int64_t now, stru
     return rc;
 }
 
+/* Whether name is a backup's temporary file (or SQLite's -journal, -wal
+ * or -shm beside one) whose writer is gone.  The writer's pid is in the
+ * name: .streamtop-STAMP.db.PID.tmp; a name without one is from a version
+ * that did not record it, and nothing writes it any more. */
+static bool stale_temp(const char *name)
+{
+    static const char *const tails[] = {"", "-journal", "-wal", "-shm"};
+    const char *db = strstr(name, ".db.");
+    if (strncmp(name, "." NAME_PREFIX, sizeof NAME_PREFIX) != 0 || !db)
+        return false;
+    char *end;
+    long pid = strtol(db + 4, &end, 10);
+    if (end == db + 4)
+        pid = 0;
+    else if (*end++ != '.')
+        return false;
+    if (strncmp(end, "tmp", 3) != 0)
+        return false;
+    size_t i = 0;
+    while (i < sizeof tails / sizeof tails[0] && strcmp(end + 3, tails[i]) != 0)
+        i++;
+    if (i == sizeof tails / sizeof tails[0])
+        return false;
+    return pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+}
+
+/* Counts the stale temporary files in dir, removing them if told. */
+static int stale_temps(const char *dir, bool remove, int *count, struct err *e)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    *count = 0;
+    if (!d)
+        return err_set(e, "backup directory %s: %s", dir, strerror(errno)), -1;
+    while ((ent = readdir(d))) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        if (stale_temp(ent->d_name) && (!remove || unlink(path) == 0))
+            (*count)++;
+    }
+    closedir(d);
+    return 0;
+}
+
+int backup_leftovers(const char *dir, int *count, struct err *e)
+{
+    return stale_temps(dir, false, count, e);
+}
+
 /* A failed copy leaves nothing behind, SQLite's files beside it included. */
 static void remove_copy(const char *tmp)
 {
@@ -418,8 +468,13 @@ int backup_make(const char *db_path, const char *dir, int64_t now, char **file,
     *file = NULL;
     if (check_dir(dir, e) < 0)
         return -1;
+    /* A backup killed mid-copy (kill -9, a crash) left its temporary
+     * files, as big as the database: the next one clears them. */
+    int cleared = 0;
+    if (stale_temps(dir, true, &cleared, e) < 0)
+        return -1;
     backup_name(dir, now, final, sizeof final);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, base_name(final));
+    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, base_name(final), (long)getpid());
     int rc = copy_database(db_path, tmp, now, e);
     if (rc == 0)
         rc = read_facts(tmp, facts, e);

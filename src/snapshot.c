@@ -301,6 +301,8 @@ static void fill_backup(const struct snapshot_request *req, const char *db,
     snprintf(b->dir, sizeof b->dir, "%s", req->backup_dir);
     b->max_age_ms = req->backup_max_age_ms;
     b->readable = backup_newest(req->backup_dir, db, &b->newest_at, &b->found, &e) == 0;
+    if (b->readable && backup_leftovers(req->backup_dir, &b->leftovers, &e) < 0)
+        b->leftovers = 0;   /* listed a moment ago: gone since, and judged next time */
     if (!b->readable)
         snprintf(b->why_unreadable, sizeof b->why_unreadable, "%.*s", SNAP_REASON - 1, e.msg);
 }

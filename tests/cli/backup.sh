@@ -170,4 +170,47 @@ contains "and says it has none" "$(jq -r '.problems[]' "$TMP/.out")" "backup"
 run "$STREAMTOP" status --db "$TMP/./b.db" --backup-dir "$shared" --json
 equals "b.db, however it is named, finds its own" "$(jq -r '.backup.newest_at != null' "$TMP/.out")" true
 
+# A backup killed mid-copy leaves its temporary files; the next one
+# removes them (their writer's pid is in the name, and it is gone), and
+# status mentions them meanwhile.  One whose writer lives is left alone.
+killed="$TMP/killed"
+mkdir "$killed"
+sql "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+           INSERT INTO search_cache (id, query_hash, query_text, results, expires_at)
+           SELECT 'k' || i, 'kh' || i, 'q', hex(randomblob(1000)), '2999-01-01' FROM n"
+stopped_mid_copy() {
+    "$STREAMTOP" backup --db "$db" --to "$killed" >/dev/null 2>&1 &
+    victim=$!
+    while kill -0 "$victim" 2>/dev/null && ! ls -A "$killed" | grep -q '^\.streamtop-.*\.tmp$'; do :; done
+    kill -STOP "$victim" 2>/dev/null
+    if ls -A "$killed" | grep -q '^\.streamtop-.*\.tmp$'; then
+        kill -KILL "$victim"
+        wait "$victim" 2>/dev/null
+        return 0
+    fi
+    kill -KILL "$victim" 2>/dev/null
+    wait "$victim" 2>/dev/null
+    rm -f "$killed"/*
+    return 1
+}
+tries=0
+until stopped_mid_copy || [ $tries -ge 5 ]; do tries=$((tries + 1)); done
+equals "a backup killed (-9) mid-copy leaves its temporary file" \
+    "$(ls -A "$killed" | grep -c '^\.streamtop-.*\.db\.[0-9]*\.tmp$')" 1
+sleep 60 &
+alive=$!
+at_exit "kill $alive 2>/dev/null"
+: > "$killed/.streamtop-20261207T030000.000Z.db.$alive.tmp"
+run "$STREAMTOP" status --db "$db" --backup-dir "$killed"
+contains "status mentions the leftovers" "$OUT" "leftover temporary file"
+equals "and counts them in JSON" \
+    "$("$STREAMTOP" status --db "$db" --backup-dir "$killed" --json | jq .backup.leftover_temp_files)" \
+    "$(ls -A "$killed" | grep -c '^\.streamtop-.*\.db\.[0-9]*\.tmp' | xargs expr -1 +)"
+expect_run "the next backup succeeds" 0 "$STREAMTOP" backup --db "$db" --to "$killed"
+equals "and removes the dead one's files, keeping a live writer's" \
+    "$(ls -A "$killed" | grep '^\.')" ".streamtop-20261207T030000.000Z.db.$alive.tmp"
+run "$STREAMTOP" status --db "$db" --backup-dir "$killed"
+lacks "status has nothing to mention any more" "$OUT" "leftover"
+kill "$alive"
+
 done_testing
