@@ -661,15 +661,39 @@ int backup_rotate(const char *dir, const char *db_path, const struct backup_rota
     return rc;
 }
 
-int backup_newest(const char *dir, const char *db_path, int64_t *at, bool *found,
+/* Whether the file is as long as its manifest says: a cheap check that it
+ * was not overwritten or cut short since it was verified (a full SHA-256
+ * of every backup on every status call would read gigabytes). */
+static bool size_matches(const char *dir, const char *name)
+{
+    struct strlist ignored = {0};
+    struct stat st;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cJSON *m = read_manifest(path, &ignored);
+    const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(m, "bytes");
+    bool same = cJSON_IsNumber(bytes) && stat(path, &st) == 0 &&
+                (int64_t)bytes->valuedouble == (int64_t)st.st_size;
+    cJSON_Delete(m);
+    strlist_free(&ignored);
+    return same;
+}
+
+int backup_newest(const char *dir, const char *db_path, int64_t now, struct backup_newest *out,
                   struct err *e)
 {
     struct listing l;
+    memset(out, 0, sizeof *out);
     if (list_backups(dir, db_path, &l, e) < 0)
         return -1;
-    *found = l.n > 0;
-    if (*found)
-        *at = l.times[0];
+    for (size_t i = 0; i < l.n && !out->found; i++) {
+        if (l.times[i] > now)
+            out->future++;
+        else if (!size_matches(dir, l.names[i]))
+            out->damaged++;
+        else
+            out->found = true, out->at = l.times[i];
+    }
     listing_free(&l);
     return 0;
 }

@@ -58,8 +58,15 @@ void backup_rotation_keep(const int64_t *times, size_t n, const struct backup_ro
 int backup_rotate(const char *dir, const char *db_path, const struct backup_rotation *r,
                   struct strlist *removed, struct err *e);
 
-/* The newest backup of db_path in dir with a manifest: when it was made. */
-int backup_newest(const char *dir, const char *db_path, int64_t *at, bool *found,
+/* The newest backup of db_path in dir with a manifest, made by now, whose
+ * size is the manifest's (not its SHA-256: that reads the whole file). */
+struct backup_newest {
+    bool found;
+    int64_t at;                     /* when it was made */
+    int future;                     /* newer ones dated after now (clock skew): age unknown */
+    int damaged;                    /* newer ones whose size is not the manifest's */
+};
+int backup_newest(const char *dir, const char *db_path, int64_t now, struct backup_newest *out,
                   struct err *e);
 
 /* How many temporary files in dir were left by a backup whose process is

@@ -213,4 +213,28 @@ run "$STREAMTOP" status --db "$db" --backup-dir "$killed"
 lacks "status has nothing to mention any more" "$OUT" "leftover"
 kill "$alive"
 
+# status judges the file, not only its manifest: a newer backup overwritten
+# with junk, or dated in the future, is not the newest verified one.
+judged="$TMP/judged"
+mkdir "$judged"
+good="streamtop-$(date -u -d '-3 hours' +%Y%m%dT%H%M%S).000Z.db"
+junk="streamtop-$(date -u -d '-1 hours' +%Y%m%dT%H%M%S).000Z.db"
+ahead="streamtop-$(date -u -d '+2 days' +%Y%m%dT%H%M%S).000Z.db"
+for name in "$good" "$junk" "$ahead"; do
+    cp "$pfile" "$judged/$name"
+    cp "$pfile.manifest.json" "$judged/$name.manifest.json"
+done
+head -c 5000 /dev/urandom > "$judged/$junk"
+run "$STREAMTOP" status --db "$db" --backup-dir "$judged" --json
+equals "the newest verified backup is the intact one made before now" \
+    "$(jq -r .backup.newest_at "$TMP/.out" | cut -c1-19 | tr -d ':-')" "$(echo "$good" | cut -c11-25)"
+equals "counting the future-dated and the damaged apart" \
+    "$(jq -r '"\(.backup.future_dated) \(.backup.size_mismatch)"' "$TMP/.out")" "1 1"
+run "$STREAMTOP" status --db "$db" --backup-dir "$judged"
+contains "status says one is dated in the future" "$OUT" "1 newer backup dated in the future (clock skew?): age unknown"
+contains "and one is not the size its manifest says" "$OUT" "1 newer backup not the size its manifest says"
+rm "$judged/$good" "$judged/$good.manifest.json"
+expect_run "with only those two, status is unhealthy" 1 "$STREAMTOP" status --db "$db" --backup-dir "$judged"
+contains "finding no verified backup" "$OUT" "none verified"
+
 done_testing
