@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backup.h"
 #include "db.h"
+#include "humanfmt.h"
+#include "readings.h"
 #include "schema.h"
 #include "store_backup.h"
 #include "store_metadata.h"
@@ -46,6 +49,29 @@ static char *dir_of(const char *path)
     if (slash == path)
         return strdup("/");
     return strndup(path, (size_t)(slash - path));
+}
+
+/* path resolved (links, "..", relative): the same database however it was
+ * named.  A path that no longer resolves stands for itself. */
+static char *canonical(const char *path)
+{
+    char *real = realpath(path, NULL);
+    return real ? real : strdup(path);
+}
+
+/* Creates path with mode exactly (fchmod: the umask neither widens nor
+ * narrows it); a backup holds webhook secrets and key hashes, so its
+ * files are as private as the database (doc/security.md). */
+static int create_private(const char *path, mode_t mode, struct err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0 || fchmod(fd, mode) < 0) {
+        err_set(e, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* Syncs a file, renames it into place and syncs its directory, so after a
@@ -89,14 +115,20 @@ static int sha256_file(const char *path, char out[65], int64_t *bytes, struct er
     return 0;
 }
 
-static int copy_file(const char *from, const char *to, struct err *e)
+static int copy_file(const char *from, const char *to, mode_t mode, struct err *e)
 {
     char buf[1 << 16];
     size_t n;
-    int rc = 0;
-    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-    if (!in || !out)
-        rc = (err_set(e, "%s: %s", in ? to : from, strerror(errno)), -1);
+    int rc = 0, fd = -1;
+    FILE *in = fopen(from, "rb"), *out = NULL;
+    if (!in)
+        rc = (err_set(e, "%s: %s", from, strerror(errno)), -1);
+    if (rc == 0 && (fd = create_private(to, mode, e)) < 0)
+        rc = -1;
+    if (rc == 0 && !(out = fdopen(fd, "wb"))) {
+        rc = (err_set(e, "%s: %s", to, strerror(errno)), -1);
+        close(fd);
+    }
     while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
         if (fwrite(buf, 1, n, out) != n)
             rc = (err_set(e, "%s: %s", to, strerror(errno)), -1);
@@ -106,7 +138,7 @@ static int copy_file(const char *from, const char *to, struct err *e)
         fclose(in);
     if (out && fclose(out) != 0 && rc == 0)
         rc = (err_set(e, "%s: %s", to, strerror(errno)), -1);
-    if (rc < 0 && out)
+    if (rc < 0 && fd >= 0)
         unlink(to);
     return rc;
 }
@@ -196,9 +228,12 @@ static int write_manifest(const char *file, const char *source, int64_t now,
     int rc = path && tmp && text ? 0 : (err_set(e, "out of memory"), -1);
     if (rc == 0) {
         sprintf(tmp, "%s.tmp", path);
-        FILE *out = fopen(tmp, "w");
+        int fd = create_private(tmp, 0600, e);
+        FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && !out)
+            close(fd);
         if (!out || fprintf(out, "%s\n", text) < 0 || fclose(out) != 0)
-            rc = (err_set(e, "%s: %s", tmp, strerror(errno)), -1);
+            rc = fd < 0 ? -1 : (err_set(e, "%s: %s", tmp, strerror(errno)), -1);
         if (rc == 0)
             rc = commit_file(tmp, path, e);
         if (rc < 0)
@@ -351,12 +386,68 @@ static int copy_database(const char *db_path, const char *tmp, int64_t now, stru
     if (db_open(db_path, DB_READ_ONLY, &src, e) < 0)
         return -1;
     int rc = schema_state(src, &st, e);
+    /* SQLite would create the copy 0644; one it finds keeps its mode, and
+     * gives it to the -journal beside it. */
+    int fd = rc == 0 ? create_private(tmp, 0600, e) : -1;
+    if (fd < 0)
+        rc = -1;
+    else
+        close(fd);
     if (rc == 0)
         rc = store_backup_copy(src, tmp, e);
     db_close(src);
     if (rc == 0)
         rc = settle_copy(tmp, now, e);
     return rc;
+}
+
+/* Whether name is a backup's temporary file (or SQLite's -journal, -wal
+ * or -shm beside one) whose writer is gone.  The writer's pid is in the
+ * name: .streamtop-STAMP.db.PID.tmp; a name without one is from a version
+ * that did not record it, and nothing writes it any more. */
+static bool stale_temp(const char *name)
+{
+    static const char *const tails[] = {"", "-journal", "-wal", "-shm"};
+    const char *db = strstr(name, ".db.");
+    if (strncmp(name, "." NAME_PREFIX, sizeof NAME_PREFIX) != 0 || !db)
+        return false;
+    char *end;
+    long pid = strtol(db + 4, &end, 10);
+    if (end == db + 4)
+        pid = 0;
+    else if (*end++ != '.')
+        return false;
+    if (strncmp(end, "tmp", 3) != 0)
+        return false;
+    size_t i = 0;
+    while (i < sizeof tails / sizeof tails[0] && strcmp(end + 3, tails[i]) != 0)
+        i++;
+    if (i == sizeof tails / sizeof tails[0])
+        return false;
+    return pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+}
+
+/* Counts the stale temporary files in dir, removing them if told. */
+static int stale_temps(const char *dir, bool remove, int *count, struct err *e)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    *count = 0;
+    if (!d)
+        return err_set(e, "backup directory %s: %s", dir, strerror(errno)), -1;
+    while ((ent = readdir(d))) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        if (stale_temp(ent->d_name) && (!remove || unlink(path) == 0))
+            (*count)++;
+    }
+    closedir(d);
+    return 0;
+}
+
+int backup_leftovers(const char *dir, int *count, struct err *e)
+{
+    return stale_temps(dir, false, count, e);
 }
 
 /* A failed copy leaves nothing behind, SQLite's files beside it included. */
@@ -377,8 +468,13 @@ int backup_make(const char *db_path, const char *dir, int64_t now, char **file,
     *file = NULL;
     if (check_dir(dir, e) < 0)
         return -1;
+    /* A backup killed mid-copy (kill -9, a crash) left its temporary
+     * files, as big as the database: the next one clears them. */
+    int cleared = 0;
+    if (stale_temps(dir, true, &cleared, e) < 0)
+        return -1;
     backup_name(dir, now, final, sizeof final);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, base_name(final));
+    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, base_name(final), (long)getpid());
     int rc = copy_database(db_path, tmp, now, e);
     if (rc == 0)
         rc = read_facts(tmp, facts, e);
@@ -391,7 +487,10 @@ int backup_make(const char *db_path, const char *dir, int64_t now, char **file,
         err_wrap(e, "no backup was made (the database is unchanged)");
         return -1;
     }
-    if (write_manifest(final, db_path, now, facts, e) < 0) {
+    char *source = canonical(db_path);
+    rc = source ? write_manifest(final, source, now, facts, e) : (err_set(e, "out of memory"), -1);
+    free(source);
+    if (rc < 0) {
         unlink(final);
         err_wrap(e, "no backup was made (the database is unchanged)");
         return -1;
@@ -465,21 +564,43 @@ static void listing_free(struct listing *l)
     free(l->times);
 }
 
-/* The backups in dir that have a manifest, newest first. */
-static int list_backups(const char *dir, struct listing *l, struct err *e)
+/* Whether the manifest at path names the database canon as its source. */
+static bool made_from(const char *path, const char *canon)
+{
+    struct strlist ignored = {0};
+    char *file = strndup(path, strlen(path) - strlen(BACKUP_MANIFEST_SUFFIX));
+    cJSON *m = file ? read_manifest(file, &ignored) : NULL;
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(m, "source");
+    char *source = cJSON_IsString(src) ? canonical(src->valuestring) : NULL;
+    bool same = source && strcmp(source, canon) == 0;
+    free(source);
+    cJSON_Delete(m);
+    free(file);
+    strlist_free(&ignored);
+    return same;
+}
+
+/* The backups of db_path in dir (their manifests name it as the source:
+ * one directory may hold several databases' backups), newest first. */
+static int list_backups(const char *dir, const char *db_path, struct listing *l, struct err *e)
 {
     DIR *d = opendir(dir);
     struct dirent *ent;
     memset(l, 0, sizeof *l);
     if (!d)
         return err_set(e, "backup directory %s: %s", dir, strerror(errno)), -1;
+    char *canon = canonical(db_path);
+    if (!canon) {
+        closedir(d);
+        return err_set(e, "out of memory"), -1;
+    }
     size_t cap = 0;
     int rc = 0;
     while (rc == 0 && (ent = readdir(d))) {
         int64_t ms;
         char path[4200];
         snprintf(path, sizeof path, "%s/%s" BACKUP_MANIFEST_SUFFIX, dir, ent->d_name);
-        if (!parse_name(ent->d_name, &ms) || access(path, F_OK) < 0)
+        if (!parse_name(ent->d_name, &ms) || access(path, F_OK) < 0 || !made_from(path, canon))
             continue;
         if (l->n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -495,6 +616,7 @@ static int list_backups(const char *dir, struct listing *l, struct err *e)
             l->n++;
     }
     closedir(d);
+    free(canon);
     if (rc == 0) {
         if (l->n > 1)
             qsort(l->names, l->n, sizeof *l->names, cmp_newest_first);
@@ -510,11 +632,11 @@ static int list_backups(const char *dir, struct listing *l, struct err *e)
     return rc;
 }
 
-int backup_rotate(const char *dir, const struct backup_rotation *r, struct strlist *removed,
-                  struct err *e)
+int backup_rotate(const char *dir, const char *db_path, const struct backup_rotation *r,
+                  struct strlist *removed, struct err *e)
 {
     struct listing l;
-    if (list_backups(dir, &l, e) < 0)
+    if (list_backups(dir, db_path, &l, e) < 0)
         return -1;
     bool *keep = calloc(l.n + 1, sizeof *keep);
     int rc = keep ? 0 : (err_set(e, "out of memory"), -1);
@@ -539,37 +661,173 @@ int backup_rotate(const char *dir, const struct backup_rotation *r, struct strli
     return rc;
 }
 
-int backup_newest(const char *dir, int64_t *at, bool *found, struct err *e)
+/* Whether the file is as long as its manifest says: a cheap check that it
+ * was not overwritten or cut short since it was verified (a full SHA-256
+ * of every backup on every status call would read gigabytes). */
+static bool size_matches(const char *dir, const char *name)
+{
+    struct strlist ignored = {0};
+    struct stat st;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cJSON *m = read_manifest(path, &ignored);
+    const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(m, "bytes");
+    bool same = cJSON_IsNumber(bytes) && stat(path, &st) == 0 &&
+                (int64_t)bytes->valuedouble == (int64_t)st.st_size;
+    cJSON_Delete(m);
+    strlist_free(&ignored);
+    return same;
+}
+
+int backup_newest(const char *dir, const char *db_path, int64_t now, struct backup_newest *out,
+                  struct err *e)
 {
     struct listing l;
-    if (list_backups(dir, &l, e) < 0)
+    memset(out, 0, sizeof *out);
+    if (list_backups(dir, db_path, &l, e) < 0)
         return -1;
-    *found = l.n > 0;
-    if (*found)
-        *at = l.times[0];
+    for (size_t i = 0; i < l.n && !out->found; i++) {
+        if (l.times[i] > now)
+            out->future++;
+        else if (!size_matches(dir, l.names[i]))
+            out->damaged++;
+        else
+            out->found = true, out->at = l.times[i];
+    }
     listing_free(&l);
     return 0;
 }
 
 /* ---- restoring ---- */
 
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+};
+
+static bool same_file(const struct file_id *ids, size_t n, const struct stat *st)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i].dev == st->st_dev && ids[i].ino == st->st_ino)
+            return true;
+    return false;
+}
+
+static bool process_has_open(const char *pid, const struct file_id *ids, size_t n)
+{
+    char path[600];
+    snprintf(path, sizeof path, "/proc/%s/fd", pid);
+    DIR *d = opendir(path);
+    struct dirent *ent;
+    struct stat st;
+    bool found = false;
+    if (!d)
+        return false;   /* gone, or another user's: the SQLite locks still tell */
+    while (!found && (ent = readdir(d))) {
+        snprintf(path, sizeof path, "/proc/%s/fd/%s", pid, ent->d_name);
+        found = ent->d_name[0] != '.' && stat(path, &st) == 0 && same_file(ids, n, &st);
+    }
+    closedir(d);
+    return found;
+}
+
+/* The first other process on this host with db_path (or its -wal or -shm)
+ * open, from /proc: SQLite's locks cannot show a read-only view opened
+ * immutable (db.h), which takes none, but its descriptor is there.
+ * Returns its pid and name, or 0. */
+static pid_t opened_elsewhere(const char *db_path, char *comm, size_t size)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    struct file_id ids[3];
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        char path[4200];
+        struct stat st;
+        snprintf(path, sizeof path, "%s%s", db_path, suffixes[i]);
+        if (stat(path, &st) == 0)
+            ids[n++] = (struct file_id){st.st_dev, st.st_ino};
+    }
+    DIR *d = n ? opendir("/proc") : NULL;
+    struct dirent *ent;
+    pid_t found = 0, me = getpid();
+    while (d && !found && (ent = readdir(d))) {
+        char *end;
+        long pid = strtol(ent->d_name, &end, 10);
+        if (*end == '\0' && pid > 0 && pid != me && process_has_open(ent->d_name, ids, n))
+            found = (pid_t)pid;
+    }
+    if (d)
+        closedir(d);
+    snprintf(comm, size, "?");
+    if (found) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/comm", (long)found);
+        FILE *f = fopen(path, "r");
+        if (f && fgets(comm, (int)size, f))
+            comm[strcspn(comm, "\n")] = '\0';
+        if (f)
+            fclose(f);
+    }
+    return found;
+}
+
+/* Whether the stream's recorded ingester lets the file be replaced.  A
+ * live process on this host never does; a lease from another host, whose
+ * process cannot be seen from here, only when it is past INGESTER_LEASE_S
+ * and force says it is gone; a vanished local ingester always does. */
+static int check_lease(struct db *db, const char *db_path, bool force, int64_t now,
+                       struct err *e)
+{
+    struct snap_connection c = {0};
+    struct snap_throughput t = {0};
+    char age[HUMAN_LEN];
+    if (store_metadata_read(db, STREAM, true, &c, &t, e) < 0)
+        return -1;
+    if (c.ingester_pid <= 0 || c.ingester_process == INGESTER_GONE)
+        return 0;
+    if (c.ingester_process == INGESTER_RUNNING)
+        return err_set(e, "%s is held by a running ingester (pid %lld on this host); stop it "
+                          "first (--force never replaces a database a live process holds)",
+                       db_path, (long long)c.ingester_pid), -1;
+    human_age((now - c.ingester_seen_at) / 1000, age);
+    if (now - c.ingester_seen_at < INGESTER_LEASE_S * 1000)
+        return err_set(e, "%s is held by an ingester on %s (pid %lld), last seen %s ago; stop "
+                          "it first", db_path, c.ingester_host, (long long)c.ingester_pid, age), -1;
+    if (!force)
+        return err_set(e, "%s is held by an ingester on %s (pid %lld), last seen %s ago; if it "
+                          "is gone, restore with --force", db_path, c.ingester_host,
+                       (long long)c.ingester_pid, age), -1;
+    return 0;
+}
+
 /* Takes db_path's stream and leaves the file without a WAL, so nothing of
  * the old database is applied to the new one; the connection stays open
- * (holding the lease) until the new file is in place. */
-static int take_old(const char *db_path, struct db **db, struct err *e)
+ * (holding the lease) until the new file is in place.  Switching the
+ * journal mode needs every other connection gone, which SQLite's locks
+ * show for any process; /proc adds the lock-free ones on this host. */
+static int take_old(const char *db_path, bool force, struct db **db, struct err *e)
 {
     struct ingester_identity me = {.pid = getpid()};
+    char comm[64];
+    pid_t other = opened_elsewhere(db_path, comm, sizeof comm);
+    if (other)
+        return err_set(e, "%s is open in process %ld (%s); close it first (a dashboard, an "
+                          "ingester or a server?)", db_path, (long)other, comm), -1;
     if (gethostname(me.host, sizeof me.host) < 0)
         snprintf(me.host, sizeof me.host, "localhost");
     me.host[sizeof me.host - 1] = '\0';
-    if (db_open(db_path, DB_READ_WRITE, db, e) < 0)
-        return -1;
+    if (db_open(db_path, DB_READ_WRITE, db, e) < 0) {
+        /* A file SQLite cannot open holds no lease to respect: one that
+         * no process has open is what --force is for. */
+        *db = NULL;
+        return force ? 0 : -1;
+    }
+    int64_t now = time_now_ms();
     int rc = 0;
     if (db_has_table(*db, "stream_state") &&
-        store_state_acquire(*db, STREAM, &me, time_now_ms(), e) < 0) {
-        err_wrap(e, "%s is in use; stop its ingester first, or restore with --force", db_path);
+        (check_lease(*db, db_path, force, now, e) < 0 ||
+         store_state_acquire(*db, STREAM, &me, now, e) < 0))
         rc = -1;
-    }
     if (rc == 0 && store_backup_detach_wal(*db, e) < 0) {
         err_wrap(e, "%s is open in another process (a dashboard?); close it first", db_path);
         rc = -1;
@@ -596,11 +854,18 @@ int backup_restore(const char *file, const char *db_path, bool force, struct str
     if (problems->count > 0)
         return err_set(e, "%s fails verification; nothing was restored", file), -1;
     struct db *old = NULL;
-    if (!force && access(db_path, F_OK) == 0 && take_old(db_path, &old, e) < 0)
+    if (access(db_path, F_OK) == 0 && take_old(db_path, force, &old, e) < 0) {
+        err_wrap(e, "nothing was restored");
         return -1;
+    }
     char tmp[4200];
+    struct stat st;
+    /* Over an existing database, its mode (the operator's: a group may
+     * read it); a new one is private.  SQLite gives -wal and -shm the
+     * database's mode when it makes them. */
+    mode_t mode = stat(db_path, &st) == 0 ? st.st_mode & 07777 : 0600;
     snprintf(tmp, sizeof tmp, "%s.restore.tmp", db_path);
-    int rc = copy_file(file, tmp, e);
+    int rc = copy_file(file, tmp, mode, e);
     if (rc == 0) {
         remove_beside(db_path, "-wal");
         remove_beside(db_path, "-shm");

@@ -52,13 +52,26 @@ struct backup_rotation {
 void backup_rotation_keep(const int64_t *times, size_t n, const struct backup_rotation *r,
                           bool *keep);
 
-/* Deletes the backups in dir that the rotation does not keep; their names
- * go into removed. */
-int backup_rotate(const char *dir, const struct backup_rotation *r, struct strlist *removed,
+/* Deletes the backups of db_path in dir that the rotation does not keep;
+ * their names go into removed.  Backups whose manifest names another
+ * database as the source (canonical paths compared) are left alone. */
+int backup_rotate(const char *dir, const char *db_path, const struct backup_rotation *r,
+                  struct strlist *removed, struct err *e);
+
+/* The newest backup of db_path in dir with a manifest, made by now, whose
+ * size is the manifest's (not its SHA-256: that reads the whole file). */
+struct backup_newest {
+    bool found;
+    int64_t at;                     /* when it was made */
+    int future;                     /* newer ones dated after now (clock skew): age unknown */
+    int damaged;                    /* newer ones whose size is not the manifest's */
+};
+int backup_newest(const char *dir, const char *db_path, int64_t now, struct backup_newest *out,
                   struct err *e);
 
-/* The newest backup in dir with a manifest: when it was made. */
-int backup_newest(const char *dir, int64_t *at, bool *found, struct err *e);
+/* How many temporary files in dir were left by a backup whose process is
+ * gone (the next backup removes them). */
+int backup_leftovers(const char *dir, int *count, struct err *e);
 
 /* Verifies file, then puts it in place of db_path.  Refuses while an
  * ingester holds db_path's stream, unless force. */

@@ -86,7 +86,7 @@ int cmd_backup(const struct options *o)
     }
     print_backup(file, &facts);
     free(file);
-    int rc = backup_rotate(o->backup_dir, &rot, &removed, &e);
+    int rc = backup_rotate(o->backup_dir, o->db_path, &rot, &removed, &e);
     for (size_t i = 0; i < removed.count; i++)
         printf("rotated out: %s\n", removed.items[i]);
     if (rc < 0) {

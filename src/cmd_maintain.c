@@ -112,19 +112,26 @@ static int run_pass(struct db *db, const struct options *o, struct err *e)
     return 0;
 }
 
-/* VACUUM rewrites the whole file: it holds the stream's lease meanwhile, so
- * it refuses while an ingester runs and no ingester can start under it. */
-static int vacuum(struct db *db, struct err *e)
+/* VACUUM rewrites the whole file: the stream's lease is taken before the
+ * pass, so it refuses while an ingester runs before changing anything, and
+ * no ingester can start under it. */
+static int claim(struct db *db, struct ingester_identity *me, struct err *e)
 {
-    struct ingester_identity me;
-    identify_self(&me);
-    if (store_state_acquire(db, STREAM_TYPE, &me, time_now_ms(), e) < 0) {
-        err_wrap(e, "--vacuum needs the database to itself");
+    identify_self(me);
+    if (store_state_acquire(db, STREAM_TYPE, me, time_now_ms(), e) < 0) {
+        err_wrap(e, "--vacuum needs the database to itself; nothing was changed");
         return -1;
     }
-    int rc = store_maintenance_vacuum(db, e);
+    return 0;
+}
+
+/* Vacuums if the pass went well (rc 0), and gives the lease back either way. */
+static int vacuum(struct db *db, const struct ingester_identity *me, int rc, struct err *e)
+{
+    if (rc == 0)
+        rc = store_maintenance_vacuum(db, e);
     struct err release_err;
-    if (store_state_release(db, STREAM_TYPE, &me, time_now_ms(), &release_err) < 0 && rc == 0) {
+    if (store_state_release(db, STREAM_TYPE, me, time_now_ms(), &release_err) < 0 && rc == 0) {
         *e = release_err;
         rc = -1;
     }
@@ -145,9 +152,12 @@ int cmd_maintain(const struct options *o)
         fprintf(stderr, "streamtop: %s\n", e.msg);
         return EXIT_FAILURE;
     }
-    int rc = run_pass(db, o, &e);
-    if (rc == 0 && o->vacuum)
-        rc = vacuum(db, &e);
+    struct ingester_identity me = {0};
+    int rc = o->vacuum ? claim(db, &me, &e) : 0;
+    if (rc == 0)
+        rc = run_pass(db, o, &e);
+    if (o->vacuum && me.pid)
+        rc = vacuum(db, &me, rc, &e);
     if (rc == 0)
         print_size(db);
     else

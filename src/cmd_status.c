@@ -191,6 +191,17 @@ static void print_backup(const struct snapshot *s)
     else
         printf("backup      newest verified %s in %s\n", age_of(s->taken_at, b->newest_at, a),
                safe(b->dir, 1));
+    if (b->readable && b->future > 0)
+        printf("backup      %d newer backup%s dated in the future (clock skew?): age unknown, "
+               "not counted\n", b->future, b->future == 1 ? "" : "s");
+    if (b->readable && b->damaged > 0)
+        printf("backup      %d newer backup%s not the size %s manifest says: not counted "
+               "(backup --verify says more)\n",
+               b->damaged, b->damaged == 1 ? "" : "s", b->damaged == 1 ? "its" : "their");
+    if (b->readable && b->leftovers > 0)
+        printf("backup      %d leftover temporary file%s of an interrupted backup in %s "
+               "(the next backup removes them)\n",
+               b->leftovers, b->leftovers == 1 ? "" : "s", safe(b->dir, 1));
 }
 
 /* Shown once the integration tables exist (migration 14), whether or not
@@ -473,6 +484,9 @@ static void json_backup(cJSON *root, const struct snap_backup *b)
     add_text(o, "dir", b->dir);
     cJSON_AddBoolToObject(o, "readable", b->readable);
     add_time(o, "newest_at", b->found ? b->newest_at : 0);
+    cJSON_AddNumberToObject(o, "leftover_temp_files", b->leftovers);
+    cJSON_AddNumberToObject(o, "future_dated", b->future);
+    cJSON_AddNumberToObject(o, "size_mismatch", b->damaged);
     cJSON_AddNumberToObject(o, "max_age_seconds", (double)(b->max_age_ms / 1000));
 }
 

@@ -190,6 +190,9 @@ struct snap_backup {
     bool found;
     int64_t newest_at;
     int64_t max_age_ms;             /* older than this is unhealthy */
+    int leftovers;                  /* temporary files of backups whose process is gone */
+    int future;                     /* newer backups dated after now: their age is unknown */
+    int damaged;                    /* newer backups whose size is not their manifest's */
 };
 
 #endif

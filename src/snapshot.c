@@ -299,15 +299,23 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
 }
 
 /* Outside the read transaction: a directory listing, not the database. */
-static void fill_backup(const struct snapshot_request *req, struct snap_backup *b)
+static void fill_backup(const struct snapshot_request *req, const char *db, int64_t now,
+                        struct snap_backup *b)
 {
     struct err e;
+    struct backup_newest n;
     b->configured = req->backup_dir != NULL;
     if (!b->configured)
         return;
     snprintf(b->dir, sizeof b->dir, "%s", req->backup_dir);
     b->max_age_ms = req->backup_max_age_ms;
-    b->readable = backup_newest(req->backup_dir, &b->newest_at, &b->found, &e) == 0;
+    b->readable = backup_newest(req->backup_dir, db, now, &n, &e) == 0;
+    b->found = n.found;
+    b->newest_at = n.at;
+    b->future = n.future;
+    b->damaged = n.damaged;
+    if (b->readable && backup_leftovers(req->backup_dir, &b->leftovers, &e) < 0)
+        b->leftovers = 0;   /* listed a moment ago: gone since, and judged next time */
     if (!b->readable)
         snprintf(b->why_unreadable, sizeof b->why_unreadable, "%.*s", SNAP_REASON - 1, e.msg);
 }
@@ -340,6 +348,6 @@ int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
     if (rc < 0)
         db_rollback(r->db);
     else
-        fill_backup(req, &s->backup);
+        fill_backup(req, db_path(r->db), s->taken_at, &s->backup);
     return rc;
 }

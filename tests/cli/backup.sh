@@ -46,8 +46,21 @@ holder=$!
 at_exit "kill $holder 2>/dev/null"
 sql "$db" "UPDATE stream_state SET ingester_pid = $holder, ingester_host = '$(hostname)',
            ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+before=$(checksum "$db")
 expect_run "a database an ingester holds is not replaced" 1 "$STREAMTOP" restore --from "$file" --db "$db"
-contains "saying how to go on" "$ERR" "stop its ingester first, or restore with --force"
+contains "saying how to go on" "$ERR" "is held by a running ingester (pid $holder on this host); stop it first"
+expect_run "nor with --force while its process lives" 1 "$STREAMTOP" restore --from "$file" --db "$db" --force
+contains "saying --force does not override it" "$ERR" "--force never replaces a database a live process holds"
+equals "the database is untouched" "$(checksum "$db")" "$before"
+sql "$db" "UPDATE stream_state SET ingester_host = 'elsewhere.example'"
+expect_run "another host's live lease is not replaced" 1 "$STREAMTOP" restore --from "$file" --db "$db" --force
+contains "saying so" "$ERR" "is held by an ingester on elsewhere.example (pid $holder), last seen"
+sql "$db" "UPDATE stream_state SET ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 minutes')"
+expect_run "nor its stale lease without --force" 1 "$STREAMTOP" restore --from "$file" --db "$db"
+contains "saying how to go on" "$ERR" "if it is gone, restore with --force"
+expect_run "which --force overrides" 0 "$STREAMTOP" restore --from "$file" --db "$db" --force
+sql "$db" "UPDATE stream_state SET last_timepoint = 99, ingester_pid = $holder, ingester_host = '$(hostname)',
+           ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 kill "$holder"
 wait "$holder" 2>/dev/null
 expect_run "once it is gone the backup is restored" 0 "$STREAMTOP" restore --from "$file" --db "$db"
@@ -108,11 +121,120 @@ contains "status shows it" "$OUT" "newest verified"
 old="$TMP/old"
 mkdir "$old"
 name="streamtop-$(date -u -d '-2 days' +%Y%m%dT%H%M%S).000Z.db"
-cp "$dir/$(ls "$dir" | grep -v manifest | head -n 1)" "$old/$name"
-: > "$old/$name.manifest.json"
+some=$(ls "$dir" | grep -v manifest | head -n 1)
+cp "$dir/$some" "$old/$name"
+cp "$dir/$some.manifest.json" "$old/$name.manifest.json"
 expect_run "status is unhealthy past the maximum age" 1 "$STREAMTOP" status --db "$db" --backup-dir "$old"
 contains "saying why" "$OUT" "the newest verified backup is 2d"
 run "$STREAMTOP" status --db "$db" --backup-dir "$TMP/empty-$$"
 contains "a directory that cannot be read is a problem" "$OUT" "backup directory $TMP/empty-$$"
+
+# Backups hold webhook secrets and key hashes: private whatever the umask.
+perms="$TMP/perms"
+mkdir "$perms"
+run sh -c "umask 022; exec '$STREAMTOP' backup --db '$db' --to '$perms'"
+equals "a backup under umask 022 succeeds" "$RC" 0
+pfile=$(ls "$perms"/streamtop-*.db)
+equals "its file is owner-only" "$(stat -c %a "$pfile")" 600
+equals "and so is its manifest" "$(stat -c %a "$pfile.manifest.json")" 600
+run sh -c "umask 022; exec '$STREAMTOP' restore --from '$pfile' --db '$TMP/fresh.db'"
+equals "a restore to a new path under umask 022 succeeds" "$RC" 0
+equals "and makes it owner-only" "$(stat -c %a "$TMP/fresh.db")" 600
+chmod 640 "$TMP/fresh.db"
+run sh -c "umask 077; exec '$STREAMTOP' restore --from '$pfile' --db '$TMP/fresh.db'"
+equals "a restore over an existing database succeeds" "$RC" 0
+equals "and keeps its mode" "$(stat -c %a "$TMP/fresh.db")" 640
+equals "and its -wal and -shm follow it" \
+    "$(printf 'PRAGMA journal_mode = WAL;\nSELECT count(*) FROM stream_state;\n.shell stat -c %%a %s-wal %s-shm\n' \
+        "$TMP/fresh.db" "$TMP/fresh.db" | (umask 022; sqlite3 "$TMP/fresh.db") | tail -n 2 | tr '\n' ' ')" "640 640 "
+
+# One directory, two databases: each one's rotation and age judge its own.
+shared="$TMP/shared"
+mkdir "$shared"
+"$STREAMTOP" migrate --db "$TMP/a.db" >/dev/null
+"$STREAMTOP" migrate --db "$TMP/b.db" >/dev/null
+expect_run "a.db is backed up" 0 "$STREAMTOP" backup --db "$TMP/a.db" --to "$shared"
+afile=$(ls "$shared"/streamtop-*.db)
+equals "its manifest names it by its canonical path" "$(jq -r .source "$afile.manifest.json")" \
+    "$(realpath "$TMP/a.db")"
+expect_run "then b.db into the same directory, keeping one a day" 0 \
+    "$STREAMTOP" backup --db "$TMP/b.db" --to "$shared" --backup-keep-daily 1 --backup-keep-weekly 1
+check "a.db's only backup is still there" test -e "$afile" -a -e "$afile.manifest.json"
+lacks "nothing was rotated out" "$OUT" "rotated out"
+bfile=$(ls "$shared"/streamtop-*.db | grep -v "$afile")
+rm "$afile" "$afile.manifest.json"
+run "$STREAMTOP" status --db "$TMP/a.db" --backup-dir "$shared" --json
+equals "status for a.db does not take b.db's backup for its own" \
+    "$(jq -r '.backup.newest_at' "$TMP/.out")" null
+contains "and says it has none" "$(jq -r '.problems[]' "$TMP/.out")" "backup"
+run "$STREAMTOP" status --db "$TMP/./b.db" --backup-dir "$shared" --json
+equals "b.db, however it is named, finds its own" "$(jq -r '.backup.newest_at != null' "$TMP/.out")" true
+
+# A backup killed mid-copy leaves its temporary files; the next one
+# removes them (their writer's pid is in the name, and it is gone), and
+# status mentions them meanwhile.  One whose writer lives is left alone.
+killed="$TMP/killed"
+mkdir "$killed"
+sql "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+           INSERT INTO search_cache (id, query_hash, query_text, results, expires_at)
+           SELECT 'k' || i, 'kh' || i, 'q', hex(randomblob(1000)), '2999-01-01' FROM n"
+stopped_mid_copy() {
+    "$STREAMTOP" backup --db "$db" --to "$killed" >/dev/null 2>&1 &
+    victim=$!
+    while kill -0 "$victim" 2>/dev/null && ! ls -A "$killed" | grep -q '^\.streamtop-.*\.tmp$'; do :; done
+    kill -STOP "$victim" 2>/dev/null
+    if ls -A "$killed" | grep -q '^\.streamtop-.*\.tmp$'; then
+        kill -KILL "$victim"
+        wait "$victim" 2>/dev/null
+        return 0
+    fi
+    kill -KILL "$victim" 2>/dev/null
+    wait "$victim" 2>/dev/null
+    rm -f "$killed"/*
+    return 1
+}
+tries=0
+until stopped_mid_copy || [ $tries -ge 5 ]; do tries=$((tries + 1)); done
+equals "a backup killed (-9) mid-copy leaves its temporary file" \
+    "$(ls -A "$killed" | grep -c '^\.streamtop-.*\.db\.[0-9]*\.tmp$')" 1
+sleep 60 &
+alive=$!
+at_exit "kill $alive 2>/dev/null"
+: > "$killed/.streamtop-20261207T030000.000Z.db.$alive.tmp"
+run "$STREAMTOP" status --db "$db" --backup-dir "$killed"
+contains "status mentions the leftovers" "$OUT" "leftover temporary file"
+equals "and counts them in JSON" \
+    "$("$STREAMTOP" status --db "$db" --backup-dir "$killed" --json | jq .backup.leftover_temp_files)" \
+    "$(ls -A "$killed" | grep -c '^\.streamtop-.*\.db\.[0-9]*\.tmp' | xargs expr -1 +)"
+expect_run "the next backup succeeds" 0 "$STREAMTOP" backup --db "$db" --to "$killed"
+equals "and removes the dead one's files, keeping a live writer's" \
+    "$(ls -A "$killed" | grep '^\.')" ".streamtop-20261207T030000.000Z.db.$alive.tmp"
+run "$STREAMTOP" status --db "$db" --backup-dir "$killed"
+lacks "status has nothing to mention any more" "$OUT" "leftover"
+kill "$alive"
+
+# status judges the file, not only its manifest: a newer backup overwritten
+# with junk, or dated in the future, is not the newest verified one.
+judged="$TMP/judged"
+mkdir "$judged"
+good="streamtop-$(date -u -d '-3 hours' +%Y%m%dT%H%M%S).000Z.db"
+junk="streamtop-$(date -u -d '-1 hours' +%Y%m%dT%H%M%S).000Z.db"
+ahead="streamtop-$(date -u -d '+2 days' +%Y%m%dT%H%M%S).000Z.db"
+for name in "$good" "$junk" "$ahead"; do
+    cp "$pfile" "$judged/$name"
+    cp "$pfile.manifest.json" "$judged/$name.manifest.json"
+done
+head -c 5000 /dev/urandom > "$judged/$junk"
+run "$STREAMTOP" status --db "$db" --backup-dir "$judged" --json
+equals "the newest verified backup is the intact one made before now" \
+    "$(jq -r .backup.newest_at "$TMP/.out" | cut -c1-19 | tr -d ':-')" "$(echo "$good" | cut -c11-25)"
+equals "counting the future-dated and the damaged apart" \
+    "$(jq -r '"\(.backup.future_dated) \(.backup.size_mismatch)"' "$TMP/.out")" "1 1"
+run "$STREAMTOP" status --db "$db" --backup-dir "$judged"
+contains "status says one is dated in the future" "$OUT" "1 newer backup dated in the future (clock skew?): age unknown"
+contains "and one is not the size its manifest says" "$OUT" "1 newer backup not the size its manifest says"
+rm "$judged/$good" "$judged/$good.manifest.json"
+expect_run "with only those two, status is unhealthy" 1 "$STREAMTOP" status --db "$db" --backup-dir "$judged"
+contains "finding no verified backup" "$OUT" "none verified"
 
 done_testing

@@ -65,9 +65,13 @@ at_exit "kill $holder 2>/dev/null"
 now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 sql "$db" "UPDATE stream_state SET ingester_pid = $holder, ingester_host = '$(hostname)',
            ingester_seen_at = '$now'"
+sql "$db" "INSERT INTO search_cache (id, query_hash, query_text, results, expires_at)
+           VALUES ('stale', 'hs', 'q', '[]', '2000-01-01T00:00:00.000Z')"
 expect_run "--vacuum is refused while an ingester holds the stream" 1 \
     "$STREAMTOP" maintain --db "$db" --vacuum
-contains "saying why" "$ERR" "--vacuum needs the database to itself"
+contains "saying why" "$ERR" "--vacuum needs the database to itself; nothing was changed"
+lacks "before any pass ran" "$OUT" "removed"
+equals "the pass's work is left undone" "$(sql "$db" "SELECT count(*) FROM search_cache WHERE id = 'stale'")" 1
 kill "$holder"
 wait "$holder" 2>/dev/null
 expect_run "--vacuum runs once it is gone" 0 "$STREAMTOP" maintain --db "$db" --vacuum
