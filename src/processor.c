@@ -15,7 +15,9 @@
 #include "log.h"
 #include "metric_names.h"
 #include "processor.h"
+#include "outcome.h"
 #include "rates.h"
+#include "reapply.h"
 #include "store_companies.h"
 #include "store_events.h"
 #include "store_metadata.h"
@@ -24,8 +26,6 @@
 #include "stream_client.h"
 #include "timeutil.h"
 
-#define RETRY_SCAN_MS 500
-#define RETRY_BATCH 64
 #define BUSY_TIMEOUT_MS 5000
 #define BUSY_STEP_MS 5
 
@@ -35,11 +35,6 @@
 struct commit_times {
     int64_t count, max_us;
     uint32_t hist[COMMIT_HIST_MS + 1];   /* the last bucket: a second or more */
-};
-
-/* Counts that go into metric samples: totals since the last sample. */
-struct metric_counts {
-    int64_t received, processed, failed, repeated, bytes, reconnects, gaps;
 };
 
 struct processor {
@@ -60,9 +55,7 @@ struct processor {
     int64_t last_maintain_at;       /* when the last retention pass began */
     bool maintaining;
     struct maintain_pass pass;
-    int64_t data_version;
-    int64_t next_retry_scan;
-    bool retry_backlog;             /* the last scan filled a whole batch */
+    struct reapply retries;
     int64_t stopping_since;         /* monotonic ms: first failure or busy wait after a stop */
     int64_t busy_since;             /* monotonic ms: the current busy wait began */
     struct commit_times commits;
@@ -77,24 +70,6 @@ struct batch {
     int64_t buffered;               /* -1: no counter reading taken */
 };
 
-static void add_counts(struct metric_counts *to, const struct metric_counts *from)
-{
-    to->received += from->received;
-    to->processed += from->processed;
-    to->failed += from->failed;
-    to->repeated += from->repeated;
-    to->bytes += from->bytes;
-    to->reconnects += from->reconnects;
-    to->gaps += from->gaps;
-}
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* ---- one message ---- */
 
 static int record_failure(struct processor *p, int64_t log_id, const char *why, int64_t duration_us,
@@ -102,30 +77,6 @@ static int record_failure(struct processor *p, int64_t log_id, const char *why, 
 {
     struct queue_failure f = {log_id, why, p->cfg.worker_id, duration_us, now};
     return store_queue_record_failure(p->db, &f, e);
-}
-
-/* The one place an applied, failed, superseded or repeated event is
- * counted, for new events and retried ones alike: into the stream's
- * counters (delta) and the next metric sample (counts). */
-static void count_outcome(struct batch *b, enum apply_outcome outcome)
-{
-    switch (outcome) {
-    case APPLY_FAILED:
-        b->delta.failed++;
-        b->counts.failed++;
-        return;
-    case APPLY_SUPERSEDED:
-        b->delta.superseded++;
-        break;
-    case APPLY_REPEATED:
-        b->delta.repeated++;
-        b->counts.repeated++;
-        break;
-    case APPLY_APPLIED:
-        break;
-    }
-    b->delta.processed++;
-    b->counts.processed++;
 }
 
 static int store_event(struct processor *p, struct batch *b, const struct ingest_msg *m,
@@ -146,7 +97,7 @@ static int store_event(struct processor *p, struct batch *b, const struct ingest
             return 0;   /* sent again after a resume: stored already */
     }
     enum apply_outcome outcome;
-    int64_t t0 = mono_us();
+    int64_t t0 = time_mono_us();
     if (store_companies_apply(p->db, ev, id, now, &outcome, why, sizeof why, e) < 0)
         return -1;
     struct log_row row = {
@@ -159,7 +110,7 @@ static int store_event(struct processor *p, struct batch *b, const struct ingest
     int64_t log_id;
     bool inserted;
     if (store_events_insert(p->db, &row, false, &log_id, &inserted, e) < 0 ||
-        (outcome == APPLY_FAILED && record_failure(p, log_id, why, mono_us() - t0, now, e) < 0))
+        (outcome == APPLY_FAILED && record_failure(p, log_id, why, time_mono_us() - t0, now, e) < 0))
         return -1;
     b->delta.received++;
     b->counts.received++;
@@ -171,7 +122,7 @@ static int store_event(struct processor *p, struct batch *b, const struct ingest
         b->delta.gaps++;
         b->counts.gaps++;
     }
-    count_outcome(b, outcome);
+    outcome_count(&b->delta, &b->counts, outcome);
     b->delta.last_event_at = m->at;
     b->delta.processed_events = true;
     if (ev->timepoint > b->max_tp) {
@@ -201,7 +152,7 @@ static int store_invalid(struct processor *p, struct batch *b, const struct inge
     b->delta.received++;
     b->delta.invalid++;
     b->counts.received++;
-    count_outcome(b, APPLY_FAILED);
+    outcome_count(&b->delta, &b->counts, APPLY_FAILED);
     b->delta.last_event_at = m->at;
     return record_failure(p, log_id, m->error, 0, now, e);
 }
@@ -348,7 +299,7 @@ static int commit_batch(struct processor *p, struct ingest_msg *list, struct bat
         goto failed;
     if (now - p->last_sample_at >= p->cfg.metrics_interval_ms) {
         struct metric_counts total = p->since_sample;
-        add_counts(&total, &b->counts);
+        metric_counts_add(&total, &b->counts);
         if (write_samples(p, &total, b->published_at ? b->published_at : p->last_published_at,
                           now, e) < 0)
             goto failed;
@@ -387,7 +338,7 @@ static void after_commit(struct processor *p, const struct batch *b, bool sample
         memset(&p->since_sample, 0, sizeof p->since_sample);
         p->last_sample_at = now;
     } else {
-        add_counts(&p->since_sample, &b->counts);
+        metric_counts_add(&p->since_sample, &b->counts);
     }
 }
 
@@ -459,7 +410,7 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
     struct err e;
     struct backoff delays;
     backoff_init(&delays, 0);
-    int64_t t0 = mono_us();
+    int64_t t0 = time_mono_us();
     while (commit_batch(p, list, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
@@ -473,160 +424,30 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
         int64_t delay = backoff_delay_ms(&delays, BACKOFF_COMMIT, -1);
         sleep_ms(p->stopping_since && delay > 500 ? 500 : delay);
     }
-    count_commit(&p->commits, mono_us() - t0);
+    count_commit(&p->commits, time_mono_us() - t0);
     after_commit(p, &b, sampled);
 }
 
 /* ---- retries ---- */
 
-/* What applying one stored event again came to. */
-struct reapplied {
-    enum apply_outcome outcome;
-    char why[512];
-};
-
-/* A retried invalid line that now decodes takes its own event's id, unless
- * that event is stored already or the stream may still send it: a line
- * past the resume point comes again after a restart, and its id must then
- * be free (store_event looks ids up only up to committed_max_tp).  *why
- * says which, else stays empty. */
-static int take_real_id(struct processor *p, int64_t log_id, const struct stream_event *ev,
-                        char id[EVENT_ID_LEN], char *why, size_t whysize, struct err *e)
-{
-    bool taken;
-    int64_t other;
-    event_id(ev->timepoint, id);
-    if (ev->timepoint > p->committed_max_tp) {
-        snprintf(why, whysize, "the line decodes now as %s, past the resume point %lld: "
-                 "retry it once the stream has passed it", id, (long long)p->committed_max_tp);
-        return 0;
-    }
-    if (store_events_find(p->db, id, &taken, &other, NULL, e) < 0)
-        return -1;
-    if (taken) {
-        snprintf(why, whysize, "the line decodes now as %s, which is stored already", id);
-        return 0;
-    }
-    return store_events_set_identity(p->db, log_id, id, event_type_name(ev->type),
-                                     ev->company_number, e);
-}
-
-/* Applies a stored event again.  An invalid line is decoded again: one that
- * now decodes becomes its real event, applied as any other (an older one
- * is superseded); one that does not, or whose text was cut, fails again
- * with the error it had. */
-static int reapply(struct processor *p, int64_t log_id, const char *now, struct reapplied *r,
-                   struct err *e)
-{
-    struct stored_event stored;
-    struct stream_event *ev;
-    struct err decode;
-    if (store_events_load(p->db, log_id, &stored, e) < 0)
-        return -1;
-    bool invalid = strcmp(stored.event_type, "invalid") == 0;
-    char id[EVENT_ID_LEN];
-    int rc = 0;
-    r->outcome = APPLY_FAILED;
-    r->why[0] = '\0';
-    if ((invalid && stream_invalid_was_cut(stored.error)) ||
-        event_decode(stored.data, stored.len, &ev, &decode) < 0) {
-        if (invalid)
-            snprintf(r->why, sizeof r->why, "%s", stored.error);
-        else
-            snprintf(r->why, sizeof r->why, "invalid event: %.400s", decode.msg);
-    } else {
-        const char *as = stored.event_id;
-        if (invalid && (rc = take_real_id(p, log_id, ev, id, r->why, sizeof r->why, e)) == 0)
-            as = id;
-        if (rc == 0 && !r->why[0])
-            rc = store_companies_apply(p->db, ev, as, now, &r->outcome, r->why, sizeof r->why, e);
-        event_free(ev);
-    }
-    store_events_stored_free(&stored);
-    return rc;
-}
-
-static int retry_one(struct processor *p, const struct queued_event *q, const char *now,
-                     struct batch *b, struct err *e)
-{
-    struct reapplied r;
-    int64_t t0 = mono_us();
-    if (reapply(p, q->log_id, now, &r, e) < 0)
-        return -1;
-    count_outcome(b, r.outcome);
-    if (r.outcome == APPLY_FAILED) {
-        if (store_events_set_outcome(p->db, q->log_id, "failed", r.why, now, e) < 0)
-            return -1;
-        return record_failure(p, q->log_id, r.why, mono_us() - t0, now, e);
-    }
-    const char *note = r.outcome == APPLY_SUPERSEDED ? r.why : NULL;
-    if (store_events_set_outcome(p->db, q->log_id, "processed", note, now, e) < 0)
-        return -1;
-    struct queue_done done = {.queue_id = q->queue_id, .now = now, .worker_id = p->cfg.worker_id,
-                              .duration_us = mono_us() - t0};
-    return store_queue_done(p->db, &done, e);
-}
-
-/* Applies up to RETRY_BATCH pending events in one transaction. */
-static int retry_pending(struct processor *p, struct err *e)
-{
-    struct queued_event claimed[RETRY_BATCH];
-    struct batch b = {.delta.last_timepoint = -1};
-    int n;
-    int64_t now = time_now_ms();
-    char now_iso[ISO_TIME_LEN];
-    time_format_iso(now, now_iso);
-    if (db_begin_write(p->db, e) < 0)
-        return -1;
-    if (store_queue_claim(p->db, RETRY_BATCH, claimed, &n, e) < 0)
-        goto failed;
-    for (int i = 0; i < n; i++)
-        if (retry_one(p, &claimed[i], now_iso, &b, e) < 0)
-            goto failed;
-    if (n > 0 && store_state_apply(p->db, p->cfg.stream_type, &b.delta, now, e) < 0)
-        goto failed;
-    if (db_commit(p->db, e) < 0)
-        goto failed;
-    p->retry_backlog = n == RETRY_BATCH;
-    if (n > 0)
-        p->moved_at = time_now_ms();
-    add_counts(&p->since_sample, &b.counts);
-    if (n > 0) {
-        char count[16];
-        snprintf(count, sizeof count, "%d", n);
-        log_kv(LOG_INFO, "retried", "events", count, NULL);
-    }
-    return 0;
-failed:
-    db_rollback(p->db);
-    return -1;
-}
-
-/* Looks for retried events when another connection changed the database
- * (PRAGMA data_version), when the last look left some behind, or when it
- * failed: a look deferred by a lock or a full disk is tried again at the
- * next scan, as the lock's release or the space freed changes nothing
- * data_version can see. */
+/* The events put back to pending, applied between batches (reapply.h). */
 static void maybe_retry(struct processor *p)
 {
-    int64_t now = time_mono_ms();
-    if (now < p->next_retry_scan && !p->retry_backlog)
-        return;
-    p->next_retry_scan = now + RETRY_SCAN_MS;
-    int64_t version = db_data_version(p->db);
-    if (version == p->data_version && !p->retry_backlog)
-        return;
-    p->data_version = version;
+    struct reapply_result r;
     struct err e;
-    if (retry_pending(p, &e) < 0) {
+    if (reapply_maybe(&p->retries, p->committed_max_tp, &r, &e) < 0) {
         if (fatal(p->db))
             fail(p, e.msg);
         else
             log_kv(LOG_WARN, "retry_deferred", "error", e.msg, NULL);
-        p->retry_backlog = false;
-        p->data_version = -1;
+        return;
     }
+    if (r.claimed > 0)
+        p->moved_at = time_now_ms();
+    metric_counts_add(&p->since_sample, &r.counts);
 }
+
+/* ---- retention ---- */
 
 static void log_pass(const struct maintain_pass *pass)
 {
@@ -677,7 +498,7 @@ static void *processor_main(void *arg)
     for (;;) {
         int64_t now = time_now_ms();
         int64_t until_sample = p->last_sample_at + p->cfg.metrics_interval_ms - now;
-        int64_t wait = until_sample < RETRY_SCAN_MS ? until_sample : RETRY_SCAN_MS;
+        int64_t wait = until_sample < REAPPLY_SCAN_MS ? until_sample : REAPPLY_SCAN_MS;
         if (moving(p, now)) {
             int64_t until_point = p->last_point_at + RATE_POINT_MS - now;
             wait = until_point < wait ? until_point : wait;
@@ -739,7 +560,7 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         free(p);
         return -1;
     }
-    p->data_version = -1;   /* look for retries left pending before this start */
+    reapply_init(&p->retries, p->db, p->cfg.stream_type, p->cfg.worker_id);
     sqlite3_busy_handler(db_handle(p->db), on_busy, p);
     if (start_checkpoints(p, e) < 0) {
         db_close(p->db);
