@@ -510,8 +510,7 @@ static void *processor_main(void *arg)
         now = time_now_ms();
         if (n > 0 || now - p->last_sample_at >= p->cfg.metrics_interval_ms || points_wanted(p, now))
             commit_with_retry(p, list);
-        if (p->checkpointer)
-            checkpointer_throttle(p->checkpointer);
+        checkpointer_throttle(p->checkpointer);
         while (list) {
             struct ingest_msg *next = list->next;
             ingest_msg_free(list);
@@ -525,23 +524,6 @@ static void *processor_main(void *arg)
             break;
     }
     return NULL;
-}
-
-/* Litestream replicates the WAL and checkpoints it itself, and its own
- * guidance is that the application should not: no checkpoint thread and no
- * automatic checkpoint on the writer, so the writer never waits for one. */
-static int start_checkpoints(struct processor *p, struct err *e)
-{
-    if (p->cfg.leave_checkpoints) {
-        sqlite3_wal_autocheckpoint(db_handle(p->db), 0);
-        log_kv(LOG_INFO, "checkpoints_left_to_litestream", NULL);
-        return 0;
-    }
-    struct checkpointer_config cc = {
-        .db_path = p->cfg.db_path, .start_frames = CHECKPOINT_START_FRAMES,
-        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
-    };
-    return checkpointer_start(&cc, p->db, &p->checkpointer, e);
 }
 
 int processor_start(const struct processor_config *cfg, struct processor **out, struct err *e)
@@ -562,7 +544,8 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
     }
     reapply_init(&p->retries, p->db, p->cfg.stream_type, p->cfg.worker_id);
     sqlite3_busy_handler(db_handle(p->db), on_busy, p);
-    if (start_checkpoints(p, e) < 0) {
+    if (checkpointer_start_for_writer(cfg->db_path, p->db, cfg->leave_checkpoints,
+                                      &p->checkpointer, e) < 0) {
         db_close(p->db);
         free(p);
         return -1;
@@ -578,24 +561,6 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
     p->started = true;
     *out = p;
     return 0;
-}
-
-/* What the checkpoint thread did, for an operator reading the log after a
- * catch-up: how often the writer had to wait for the WAL to rewind. */
-static void log_checkpoints(struct checkpointer *c)
-{
-    struct checkpointer_stats cs;
-    if (!c)
-        return;
-    checkpointer_stats(c, &cs);
-    char passes[24], waits[24], waited[24], timeouts[24], pinned[24];
-    snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
-    snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
-    snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
-    snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
-    snprintf(pinned, sizeof pinned, "%lld", (long long)cs.pinned_skips);
-    log_kv(LOG_INFO, "checkpoints", "passes", passes, "writer_waits", waits, "writer_waited_ms",
-           waited, "timeouts", timeouts, "reader_pinned_waits", pinned, NULL);
 }
 
 /* The writer's commit times, for an operator (or `make bench`) judging
@@ -624,7 +589,7 @@ void processor_join(struct processor *p)
     if (p->started)
         pthread_join(p->thread, NULL);
     log_commits(&p->commits);
-    log_checkpoints(p->checkpointer);
+    checkpointer_log_stats(p->checkpointer);
     checkpointer_stop(p->checkpointer);
     db_close(p->db);
     free(p);
