@@ -11,6 +11,7 @@
 
 #include "backoff.h"
 #include "checkpointer.h"
+#include "commit_times.h"
 #include "db.h"
 #include "log.h"
 #include "metric_names.h"
@@ -28,14 +29,6 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define BUSY_STEP_MS 5
-
-/* How long batches took to commit (retries included), for the log line at
- * stop: the writer's longest hold-up and its 99th percentile, by the ms. */
-#define COMMIT_HIST_MS 1024
-struct commit_times {
-    int64_t count, max_us;
-    uint32_t hist[COMMIT_HIST_MS + 1];   /* the last bucket: a second or more */
-};
 
 struct processor {
     struct processor_config cfg;
@@ -58,7 +51,7 @@ struct processor {
     struct reapply retries;
     int64_t stopping_since;         /* monotonic ms: first failure or busy wait after a stop */
     int64_t busy_since;             /* monotonic ms: the current busy wait began */
-    struct commit_times commits;
+    struct commit_times commits;    /* how long each batch took to commit */
 };
 
 /* One attempt at committing a batch: what it adds, discarded if it fails. */
@@ -392,14 +385,6 @@ static int on_busy(void *arg, int count)
     return 1;
 }
 
-static void count_commit(struct commit_times *c, int64_t us)
-{
-    int64_t ms = us / 1000;
-    c->hist[ms < COMMIT_HIST_MS ? ms : COMMIT_HIST_MS]++;
-    c->count++;
-    c->max_us = us > c->max_us ? us : c->max_us;
-}
-
 /* Commits the batch, retrying transient failures with backoff.  Gives up
  * only on a fatal error, or when stopping and the database stays
  * unavailable (nothing is lost: the resume point was not advanced either). */
@@ -424,7 +409,7 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
         int64_t delay = backoff_delay_ms(&delays, BACKOFF_COMMIT, -1);
         sleep_ms(p->stopping_since && delay > 500 ? 500 : delay);
     }
-    count_commit(&p->commits, time_mono_us() - t0);
+    commit_times_add(&p->commits, time_mono_us() - t0);
     after_commit(p, &b, sampled);
 }
 
@@ -563,32 +548,13 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
     return 0;
 }
 
-/* The writer's commit times, for an operator (or `make bench`) judging
- * whether anything beside it, such as a retention pass, held it up. */
-static void log_commits(const struct commit_times *c)
-{
-    int64_t seen = 0, p99 = 0;
-    for (int ms = 0; ms <= COMMIT_HIST_MS && c->count > 0; ms++) {
-        seen += c->hist[ms];
-        if (seen * 100 >= c->count * 99) {
-            p99 = ms + 1;
-            break;
-        }
-    }
-    char count[24], max[24], p99_ms[24];
-    snprintf(count, sizeof count, "%lld", (long long)c->count);
-    snprintf(max, sizeof max, "%.1f", (double)c->max_us / 1000.0);
-    snprintf(p99_ms, sizeof p99_ms, "%lld", (long long)p99);
-    log_kv(LOG_INFO, "commits", "batches", count, "max_ms", max, "p99_under_ms", p99_ms, NULL);
-}
-
 void processor_join(struct processor *p)
 {
     if (!p)
         return;
     if (p->started)
         pthread_join(p->thread, NULL);
-    log_commits(&p->commits);
+    commit_times_log(&p->commits);
     checkpointer_log_stats(p->checkpointer);
     checkpointer_stop(p->checkpointer);
     db_close(p->db);
