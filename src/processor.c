@@ -14,6 +14,7 @@
 #include "commit_times.h"
 #include "db.h"
 #include "log.h"
+#include "maintain_schedule.h"
 #include "metric_names.h"
 #include "processor.h"
 #include "outcome.h"
@@ -45,9 +46,7 @@ struct processor {
     int64_t last_point_at;          /* the newest counter reading (rates.h) */
     int64_t moved_at;               /* when counters or the buffer last changed */
     int64_t point_buffered;         /* the buffer as that reading saw it */
-    int64_t last_maintain_at;       /* when the last retention pass began */
-    bool maintaining;
-    struct maintain_pass pass;
+    struct maintain_schedule retention;
     struct reapply retries;
     int64_t stopping_since;         /* monotonic ms: first failure or busy wait after a stop */
     int64_t busy_since;             /* monotonic ms: the current busy wait began */
@@ -432,49 +431,6 @@ static void maybe_retry(struct processor *p)
     metric_counts_add(&p->since_sample, &r.counts);
 }
 
-/* ---- retention ---- */
-
-static void log_pass(const struct maintain_pass *pass)
-{
-    char cache[24], rolled[24], metrics[24], events[24], queue[24];
-    snprintf(cache, sizeof cache, "%lld", (long long)pass->counts.search_cache_removed);
-    snprintf(rolled, sizeof rolled, "%lld", (long long)pass->counts.metrics_rolled_up);
-    snprintf(metrics, sizeof metrics, "%lld", (long long)pass->counts.metrics_removed);
-    snprintf(events, sizeof events, "%lld", (long long)pass->counts.events_removed);
-    snprintf(queue, sizeof queue, "%lld", (long long)pass->counts.queue_removed);
-    log_kv(LOG_INFO, "maintained", "search_cache", cache, "metrics_rolled_up", rolled,
-           "metrics_removed", metrics, "events", events, "queue", queue, NULL);
-}
-
-/* The retention pass, one small transaction per turn of the loop, so a
- * batch of events is never kept waiting for more than one of them. */
-static void maybe_maintain(struct processor *p)
-{
-    int64_t now = time_now_ms();
-    if (p->cfg.maintain_every_ms <= 0)
-        return;
-    if (!p->maintaining) {
-        if (now - p->last_maintain_at < p->cfg.maintain_every_ms)
-            return;
-        maintain_begin(&p->pass, &p->cfg.retention, p->cfg.stream_type, false, now);
-        p->maintaining = true;
-        p->last_maintain_at = now;
-    }
-    struct err e;
-    int rc = maintain_step(p->db, &p->pass, &e);
-    if (rc == 0 && maintain_finish(p->db, &p->pass, "ingester", time_now_ms(), &e) == 0) {
-        log_pass(&p->pass);
-        p->maintaining = false;
-        return;
-    }
-    if (rc > 0)
-        return;
-    /* Retention can wait for the next pass; a database that refuses every
-     * write stops the ingester through the batches anyway. */
-    log_kv(LOG_WARN, "maintain_deferred", "error", e.msg, NULL);
-    p->maintaining = false;
-}
-
 /* ---- the thread ---- */
 
 static void *processor_main(void *arg)
@@ -504,7 +460,7 @@ static void *processor_main(void *arg)
         if (atomic_load(&p->failed))
             break;
         maybe_retry(p);
-        maybe_maintain(p);
+        maintain_schedule_turn(&p->retention, p->db, time_now_ms());
         if (drained)
             break;
     }
@@ -522,7 +478,8 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         p->cfg.give_up_ms = GIVE_UP_WHEN_STOPPING_MS;
     p->committed_max_tp = cfg->resume_timepoint;
     p->last_sample_at = time_now_ms();
-    p->last_maintain_at = time_now_ms() - cfg->maintain_every_ms;   /* the first pass at once */
+    maintain_schedule_init(&p->retention, cfg->maintain_every_ms, &cfg->retention,
+                           p->cfg.stream_type, time_now_ms());
     if (db_open(cfg->db_path, DB_READ_WRITE, &p->db, e) < 0) {
         free(p);
         return -1;

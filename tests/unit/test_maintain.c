@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "maintain.h"
+#include "maintain_schedule.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "store_metrics.h"
@@ -293,6 +294,40 @@ static void events_go_in_many_small_transactions(void **state)
     assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log"), 4);
 }
 
+/* The ingester runs a pass at once, then one every every_ms, a step per
+ * turn of its loop, so a batch never waits for a whole pass. */
+static void the_ingester_steps_a_pass_per_turn_on_schedule(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    struct maintain_policy policy;
+    struct maintain_schedule s;
+    maintain_policy_default(&policy);
+    if (db_open(f->path, DB_READ_WRITE, &db, &e) < 0)
+        fail_msg("%s", e.msg);
+    maintain_schedule_init(&s, HOUR, &policy, "company-profile", NOW);
+    maintain_schedule_turn(&s, db, NOW);
+    assert_true(s.running);                             /* one step taken, more to come */
+    int turns = 1;
+    while (s.running && turns < 100) {
+        maintain_schedule_turn(&s, db, NOW + turns * 10);
+        turns++;
+    }
+    assert_false(s.running);
+    assert_true(turns > 1);
+    assert_int_equal(s.pass.counts.events_removed, 6);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM maintenance_state"), 1);
+    maintain_schedule_turn(&s, db, NOW + HOUR - 1);
+    assert_false(s.running);                            /* not due yet */
+    maintain_schedule_turn(&s, db, NOW + HOUR);
+    assert_true(s.running);
+    maintain_schedule_init(&s, 0, &policy, "company-profile", NOW);
+    maintain_schedule_turn(&s, db, NOW);
+    assert_false(s.running);                            /* 0: never */
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +338,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_cache_past_expiry_or_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run_counts_the_same_and_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(events_go_in_many_small_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_ingester_steps_a_pass_per_turn_on_schedule, setup,
+                                        teardown),
     };
     return RUN_TAP(tests);
 }
