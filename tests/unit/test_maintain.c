@@ -168,6 +168,32 @@ static void old_processed_events_leave_with_done_queue_rows(void **state)
     assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
+/* The events that leave and the done queue rows that go first must be
+ * the same events: a queue row deleted for an event that stays loses its
+ * record of the retry, and an event whose done row stays never leaves.
+ * The resume point's row (9) and a recent row older by id than an old
+ * one (11) keep their done rows; an old one (12) goes with its own. */
+static void done_queue_rows_go_exactly_with_their_events(void **state)
+{
+    struct fixture *f = *state;
+    event(f->path, 11, "processed", NOW - DAY);
+    event(f->path, 12, "processed", NOW - 40 * DAY + 12 * MIN);
+    queue_row(f->path, 9, "done");
+    queue_row(f->path, 11, "done");
+    queue_row(f->path, 12, "done");
+    struct maintain_pass p = run(f->path, false, NULL);
+    char *kept = testdb_text(f->path, "SELECT group_concat(id) FROM (SELECT id FROM "
+                                      "stream_events_log ORDER BY id)");
+    assert_string_equal(kept, "6,8,9,10,11");
+    free(kept);
+    char *queued = testdb_text(f->path, "SELECT group_concat(event_log_id || ':' || status) FROM "
+                                        "(SELECT * FROM processing_queue ORDER BY event_log_id)");
+    assert_string_equal(queued, "6:failed,8:pending,9:done,11:done");
+    free(queued);
+    assert_int_equal(p.counts.events_removed, 7);       /* 1-5, 7 and 12 */
+    assert_int_equal(p.counts.queue_removed, 2);        /* 7's and 12's done rows */
+}
+
 static void counts_come_from_counters(void **state)
 {
     struct fixture *f = *state;
@@ -332,6 +358,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(old_processed_events_leave_with_done_queue_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(done_queue_rows_go_exactly_with_their_events, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(counts_come_from_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(metrics_roll_up_by_hour_and_tags, setup, teardown),
         cmocka_unit_test_setup_teardown(series_reads_each_time_at_one_resolution, setup, teardown),
