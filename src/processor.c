@@ -153,7 +153,7 @@ static void note_connection(struct batch *b, const struct ingest_msg *m)
 {
     struct state_delta *d = &b->delta;
     d->state_changed = true;
-    d->state = conn_state_name(m->state);
+    d->state = m->state;
     d->state_since = m->at;
     d->endpoint = m->endpoint;
     d->connected_since = m->state == CONN_CONNECTED ? m->at : 0;

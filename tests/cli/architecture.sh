@@ -5,7 +5,9 @@
 #   plain structs of its own (readings.h) that the snapshot gathers;
 # - only the UI thread's modules include curses;
 # - no struct, enum or union name is defined twice in src/ (a reader, or a
-#   debugger, must not have to ask which one is meant).
+#   debugger, must not have to ask which one is meant);
+# - a connection state is spelled only in conn_state.c's table (log event
+#   names and webhook event types are words of their own).
 . "$TESTS_SRCDIR/lib.sh"
 src="$TESTS_SRCDIR/../src"
 [ -f "$src/main.c" ] || bail "no sources at $src"
@@ -34,4 +36,8 @@ equals "only the screen's modules include curses" "$curses" "dialog.c draw.c scr
 
 twice=$(cd "$src" && grep -hoE '^(struct|enum|union) [a-z_][a-z0-9_]* \{' *.c *.h | sort | uniq -d)
 equals "no type name is defined twice" "$twice" ""
+states=$(cd "$src" && grep -nE '"(connecting|connected|disconnected|backoff|backing off)"' *.c |
+         grep -vE '^conn_state\.c:|log_kv\(|\[WH_[A-Z_]+\] =' || true)
+equals "connection states are spelled only in conn_state.c" "$states" ""
+
 done_testing
