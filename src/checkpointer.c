@@ -161,8 +161,27 @@ int checkpointer_start(const struct checkpointer_config *cfg, struct db *writer,
     return 0;
 }
 
+int checkpointer_start_for_writer(const char *db_path, struct db *writer,
+                                  bool leave_to_litestream, struct checkpointer **out,
+                                  struct err *e)
+{
+    if (leave_to_litestream) {
+        sqlite3_wal_autocheckpoint(db_handle(writer), 0);
+        log_kv(LOG_INFO, "checkpoints_left_to_litestream", NULL);
+        *out = NULL;
+        return 0;
+    }
+    struct checkpointer_config cc = {
+        .db_path = db_path, .start_frames = CHECKPOINT_START_FRAMES,
+        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
+    };
+    return checkpointer_start(&cc, writer, out, e);
+}
+
 bool checkpointer_throttle(struct checkpointer *c)
 {
+    if (!c)
+        return true;
     pthread_mutex_lock(&c->lock);
     uint64_t target = c->commits;
     if (c->wal_frames < c->cfg.wal_limit || c->copied_at == target) {
@@ -217,4 +236,20 @@ void checkpointer_stats(struct checkpointer *c, struct checkpointer_stats *out)
     pthread_mutex_lock(&c->lock);
     *out = c->stats;
     pthread_mutex_unlock(&c->lock);
+}
+
+void checkpointer_log_stats(struct checkpointer *c)
+{
+    struct checkpointer_stats cs;
+    if (!c)
+        return;
+    checkpointer_stats(c, &cs);
+    char passes[24], waits[24], waited[24], timeouts[24], pinned[24];
+    snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
+    snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
+    snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
+    snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
+    snprintf(pinned, sizeof pinned, "%lld", (long long)cs.pinned_skips);
+    log_kv(LOG_INFO, "checkpoints", "passes", passes, "writer_waits", waits, "writer_waited_ms",
+           waited, "timeouts", timeouts, "reader_pinned_waits", pinned, NULL);
 }

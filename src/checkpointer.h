@@ -58,9 +58,18 @@ struct checkpointer;
 int checkpointer_start(const struct checkpointer_config *cfg, struct db *writer,
                        struct checkpointer **out, struct err *e);
 
+/* The ingester's writer: a checkpointer with the defaults above, or, when
+ * Litestream replicates the WAL (leave_to_litestream), none at all: *out
+ * is NULL and the writer's automatic checkpoint is off, as Litestream
+ * checkpoints the WAL itself and asks that the application does not. */
+int checkpointer_start_for_writer(const char *db_path, struct db *writer,
+                                  bool leave_to_litestream, struct checkpointer **out,
+                                  struct err *e);
+
 /* Called by the writer between transactions: returns at once unless the
  * WAL is over its limit, then waits (at most max_wait_ms) for a pass that
- * copies every frame.  Returns whether the WAL is now fully copied. */
+ * copies every frame.  Returns whether the WAL is now fully copied (NULL:
+ * true, nothing to wait for). */
 bool checkpointer_throttle(struct checkpointer *c);
 
 /* Stops the thread, gives the writer its automatic checkpoint back and
@@ -77,5 +86,9 @@ struct checkpointer_stats {
     int64_t pinned_skips;   /* short waits while a reader held passes back */
 };
 void checkpointer_stats(struct checkpointer *c, struct checkpointer_stats *out);
+
+/* Logs what it did (`event=checkpoints`: passes, the writer's waits), for
+ * an operator reading the log after a catch-up.  NULL is a no-op. */
+void checkpointer_log_stats(struct checkpointer *c);
 
 #endif

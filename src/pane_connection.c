@@ -57,7 +57,7 @@ static void state_line(const struct pane_view *v, struct rect in, int y)
     char host[256], a[HUMAN_LEN];
     int x = in.x;
     x += draw_text(y, x, in.w, state_role(v->snap),
-                   c->conn == CONN_BACKOFF ? "backing off" : conn_state_name(c->conn));
+                   conn_state_label(c->conn));
     if (c->conn == CONN_BACKOFF && c->next_attempt_at)
         x += draw_textf(y, x, in.x + in.w - x, ROLE_WARN, ", next try in %s",
                         human_duration((c->next_attempt_at - v->now + 999) / 1000, a));

@@ -11,11 +11,15 @@
 
 #include "backoff.h"
 #include "checkpointer.h"
+#include "commit_times.h"
 #include "db.h"
 #include "log.h"
+#include "maintain_schedule.h"
 #include "metric_names.h"
+#include "outcome.h"
 #include "processor.h"
 #include "rates.h"
+#include "reapply.h"
 #include "store_companies.h"
 #include "store_events.h"
 #include "store_metadata.h"
@@ -24,23 +28,8 @@
 #include "stream_client.h"
 #include "timeutil.h"
 
-#define RETRY_SCAN_MS 500
-#define RETRY_BATCH 64
 #define BUSY_TIMEOUT_MS 5000
 #define BUSY_STEP_MS 5
-
-/* How long batches took to commit (retries included), for the log line at
- * stop: the writer's longest hold-up and its 99th percentile, by the ms. */
-#define COMMIT_HIST_MS 1024
-struct commit_times {
-    int64_t count, max_us;
-    uint32_t hist[COMMIT_HIST_MS + 1];   /* the last bucket: a second or more */
-};
-
-/* Counts that go into metric samples: totals since the last sample. */
-struct metric_counts {
-    int64_t received, processed, failed, repeated, bytes, reconnects, gaps;
-};
 
 struct processor {
     struct processor_config cfg;
@@ -57,15 +46,11 @@ struct processor {
     int64_t last_point_at;          /* the newest counter reading (rates.h) */
     int64_t moved_at;               /* when counters or the buffer last changed */
     int64_t point_buffered;         /* the buffer as that reading saw it */
-    int64_t last_maintain_at;       /* when the last retention pass began */
-    bool maintaining;
-    struct maintain_pass pass;
-    int64_t data_version;
-    int64_t next_retry_scan;
-    bool retry_backlog;             /* the last scan filled a whole batch */
+    struct maintain_schedule retention;
+    struct reapply retries;
     int64_t stopping_since;         /* monotonic ms: first failure or busy wait after a stop */
     int64_t busy_since;             /* monotonic ms: the current busy wait began */
-    struct commit_times commits;
+    struct commit_times commits;    /* how long each batch took to commit */
 };
 
 /* One attempt at committing a batch: what it adds, discarded if it fails. */
@@ -77,24 +62,6 @@ struct batch {
     int64_t buffered;               /* -1: no counter reading taken */
 };
 
-static void add_counts(struct metric_counts *to, const struct metric_counts *from)
-{
-    to->received += from->received;
-    to->processed += from->processed;
-    to->failed += from->failed;
-    to->repeated += from->repeated;
-    to->bytes += from->bytes;
-    to->reconnects += from->reconnects;
-    to->gaps += from->gaps;
-}
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* ---- one message ---- */
 
 static int record_failure(struct processor *p, int64_t log_id, const char *why, int64_t duration_us,
@@ -102,30 +69,6 @@ static int record_failure(struct processor *p, int64_t log_id, const char *why, 
 {
     struct queue_failure f = {log_id, why, p->cfg.worker_id, duration_us, now};
     return store_queue_record_failure(p->db, &f, e);
-}
-
-/* The one place an applied, failed, superseded or repeated event is
- * counted, for new events and retried ones alike: into the stream's
- * counters (delta) and the next metric sample (counts). */
-static void count_outcome(struct batch *b, enum apply_outcome outcome)
-{
-    switch (outcome) {
-    case APPLY_FAILED:
-        b->delta.failed++;
-        b->counts.failed++;
-        return;
-    case APPLY_SUPERSEDED:
-        b->delta.superseded++;
-        break;
-    case APPLY_REPEATED:
-        b->delta.repeated++;
-        b->counts.repeated++;
-        break;
-    case APPLY_APPLIED:
-        break;
-    }
-    b->delta.processed++;
-    b->counts.processed++;
 }
 
 static int store_event(struct processor *p, struct batch *b, const struct ingest_msg *m,
@@ -146,7 +89,7 @@ static int store_event(struct processor *p, struct batch *b, const struct ingest
             return 0;   /* sent again after a resume: stored already */
     }
     enum apply_outcome outcome;
-    int64_t t0 = mono_us();
+    int64_t t0 = time_mono_us();
     if (store_companies_apply(p->db, ev, id, now, &outcome, why, sizeof why, e) < 0)
         return -1;
     struct log_row row = {
@@ -159,7 +102,7 @@ static int store_event(struct processor *p, struct batch *b, const struct ingest
     int64_t log_id;
     bool inserted;
     if (store_events_insert(p->db, &row, false, &log_id, &inserted, e) < 0 ||
-        (outcome == APPLY_FAILED && record_failure(p, log_id, why, mono_us() - t0, now, e) < 0))
+        (outcome == APPLY_FAILED && record_failure(p, log_id, why, time_mono_us() - t0, now, e) < 0))
         return -1;
     b->delta.received++;
     b->counts.received++;
@@ -171,7 +114,7 @@ static int store_event(struct processor *p, struct batch *b, const struct ingest
         b->delta.gaps++;
         b->counts.gaps++;
     }
-    count_outcome(b, outcome);
+    outcome_count(&b->delta, &b->counts, outcome);
     b->delta.last_event_at = m->at;
     b->delta.processed_events = true;
     if (ev->timepoint > b->max_tp) {
@@ -201,7 +144,7 @@ static int store_invalid(struct processor *p, struct batch *b, const struct inge
     b->delta.received++;
     b->delta.invalid++;
     b->counts.received++;
-    count_outcome(b, APPLY_FAILED);
+    outcome_count(&b->delta, &b->counts, APPLY_FAILED);
     b->delta.last_event_at = m->at;
     return record_failure(p, log_id, m->error, 0, now, e);
 }
@@ -210,7 +153,7 @@ static void note_connection(struct batch *b, const struct ingest_msg *m)
 {
     struct state_delta *d = &b->delta;
     d->state_changed = true;
-    d->state = conn_state_name(m->state);
+    d->state = m->state;
     d->state_since = m->at;
     d->endpoint = m->endpoint;
     d->connected_since = m->state == CONN_CONNECTED ? m->at : 0;
@@ -339,12 +282,12 @@ static int commit_batch(struct processor *p, struct ingest_msg *list, struct ing
     *sampled = false;
     if (db_begin_write(p->db, e) < 0)
         return -1;
-    int64_t budget_end = mono_us() + p->cfg.batch_budget_us;
+    int64_t budget_end = time_mono_us() + p->cfg.batch_budget_us;
     *rest = NULL;
     for (struct ingest_msg *m = list; m; m = m->next) {
         if (handle(p, b, m, now_iso, e) < 0)
             goto failed;
-        if (m->next && mono_us() >= budget_end) {
+        if (m->next && time_mono_us() >= budget_end) {
             *rest = m->next;
             break;
         }
@@ -357,7 +300,7 @@ static int commit_batch(struct processor *p, struct ingest_msg *list, struct ing
         goto failed;
     if (now - p->last_sample_at >= p->cfg.metrics_interval_ms) {
         struct metric_counts total = p->since_sample;
-        add_counts(&total, &b->counts);
+        metric_counts_add(&total, &b->counts);
         if (write_samples(p, &total, b->published_at ? b->published_at : p->last_published_at,
                           now, e) < 0)
             goto failed;
@@ -396,7 +339,7 @@ static void after_commit(struct processor *p, const struct batch *b, bool sample
         memset(&p->since_sample, 0, sizeof p->since_sample);
         p->last_sample_at = now;
     } else {
-        add_counts(&p->since_sample, &b->counts);
+        metric_counts_add(&p->since_sample, &b->counts);
     }
 }
 
@@ -450,14 +393,6 @@ static int on_busy(void *arg, int count)
     return 1;
 }
 
-static void count_commit(struct commit_times *c, int64_t us)
-{
-    int64_t ms = us / 1000;
-    c->hist[ms < COMMIT_HIST_MS ? ms : COMMIT_HIST_MS]++;
-    c->count++;
-    c->max_us = us > c->max_us ? us : c->max_us;
-}
-
 /* Commits one transaction's worth from *list on, retrying transient
  * failures with backoff; *list moves to what is left.  Gives up (-1) only
  * on a fatal error, or when stopping and the database stays unavailable
@@ -470,7 +405,7 @@ static int commit_part(struct processor *p, struct ingest_msg **list)
     struct backoff delays;
     backoff_init(&delays, 0);
     struct ingest_msg *rest;
-    int64_t t0 = mono_us();
+    int64_t t0 = time_mono_us();
     while (commit_batch(p, *list, &rest, &b, &sampled, &e) < 0) {
         if (fatal(p->db)) {
             fail(p, e.msg);
@@ -484,7 +419,7 @@ static int commit_part(struct processor *p, struct ingest_msg **list)
         int64_t delay = backoff_delay_ms(&delays, BACKOFF_COMMIT, -1);
         sleep_ms(p->stopping_since && delay > 500 ? 500 : delay);
     }
-    count_commit(&p->commits, mono_us() - t0);
+    commit_times_add(&p->commits, time_mono_us() - t0);
     after_commit(p, &b, sampled);
     *list = rest;
     return 0;
@@ -502,199 +437,21 @@ static void commit_with_retry(struct processor *p, struct ingest_msg *list)
 
 /* ---- retries ---- */
 
-/* What applying one stored event again came to. */
-struct reapplied {
-    enum apply_outcome outcome;
-    char why[512];
-};
-
-/* A retried invalid line that now decodes takes its own event's id, unless
- * that event is stored already or the stream may still send it: a line
- * past the resume point comes again after a restart, and its id must then
- * be free (store_event looks ids up only up to committed_max_tp).  *why
- * says which, else stays empty. */
-static int take_real_id(struct processor *p, int64_t log_id, const struct stream_event *ev,
-                        char id[EVENT_ID_LEN], char *why, size_t whysize, struct err *e)
-{
-    bool taken;
-    int64_t other;
-    event_id(ev->timepoint, id);
-    if (ev->timepoint > p->committed_max_tp) {
-        snprintf(why, whysize, "the line decodes now as %s, past the resume point %lld: "
-                 "retry it once the stream has passed it", id, (long long)p->committed_max_tp);
-        return 0;
-    }
-    if (store_events_find(p->db, id, &taken, &other, NULL, e) < 0)
-        return -1;
-    if (taken) {
-        snprintf(why, whysize, "the line decodes now as %s, which is stored already", id);
-        return 0;
-    }
-    return store_events_set_identity(p->db, log_id, id, event_type_name(ev->type),
-                                     ev->company_number, e);
-}
-
-/* Applies a stored event again.  An invalid line is decoded again: one that
- * now decodes becomes its real event, applied as any other (an older one
- * is superseded); one that does not, or whose text was cut, fails again
- * with the error it had. */
-static int reapply(struct processor *p, int64_t log_id, const char *now, struct reapplied *r,
-                   struct err *e)
-{
-    struct stored_event stored;
-    struct stream_event *ev;
-    struct err decode;
-    if (store_events_load(p->db, log_id, &stored, e) < 0)
-        return -1;
-    bool invalid = strcmp(stored.event_type, "invalid") == 0;
-    char id[EVENT_ID_LEN];
-    int rc = 0;
-    r->outcome = APPLY_FAILED;
-    r->why[0] = '\0';
-    if ((invalid && stream_invalid_was_cut(stored.error)) ||
-        event_decode(stored.data, stored.len, &ev, &decode) < 0) {
-        if (invalid)
-            snprintf(r->why, sizeof r->why, "%s", stored.error);
-        else
-            snprintf(r->why, sizeof r->why, "invalid event: %.400s", decode.msg);
-    } else {
-        const char *as = stored.event_id;
-        if (invalid && (rc = take_real_id(p, log_id, ev, id, r->why, sizeof r->why, e)) == 0)
-            as = id;
-        if (rc == 0 && !r->why[0])
-            rc = store_companies_apply(p->db, ev, as, now, &r->outcome, r->why, sizeof r->why, e);
-        event_free(ev);
-    }
-    store_events_stored_free(&stored);
-    return rc;
-}
-
-static int retry_one(struct processor *p, const struct queued_event *q, const char *now,
-                     struct batch *b, struct err *e)
-{
-    struct reapplied r;
-    int64_t t0 = mono_us();
-    if (reapply(p, q->log_id, now, &r, e) < 0)
-        return -1;
-    count_outcome(b, r.outcome);
-    if (r.outcome == APPLY_FAILED) {
-        if (store_events_set_outcome(p->db, q->log_id, "failed", r.why, now, e) < 0)
-            return -1;
-        return record_failure(p, q->log_id, r.why, mono_us() - t0, now, e);
-    }
-    const char *note = r.outcome == APPLY_SUPERSEDED ? r.why : NULL;
-    if (store_events_set_outcome(p->db, q->log_id, "processed", note, now, e) < 0)
-        return -1;
-    struct queue_done done = {.queue_id = q->queue_id, .now = now, .worker_id = p->cfg.worker_id,
-                              .duration_us = mono_us() - t0};
-    return store_queue_done(p->db, &done, e);
-}
-
-/* Applies up to RETRY_BATCH pending events in one transaction. */
-static int retry_pending(struct processor *p, struct err *e)
-{
-    struct queued_event claimed[RETRY_BATCH];
-    struct batch b = {.delta.last_timepoint = -1};
-    int n;
-    int64_t now = time_now_ms();
-    char now_iso[ISO_TIME_LEN];
-    time_format_iso(now, now_iso);
-    if (db_begin_write(p->db, e) < 0)
-        return -1;
-    if (store_queue_claim(p->db, RETRY_BATCH, claimed, &n, e) < 0)
-        goto failed;
-    for (int i = 0; i < n; i++)
-        if (retry_one(p, &claimed[i], now_iso, &b, e) < 0)
-            goto failed;
-    if (n > 0 && store_state_apply(p->db, p->cfg.stream_type, &b.delta, now, e) < 0)
-        goto failed;
-    if (db_commit(p->db, e) < 0)
-        goto failed;
-    p->retry_backlog = n == RETRY_BATCH;
-    if (n > 0)
-        p->moved_at = time_now_ms();
-    add_counts(&p->since_sample, &b.counts);
-    if (n > 0) {
-        char count[16];
-        snprintf(count, sizeof count, "%d", n);
-        log_kv(LOG_INFO, "retried", "events", count, NULL);
-    }
-    return 0;
-failed:
-    db_rollback(p->db);
-    return -1;
-}
-
-/* Looks for retried events when another connection changed the database
- * (PRAGMA data_version), when the last look left some behind, or when it
- * failed: a look deferred by a lock or a full disk is tried again at the
- * next scan, as the lock's release or the space freed changes nothing
- * data_version can see. */
+/* The events put back to pending, applied between batches (reapply.h). */
 static void maybe_retry(struct processor *p)
 {
-    int64_t now = time_mono_ms();
-    if (now < p->next_retry_scan && !p->retry_backlog)
-        return;
-    p->next_retry_scan = now + RETRY_SCAN_MS;
-    int64_t version = db_data_version(p->db);
-    if (version == p->data_version && !p->retry_backlog)
-        return;
-    p->data_version = version;
+    struct reapply_result r;
     struct err e;
-    if (retry_pending(p, &e) < 0) {
+    if (reapply_maybe(&p->retries, p->committed_max_tp, &r, &e) < 0) {
         if (fatal(p->db))
             fail(p, e.msg);
         else
             log_kv(LOG_WARN, "retry_deferred", "error", e.msg, NULL);
-        p->retry_backlog = false;
-        p->data_version = -1;
-    }
-}
-
-static void log_pass(const struct maintain_pass *pass)
-{
-    char cache[24], rolled[24], metrics[24], events[24], queue[24], access[24];
-    snprintf(cache, sizeof cache, "%lld", (long long)pass->counts.search_cache_removed);
-    snprintf(rolled, sizeof rolled, "%lld", (long long)pass->counts.metrics_rolled_up);
-    snprintf(metrics, sizeof metrics, "%lld", (long long)pass->counts.metrics_removed);
-    snprintf(events, sizeof events, "%lld", (long long)pass->counts.events_removed);
-    snprintf(queue, sizeof queue, "%lld", (long long)pass->counts.queue_removed);
-    snprintf(access, sizeof access, "%lld", (long long)pass->counts.access_log_removed);
-    log_kv(LOG_INFO, "maintained", "search_cache", cache, "metrics_rolled_up", rolled,
-           "metrics_removed", metrics, "events", events, "queue", queue, "access_log", access, NULL);
-}
-
-/* The retention pass, one small transaction per turn of the loop at most,
- * paced (maintain.h), so a catch-up keeps nearly all its rate. */
-static void maybe_maintain(struct processor *p)
-{
-    int64_t now = time_now_ms();
-    if (p->cfg.maintain_every_ms <= 0)
-        return;
-    if (!p->maintaining) {
-        if (now - p->last_maintain_at < p->cfg.maintain_every_ms)
-            return;
-        maintain_begin(&p->pass, &p->cfg.retention, p->cfg.stream_type, false, now);
-        p->pass.paced = true;
-        p->maintaining = true;
-        p->last_maintain_at = now;
-    }
-    int64_t wait;
-    if (!maintain_due(&p->pass, time_mono_us(), &wait))
-        return;
-    struct err e;
-    int rc = maintain_step(p->db, &p->pass, &e);
-    if (rc == 0 && maintain_finish(p->db, &p->pass, "ingester", time_now_ms(), &e) == 0) {
-        log_pass(&p->pass);
-        p->maintaining = false;
         return;
     }
-    if (rc > 0)
-        return;
-    /* Retention can wait for the next pass; a database that refuses every
-     * write stops the ingester through the batches anyway. */
-    log_kv(LOG_WARN, "maintain_deferred", "error", e.msg, NULL);
-    p->maintaining = false;
+    if (r.claimed > 0)
+        p->moved_at = time_now_ms();
+    metric_counts_add(&p->since_sample, &r.counts);
 }
 
 /* ---- the thread ---- */
@@ -705,7 +462,7 @@ static void *processor_main(void *arg)
     for (;;) {
         int64_t now = time_now_ms();
         int64_t until_sample = p->last_sample_at + p->cfg.metrics_interval_ms - now;
-        int64_t wait = until_sample < RETRY_SCAN_MS ? until_sample : RETRY_SCAN_MS;
+        int64_t wait = until_sample < REAPPLY_SCAN_MS ? until_sample : REAPPLY_SCAN_MS;
         if (moving(p, now)) {
             int64_t until_point = p->last_point_at + RATE_POINT_MS - now;
             wait = until_point < wait ? until_point : wait;
@@ -717,8 +474,7 @@ static void *processor_main(void *arg)
         now = time_now_ms();
         if (n > 0 || now - p->last_sample_at >= p->cfg.metrics_interval_ms || points_wanted(p, now))
             commit_with_retry(p, list);
-        if (p->checkpointer)
-            checkpointer_throttle(p->checkpointer);
+        checkpointer_throttle(p->checkpointer);
         while (list) {
             struct ingest_msg *next = list->next;
             ingest_msg_free(list);
@@ -727,28 +483,11 @@ static void *processor_main(void *arg)
         if (atomic_load(&p->failed))
             break;
         maybe_retry(p);
-        maybe_maintain(p);
+        maintain_schedule_turn(&p->retention, p->db, time_now_ms());
         if (drained)
             break;
     }
     return NULL;
-}
-
-/* Litestream replicates the WAL and checkpoints it itself, and its own
- * guidance is that the application should not: no checkpoint thread and no
- * automatic checkpoint on the writer, so the writer never waits for one. */
-static int start_checkpoints(struct processor *p, struct err *e)
-{
-    if (p->cfg.leave_checkpoints) {
-        sqlite3_wal_autocheckpoint(db_handle(p->db), 0);
-        log_kv(LOG_INFO, "checkpoints_left_to_litestream", NULL);
-        return 0;
-    }
-    struct checkpointer_config cc = {
-        .db_path = p->cfg.db_path, .start_frames = CHECKPOINT_START_FRAMES,
-        .wal_limit = CHECKPOINT_WAL_LIMIT, .max_wait_ms = CHECKPOINT_MAX_WAIT_MS,
-    };
-    return checkpointer_start(&cc, p->db, &p->checkpointer, e);
 }
 
 int processor_start(const struct processor_config *cfg, struct processor **out, struct err *e)
@@ -764,14 +503,16 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
         p->cfg.batch_budget_us = BATCH_BUDGET_MS * 1000;
     p->committed_max_tp = cfg->resume_timepoint;
     p->last_sample_at = time_now_ms();
-    p->last_maintain_at = time_now_ms() - cfg->maintain_every_ms;   /* the first pass at once */
+    maintain_schedule_init(&p->retention, cfg->maintain_every_ms, &cfg->retention,
+                           p->cfg.stream_type, true, time_now_ms());
     if (db_open(cfg->db_path, DB_READ_WRITE, &p->db, e) < 0) {
         free(p);
         return -1;
     }
-    p->data_version = -1;   /* look for retries left pending before this start */
+    reapply_init(&p->retries, p->db, p->cfg.stream_type, p->cfg.worker_id);
     sqlite3_busy_handler(db_handle(p->db), on_busy, p);
-    if (start_checkpoints(p, e) < 0) {
+    if (checkpointer_start_for_writer(cfg->db_path, p->db, cfg->leave_checkpoints,
+                                      &p->checkpointer, e) < 0) {
         db_close(p->db);
         free(p);
         return -1;
@@ -789,51 +530,14 @@ int processor_start(const struct processor_config *cfg, struct processor **out, 
     return 0;
 }
 
-/* What the checkpoint thread did, for an operator reading the log after a
- * catch-up: how often the writer had to wait for the WAL to rewind. */
-static void log_checkpoints(struct checkpointer *c)
-{
-    struct checkpointer_stats cs;
-    if (!c)
-        return;
-    checkpointer_stats(c, &cs);
-    char passes[24], waits[24], waited[24], timeouts[24], pinned[24];
-    snprintf(passes, sizeof passes, "%lld", (long long)cs.passes);
-    snprintf(waits, sizeof waits, "%lld", (long long)cs.throttles);
-    snprintf(waited, sizeof waited, "%lld", (long long)cs.throttle_ms);
-    snprintf(timeouts, sizeof timeouts, "%lld", (long long)cs.timeouts);
-    snprintf(pinned, sizeof pinned, "%lld", (long long)cs.pinned_skips);
-    log_kv(LOG_INFO, "checkpoints", "passes", passes, "writer_waits", waits, "writer_waited_ms",
-           waited, "timeouts", timeouts, "reader_pinned_waits", pinned, NULL);
-}
-
-/* The writer's commit times, for an operator (or `make bench`) judging
- * whether anything beside it, such as a retention pass, held it up. */
-static void log_commits(const struct commit_times *c)
-{
-    int64_t seen = 0, p99 = 0;
-    for (int ms = 0; ms <= COMMIT_HIST_MS && c->count > 0; ms++) {
-        seen += c->hist[ms];
-        if (seen * 100 >= c->count * 99) {
-            p99 = ms + 1;
-            break;
-        }
-    }
-    char count[24], max[24], p99_ms[24];
-    snprintf(count, sizeof count, "%lld", (long long)c->count);
-    snprintf(max, sizeof max, "%.1f", (double)c->max_us / 1000.0);
-    snprintf(p99_ms, sizeof p99_ms, "%lld", (long long)p99);
-    log_kv(LOG_INFO, "commits", "batches", count, "max_ms", max, "p99_under_ms", p99_ms, NULL);
-}
-
 void processor_join(struct processor *p)
 {
     if (!p)
         return;
     if (p->started)
         pthread_join(p->thread, NULL);
-    log_commits(&p->commits);
-    log_checkpoints(p->checkpointer);
+    commit_times_log(&p->commits);
+    checkpointer_log_stats(p->checkpointer);
     checkpointer_stop(p->checkpointer);
     db_close(p->db);
     free(p);

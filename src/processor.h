@@ -11,13 +11,14 @@
  *   - the resume point and counters (stream_state, stream_metadata);
  *   - every few seconds, the metric samples.
  * Every maintain_every_ms it runs a retention pass, one small transaction
- * between batches at a time, so the stream keeps its pace.
+ * between batches at a time, so the stream keeps its pace
+ * (maintain_schedule.h).
  * A kill -9 at any moment therefore loses nothing committed, and a restart
  * resumes from the last committed timepoint; events stored already are
  * recognised by their id and skipped.
  *
  * Between batches it claims the events an operator put back to pending,
- * highest priority first, and applies them again.  A batch that fails for
+ * highest priority first, and applies them again (reapply.h).  A batch that fails for
  * a transient reason (the database busy, the disk full) is kept and
  * retried with backoff; nothing is dropped. */
 #ifndef STREAMTOP_PROCESSOR_H

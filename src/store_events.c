@@ -670,21 +670,26 @@ int store_events_next_processed(struct db *db, int64_t after, int64_t *id, struc
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading stream_events_log");
 }
 
-int store_events_prune(struct db *db, int64_t lo, int64_t hi, int64_t cutoff,
-                       const char *keep_event_id, int *deleted, struct err *e)
+void store_events_bind_may_leave(sqlite3_stmt *st, int64_t lo, int64_t hi, int64_t cutoff,
+                                 const char *keep_event_id)
 {
     char at[ISO_TIME_LEN];
-    sqlite3_stmt *st = db_stmt(db,
-        "DELETE FROM stream_events_log WHERE id > ?1 AND id <= ?2 "
-        "AND processing_status = 'processed' AND received_at < ?3 AND event_id <> ?4 "
-        "AND NOT EXISTS (SELECT 1 FROM processing_queue q WHERE q.event_log_id = stream_events_log.id)",
-        e);
-    if (!st)
-        return -1;
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
     sqlite3_bind_text(st, 3, time_format_iso(cutoff, at), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, keep_event_id, -1, SQLITE_STATIC);
+}
+
+int store_events_prune(struct db *db, int64_t lo, int64_t hi, int64_t cutoff,
+                       const char *keep_event_id, int *deleted, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "DELETE FROM stream_events_log WHERE " STREAM_EVENTS_MAY_LEAVE " "
+        "AND NOT EXISTS (SELECT 1 FROM processing_queue q WHERE q.event_log_id = stream_events_log.id)",
+        e);
+    if (!st)
+        return -1;
+    store_events_bind_may_leave(st, lo, hi, cutoff, keep_event_id);
     if (db_step_done(db, st, e, "deleting old events") < 0)
         return -1;
     *deleted = sqlite3_changes(db_handle(db));

@@ -145,6 +145,19 @@ int store_events_last_before(struct db *db, int64_t cutoff, int64_t *id, struct 
 /* The first processed row after id, or 0: where the next batch starts. */
 int store_events_next_processed(struct db *db, int64_t after, int64_t *id, struct err *e);
 
+/* The rule above as SQL, stated once: the rows of stream_events_log with
+ * ids in (?1, ?2] that may leave by their own columns (received before ?3,
+ * event_id not ?4), bound by store_events_bind_may_leave().  Both
+ * store_events_prune() and store_queue_prune_done() (which deletes their
+ * done queue rows first) use it, so the two cannot disagree about which
+ * events are going. */
+#define STREAM_EVENTS_MAY_LEAVE \
+    "id > ?1 AND id <= ?2 AND processing_status = 'processed' AND received_at < ?3 " \
+    "AND event_id <> ?4"
+
+void store_events_bind_may_leave(sqlite3_stmt *st, int64_t lo, int64_t hi, int64_t cutoff,
+                                 const char *keep_event_id);
+
 /* Deletes the rows with ids in (lo, hi] that may leave; *deleted says how
  * many went.  Their done queue rows must be gone first
  * (store_queue_prune_done). */

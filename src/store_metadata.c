@@ -43,7 +43,7 @@ static int read_metadata(struct db *db, const char *stream_type, struct snap_con
         db_column_copy(st, 4, c->last_error, sizeof c->last_error);
         c->updated_at = db_column_time(st, 5);
     } else if (rc == SQLITE_DONE) {
-        snprintf(c->status, sizeof c->status, "disconnected");
+        snprintf(c->status, sizeof c->status, "%s", conn_state_seed_status(CONN_DISCONNECTED));
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading stream_metadata");
@@ -128,7 +128,7 @@ int store_metadata_read(struct db *db, const char *stream_type, bool with_state,
         return -1;
     if (!c->have_state)
         snprintf(c->state, sizeof c->state, "%s",
-                 strcmp(c->status, "connected") == 0 ? "connected" : "disconnected");
+                 conn_state_name(conn_state_from_seed_status(c->status)));
     c->conn = conn_state_parse(c->state);
     return 0;
 }
@@ -232,20 +232,12 @@ static int apply_connection(struct db *db, const char *stream_type, const struct
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, d->state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, conn_state_name(d->state), -1, SQLITE_STATIC);
     bind_time(st, 3, d->state_since);
     sqlite3_bind_text(st, 4, d->endpoint, -1, SQLITE_STATIC);
     bind_time(st, 5, d->connected_since);
     bind_time(st, 6, d->next_attempt_at);
     return db_step_done(db, st, e, "updating stream_state");
-}
-
-/* The seed's connection_status for one of our states. */
-static const char *seed_status(const char *state)
-{
-    if (strcmp(state, "connected") == 0)
-        return "connected";
-    return strcmp(state, "error") == 0 ? "error" : "disconnected";
 }
 
 static int apply_metadata(struct db *db, const char *stream_type, const struct state_delta *d,
@@ -268,7 +260,7 @@ static int apply_metadata(struct db *db, const char *stream_type, const struct s
     }
     bind_time(st, 3, d->processed_events ? now : 0);
     if (d->state_changed)
-        sqlite3_bind_text(st, 4, seed_status(d->state), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, conn_state_seed_status(d->state), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, d->errors);
     sqlite3_bind_text(st, 6, d->last_error, -1, SQLITE_STATIC);
     bind_time(st, 7, now);

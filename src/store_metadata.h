@@ -48,7 +48,7 @@ struct state_delta {
     bool processed_events;           /* stamp last_processed_timestamp */
     /* the connection, when it changed */
     bool state_changed;
-    const char *state;               /* stream_state.state */
+    enum conn_state state;
     int64_t state_since;
     const char *endpoint;            /* NULL: unchanged */
     int64_t connected_since;         /* 0: not connected */

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store_events.h"
 #include "store_queue.h"
-#include "timeutil.h"
 
 bool store_queue_readable(struct db *db, char *why, size_t whysize)
 {
@@ -167,18 +167,13 @@ int store_queue_entry(struct db *db, int64_t log_id, struct queue_entry *q, stru
 int store_queue_prune_done(struct db *db, int64_t lo, int64_t hi, int64_t cutoff,
                            const char *keep_event_id, int *deleted, struct err *e)
 {
-    char at[ISO_TIME_LEN];
     sqlite3_stmt *st = db_stmt(db,
         "DELETE FROM processing_queue WHERE status = 'done' AND event_log_id > ?1 "
         "AND event_log_id <= ?2 AND event_log_id IN (SELECT id FROM stream_events_log "
-        "WHERE id > ?1 AND id <= ?2 AND processing_status = 'processed' AND received_at < ?3 "
-        "AND event_id <> ?4)", e);
+        "WHERE " STREAM_EVENTS_MAY_LEAVE ")", e);
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, lo);
-    sqlite3_bind_int64(st, 2, hi);
-    sqlite3_bind_text(st, 3, time_format_iso(cutoff, at), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, keep_event_id, -1, SQLITE_STATIC);
+    store_events_bind_may_leave(st, lo, hi, cutoff, keep_event_id);
     if (db_step_done(db, st, e, "deleting done queue rows") < 0)
         return -1;
     *deleted = sqlite3_changes(db_handle(db));

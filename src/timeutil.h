@@ -21,6 +21,8 @@ int64_t time_now_ms(void);
 
 /* Milliseconds from CLOCK_MONOTONIC, for intervals and timeouts. */
 int64_t time_mono_ms(void);
+
+/* Microseconds from CLOCK_MONOTONIC, for timing short operations. */
 int64_t time_mono_us(void);
 
 /* The CLOCK_MONOTONIC instant ms from now, for pthread_cond_timedwait on a

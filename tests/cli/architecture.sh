@@ -5,7 +5,11 @@
 #   plain structs of its own (readings.h) that the snapshot gathers;
 # - only the UI thread's modules include curses;
 # - no struct, enum or union name is defined twice in src/ (a reader, or a
-#   debugger, must not have to ask which one is meant).
+#   debugger, must not have to ask which one is meant);
+# - a connection state is spelled only in conn_state.c's table (log event
+#   names and webhook event types are words of their own);
+# - processor.c stays the writer's batching, applying and committing: a
+#   new concern of the writer's gets a module of its own.
 . "$TESTS_SRCDIR/lib.sh"
 src="$TESTS_SRCDIR/../src"
 [ -f "$src/main.c" ] || bail "no sources at $src"
@@ -34,4 +38,14 @@ equals "only the screen's modules include curses" "$curses" "dialog.c draw.c scr
 
 twice=$(cd "$src" && grep -hoE '^(struct|enum|union) [a-z_][a-z0-9_]* \{' *.c *.h | sort | uniq -d)
 equals "no type name is defined twice" "$twice" ""
+states=$(cd "$src" && grep -nE '"(connecting|connected|disconnected|backoff|backing off)"' *.c |
+         grep -vE '^conn_state\.c:|log_kv\(|\[WH_[A-Z_]+\] =' || true)
+equals "connection states are spelled only in conn_state.c" "$states" ""
+
+lines=$(wc -l < "$src/processor.c")
+if [ "$lines" -le 600 ]; then
+    ok "processor.c holds the writer's batches alone ($lines lines)"
+else
+    not_ok "processor.c holds the writer's batches alone" "$lines lines: give the new concern a module"
+fi
 done_testing

@@ -176,6 +176,38 @@ static void the_writer_checkpoints_again_once_stopped(void **state)
         fail_msg("the WAL grew to %ld frames", largest);
 }
 
+/* With Litestream replicating the WAL, the ingester's writer gets no
+ * checkpointer and no automatic checkpoint: Litestream alone copies the
+ * WAL back, so nothing of ours waits for or runs a checkpoint. */
+static void litestream_leaves_the_writer_without_checkpoints(void **state)
+{
+    struct fixture *f = *state;
+    struct checkpointer *c = NULL;
+    struct err e;
+    assert_int_equal(checkpointer_start_for_writer(f->path, f->writer, true, &c, &e), 0);
+    assert_null(c);
+    for (int i = 0; i < 200; i++) {
+        commit_rows(f);
+        assert_true(checkpointer_throttle(c));
+    }
+    /* SQLite's own checkpoint would have rewound it at 1,000 frames. */
+    if (wal_frames(f) < 150 * ROWS_PER_COMMIT)
+        fail_msg("the WAL was checkpointed: %ld frames", wal_frames(f));
+    checkpointer_log_stats(c);
+    checkpointer_stop(c);
+}
+
+/* Without Litestream the writer gets a checkpointer with the defaults. */
+static void the_ingester_writer_gets_a_checkpointer(void **state)
+{
+    struct fixture *f = *state;
+    struct checkpointer *c = NULL;
+    struct err e;
+    assert_int_equal(checkpointer_start_for_writer(f->path, f->writer, false, &c, &e), 0);
+    assert_non_null(c);
+    checkpointer_stop(c);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -184,6 +216,8 @@ int main(void)
         T(a_reader_holding_a_snapshot_cuts_the_wait_short),
         T(a_long_reader_costs_one_wait_and_the_wal_shrinks_after),
         T(the_writer_checkpoints_again_once_stopped),
+        T(litestream_leaves_the_writer_without_checkpoints),
+        T(the_ingester_writer_gets_a_checkpointer),
     };
     return RUN_TAP(tests);
 }

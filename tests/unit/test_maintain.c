@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "maintain.h"
+#include "maintain_schedule.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "store_metrics.h"
@@ -178,6 +179,32 @@ static void old_processed_events_leave_with_done_queue_rows(void **state)
     assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
+/* The events that leave and the done queue rows that go first must be
+ * the same events: a queue row deleted for an event that stays loses its
+ * record of the retry, and an event whose done row stays never leaves.
+ * The resume point's row (9) and a recent row older by id than an old
+ * one (11) keep their done rows; an old one (12) goes with its own. */
+static void done_queue_rows_go_exactly_with_their_events(void **state)
+{
+    struct fixture *f = *state;
+    event(f->path, 11, "processed", NOW - DAY);
+    event(f->path, 12, "processed", NOW - 40 * DAY + 12 * MIN);
+    queue_row(f->path, 9, "done");
+    queue_row(f->path, 11, "done");
+    queue_row(f->path, 12, "done");
+    struct maintain_pass p = run(f->path, false, NULL);
+    char *kept = testdb_text(f->path, "SELECT group_concat(id) FROM (SELECT id FROM "
+                                      "stream_events_log ORDER BY id)");
+    assert_string_equal(kept, "6,8,9,10,11");
+    free(kept);
+    char *queued = testdb_text(f->path, "SELECT group_concat(event_log_id || ':' || status) FROM "
+                                        "(SELECT * FROM processing_queue ORDER BY event_log_id)");
+    assert_string_equal(queued, "6:failed,8:pending,9:done,11:done");
+    free(queued);
+    assert_int_equal(p.counts.events_removed, 7);       /* 1-5, 7 and 12 */
+    assert_int_equal(p.counts.queue_removed, 2);        /* 7's and 12's done rows */
+}
+
 static void counts_come_from_counters(void **state)
 {
     struct fixture *f = *state;
@@ -332,8 +359,42 @@ static void events_go_in_many_small_transactions(void **state)
     assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log"), 4);
 }
 
+/* The ingester runs a pass at once, then one every every_ms, a step per
+ * turn of its loop, so a batch never waits for a whole pass. */
+static void the_ingester_steps_a_pass_per_turn_on_schedule(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    struct maintain_policy policy;
+    struct maintain_schedule s;
+    maintain_policy_default(&policy);
+    if (db_open(f->path, DB_READ_WRITE, &db, &e) < 0)
+        fail_msg("%s", e.msg);
+    maintain_schedule_init(&s, HOUR, &policy, "company-profile", false, NOW);
+    maintain_schedule_turn(&s, db, NOW);
+    assert_true(s.running);                             /* one step taken, more to come */
+    int turns = 1;
+    while (s.running && turns < 100) {
+        maintain_schedule_turn(&s, db, NOW + turns * 10);
+        turns++;
+    }
+    assert_false(s.running);
+    assert_true(turns > 1);
+    assert_int_equal(s.pass.counts.events_removed, 6);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM maintenance_state"), 1);
+    maintain_schedule_turn(&s, db, NOW + HOUR - 1);
+    assert_false(s.running);                            /* not due yet */
+    maintain_schedule_turn(&s, db, NOW + HOUR);
+    assert_true(s.running);
+    maintain_schedule_init(&s, 0, &policy, "company-profile", false, NOW);
+    maintain_schedule_turn(&s, db, NOW);
+    assert_false(s.running);                            /* 0: never */
+    db_close(db);
+}
+
 /* A paced pass rests nine times as long as each transaction took; an
- * unpaced one never waits. */
+ * unpaced one never waits.  The ingester's schedule paces its passes. */
 static void a_paced_pass_rests_between_transactions(void **state)
 {
     struct fixture *f = *state;
@@ -357,6 +418,14 @@ static void a_paced_pass_rests_between_transactions(void **state)
     assert_true(maintain_due(&p, after + wait, &wait));
     p.paced = false;
     assert_true(maintain_due(&p, after, &wait));
+
+    struct maintain_schedule s;
+    maintain_schedule_init(&s, HOUR, &policy, "company-profile", true, NOW);
+    maintain_schedule_turn(&s, db, NOW);
+    assert_true(s.running && s.pass.paced);
+    int64_t steps_before = s.pass.next_step_at;
+    maintain_schedule_turn(&s, db, NOW + 1);            /* at once: still resting */
+    assert_int_equal(s.pass.next_step_at, steps_before);
     db_close(db);
 }
 
@@ -364,6 +433,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(old_processed_events_leave_with_done_queue_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(done_queue_rows_go_exactly_with_their_events, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(counts_come_from_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(metrics_roll_up_by_hour_and_tags, setup, teardown),
         cmocka_unit_test_setup_teardown(series_reads_each_time_at_one_resolution, setup, teardown),
@@ -372,6 +443,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(access_log_goes_in_small_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run_counts_the_same_and_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(events_go_in_many_small_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_ingester_steps_a_pass_per_turn_on_schedule, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_paced_pass_rests_between_transactions, setup, teardown),
     };
     return RUN_TAP(tests);
