@@ -9,17 +9,10 @@ need python3 jq
 
 db="$TMP/hooks.db"
 "$STREAMTOP" migrate --db "$db" >/dev/null
-python3 -c 'import base64, os; print("whsec_" + base64.b64encode(os.urandom(32)).decode())' >"$TMP/secret"
-chmod 600 "$TMP/secret"
 : >"$TMP/recv.log"
-python3 "$TESTS_SRCDIR/integration/webhook-receiver.py" 0 "$TMP/recv.port" "$TMP/recv.log" \
-    "$(cat "$TMP/secret")" 0 2>>"$TMP/recv.err" &
-RECV_PID=$!
-at_exit "kill $RECV_PID 2>/dev/null"
-wait_for 10 test -s "$TMP/recv.port" || bail "the receiver starts"
-port=$(cat "$TMP/recv.port")
-received() { jq -c "select($1)" "$TMP/recv.log" 2>/dev/null | wc -l; }
-seen() { [ "$(received "$1")" -ge 1 ]; }
+. "$TESTS_SRCDIR/integration/webhook-lib.sh"
+recv_start 0 0
+port=$RECV_PORT
 
 expect_run "a hook takes backup_failed" 0 "$STREAMTOP" webhooks add "http://127.0.0.1:$port/backups" \
     --events backup_failed --secret-file "$TMP/secret" --db "$db"

@@ -11,17 +11,6 @@ db="$TMP/many.db"
 log="$TMP/dashboard.log"
 "$STREAMTOP" migrate --db "$db" >/dev/null || bail "migrate failed"
 
-# add_failures FROM TO: failed events company-profile:FROM..TO, stamped now.
-add_failures() {
-    sql "$db" "WITH RECURSIVE k(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM k WHERE i < $2)
-        INSERT INTO stream_events_log (event_id, event_type, event_data, processing_status,
-            error_message, received_at, processed_at)
-        SELECT 'company-profile:' || i, 'changed', '{}', 'failed', 'boom ' || i,
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM k;
-        INSERT INTO processing_queue (event_log_id, status, attempts, created_at, updated_at)
-        SELECT id, 'failed', 1, received_at, received_at FROM stream_events_log
-        WHERE id NOT IN (SELECT event_log_id FROM processing_queue);" >/dev/null
-}
 count() { sql "$db" "SELECT count(*) FROM stream_events_log WHERE processing_status = '$1'"; }
 
 add_failures 1 50000

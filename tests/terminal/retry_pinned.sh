@@ -13,17 +13,6 @@ db="$TMP/pinned.db"
 log="$TMP/dashboard.log"
 "$STREAMTOP" migrate --db "$db" >/dev/null || bail "migrate failed"
 
-# add_failures FROM TO [ERROR]: failed events company-profile:FROM..TO.
-add_failures() {
-    sql "$db" "WITH RECURSIVE k(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM k WHERE i < $2)
-        INSERT INTO stream_events_log (event_id, event_type, event_data, processing_status,
-            error_message, received_at)
-        SELECT 'company-profile:' || i, 'changed', '{}', 'failed', '${3:-boom}',
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM k;
-        INSERT INTO processing_queue (event_log_id, status, attempts, created_at, updated_at)
-        SELECT id, 'failed', 1, received_at, received_at FROM stream_events_log
-        WHERE id NOT IN (SELECT event_log_id FROM processing_queue);" >/dev/null
-}
 status_of() { sql "$db" "SELECT processing_status FROM stream_events_log WHERE event_id = 'company-profile:$1'"; }
 attempts_of() { sql "$db" "SELECT q.attempts FROM processing_queue q JOIN stream_events_log l ON l.id = q.event_log_id WHERE l.event_id = 'company-profile:$1'"; }
 failed() { sql "$db" "SELECT count(*) FROM stream_events_log WHERE processing_status = 'failed'"; }

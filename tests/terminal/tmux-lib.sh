@@ -98,3 +98,19 @@ screen_line_of() {
 screen_number() {
     screen_text | sed -n "s/.*$1 \([0-9][0-9,]*\).*/\1/p" | head -n 1 | tr -d ,
 }
+
+# add_failures FROM TO [ERROR]: failed events company-profile:FROM..TO in
+# $db, received and processed now, each with a queue row; the error is
+# ERROR, or "boom N" apart for each.
+add_failures() {
+    error=$(printf '%s' "${3:-}" | sed "s/'/''/g")
+    sql "$db" "WITH RECURSIVE k(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM k WHERE i < $2)
+        INSERT INTO stream_events_log (event_id, event_type, event_data, processing_status,
+            error_message, received_at, processed_at)
+        SELECT 'company-profile:' || i, 'changed', '{}', 'failed',
+            CASE WHEN '$error' = '' THEN 'boom ' || i ELSE '$error' END,
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM k;
+        INSERT INTO processing_queue (event_log_id, status, attempts, created_at, updated_at)
+        SELECT id, 'failed', 1, received_at, received_at FROM stream_events_log
+        WHERE id NOT IN (SELECT event_log_id FROM processing_queue);" >/dev/null
+}
