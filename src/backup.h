@@ -73,9 +73,4 @@ int backup_newest(const char *dir, const char *db_path, int64_t now, struct back
  * gone (the next backup removes them). */
 int backup_leftovers(const char *dir, int *count, struct err *e);
 
-/* Verifies file, then puts it in place of db_path.  Refuses while an
- * ingester holds db_path's stream, unless force. */
-int backup_restore(const char *file, const char *db_path, bool force, struct strlist *problems,
-                   struct err *e);
-
 #endif

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "backup.h"
+#include "restore.h"
 #include "commands.h"
 #include "humanfmt.h"
 #include "notifier.h"
@@ -101,7 +102,7 @@ int cmd_restore(const struct options *o)
 {
     struct strlist problems = {0};
     struct err e;
-    int rc = backup_restore(o->from_file, o->db_path, o->force, &problems, &e);
+    int rc = restore_from_backup(o->from_file, o->db_path, o->force, &problems, &e);
     print_problems(o->from_file, &problems);
     if (rc < 0)
         fprintf(stderr, "streamtop: %s\n", e.msg);

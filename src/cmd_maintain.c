@@ -53,14 +53,6 @@ static void print_size(struct db *db)
                human_bytes(free_bytes, b));
 }
 
-static void identify_self(struct ingester_identity *me)
-{
-    me->pid = getpid();
-    if (gethostname(me->host, sizeof me->host) < 0)
-        snprintf(me->host, sizeof me->host, "localhost");
-    me->host[sizeof me->host - 1] = '\0';
-}
-
 /* A pass beside a running ingester yields to it (maintain.h); alone, it
  * runs flat out.  Looked at again each second: the ingester may start or
  * stop during a long pass. */
@@ -71,7 +63,7 @@ static void choose_pace(struct db *db, struct maintain_pass *pass, int64_t *chec
         return;
     *checked_at = now;
     struct ingester_identity me;
-    identify_self(&me);
+    ingester_identity_self(&me);
     bool held;
     struct err e;
     if (store_state_held(db, STREAM_TYPE, &me, time_now_ms(), &held, &e) < 0 || held == pass->paced)
@@ -117,7 +109,7 @@ static int run_pass(struct db *db, const struct options *o, struct err *e)
  * no ingester can start under it. */
 static int claim(struct db *db, struct ingester_identity *me, struct err *e)
 {
-    identify_self(me);
+    ingester_identity_self(me);
     if (store_state_acquire(db, STREAM_TYPE, me, time_now_ms(), e) < 0) {
         err_wrap(e, "--vacuum needs the database to itself; nothing was changed");
         return -1;

@@ -104,10 +104,7 @@ static int take_stream(struct ingester *ig, struct err *e)
 
 static int claim_stream(struct ingester *ig, int64_t *resume, struct err *e)
 {
-    ig->me.pid = getpid();
-    if (gethostname(ig->me.host, sizeof ig->me.host) < 0)
-        snprintf(ig->me.host, sizeof ig->me.host, "localhost");
-    ig->me.host[sizeof ig->me.host - 1] = '\0';
+    ingester_identity_self(&ig->me);
     snprintf(ig->worker_id, sizeof ig->worker_id, "%s:%lld", ig->me.host, (long long)ig->me.pid);
     if (db_open(ig->cfg.db_path, DB_READ_WRITE, &ig->db, e) < 0 || take_stream(ig, e) < 0)
         return -1;

@@ -311,6 +311,14 @@ static int ensure_rows(struct db *db, const char *stream_type, int64_t now, stru
     return db_step_done(db, st, e, "creating the stream_metadata row");
 }
 
+void ingester_identity_self(struct ingester_identity *me)
+{
+    me->pid = getpid();
+    if (gethostname(me->host, sizeof me->host) < 0)
+        snprintf(me->host, sizeof me->host, "localhost");
+    me->host[sizeof me->host - 1] = '\0';
+}
+
 /* Whether the recorded ingester may still be running. */
 static bool holder_alive(const struct ingester_identity *me, int64_t pid, const char *host,
                          int64_t seen_at, int64_t now)

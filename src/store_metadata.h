@@ -69,6 +69,9 @@ struct ingester_identity {
     char host[64];
 };
 
+/* This process: its pid and host name ("localhost" if it has none). */
+void ingester_identity_self(struct ingester_identity *me);
+
 /* Makes this process the stream's only ingester (creating the stream's
  * rows if needed).  Fails, naming the running one, if another ingester is
  * alive: same host and its process exists, or any host and seen within

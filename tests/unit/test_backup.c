@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backup.h"
+#include "restore.h"
 #include "schema.h"
 #include "testdb.h"
 
@@ -201,7 +202,7 @@ static void a_corrupt_backup_is_never_restored(void **state)
     testdb_exec(target, "CREATE TABLE keep (x); INSERT INTO keep VALUES (1)");
     struct strlist problems = {0};
     struct err e;
-    assert_int_equal(backup_restore(file, target, true, &problems, &e), -1);
+    assert_int_equal(restore_from_backup(file, target, true, &problems, &e), -1);
     assert_true(problems.count > 0);
     assert_non_null(strstr(e.msg, "nothing was restored"));
     assert_int_equal(testdb_int(target, "SELECT x FROM keep"), 1);
@@ -218,7 +219,7 @@ static void a_good_backup_is_restored_over_a_database(void **state)
     testdb_exec(f->path, "UPDATE stream_state SET last_timepoint = 99, ingester_pid = NULL");
     struct strlist problems = {0};
     struct err e;
-    if (backup_restore(file, f->path, false, &problems, &e) < 0)
+    if (restore_from_backup(file, f->path, false, &problems, &e) < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(testdb_int(f->path, "SELECT last_timepoint FROM stream_state"), 7);
     char *integrity = testdb_text(f->path, "PRAGMA integrity_check");
