@@ -152,9 +152,15 @@ static int store_invalid(struct processor *p, struct batch *b, const struct inge
 static void note_connection(struct batch *b, const struct ingest_msg *m)
 {
     struct state_delta *d = &b->delta;
+    bool up = m->state == CONN_CONNECTED;
+    if (!d->state_changed) {
+        d->state_since = m->at;
+    } else if ((d->state == CONN_CONNECTED) != up) {
+        d->state_since = m->at;
+        d->went_up_or_down = true;
+    }
     d->state_changed = true;
     d->state = m->state;
-    d->state_since = m->at;
     d->endpoint = m->endpoint;
     d->connected_since = m->state == CONN_CONNECTED ? m->at : 0;
     d->next_attempt_at = m->next_attempt_at;

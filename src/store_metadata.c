@@ -226,13 +226,21 @@ static int apply_counters(struct db *db, const char *stream_type, const struct s
 static int apply_connection(struct db *db, const char *stream_type, const struct state_delta *d,
                             struct err *e)
 {
+    /* state_since moves only when the stream goes up or down: an outage
+     * that cycles between connecting and backing off is one outage, and
+     * its length is what health judges. */
     sqlite3_stmt *st = db_stmt(db,
-        "UPDATE stream_state SET state = ?2, state_since = ?3, endpoint = coalesce(?4, endpoint), "
-        "connected_since = ?5, next_attempt_at = ?6 WHERE stream_type = ?1", e);
+        "UPDATE stream_state SET state = ?2, "
+        "state_since = CASE WHEN ?8 = 0 AND state_since IS NOT NULL AND state IS NOT NULL AND "
+        "(state = ?7) = (?2 = ?7) THEN state_since ELSE ?3 END, "
+        "endpoint = coalesce(?4, endpoint), connected_since = ?5, next_attempt_at = ?6 "
+        "WHERE stream_type = ?1", e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, stream_type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, conn_state_name(d->state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, conn_state_name(CONN_CONNECTED), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 8, d->went_up_or_down);
     bind_time(st, 3, d->state_since);
     sqlite3_bind_text(st, 4, d->endpoint, -1, SQLITE_STATIC);
     bind_time(st, 5, d->connected_since);

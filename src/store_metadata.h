@@ -49,7 +49,9 @@ struct state_delta {
     /* the connection, when it changed */
     bool state_changed;
     enum conn_state state;
-    int64_t state_since;
+    int64_t state_since;             /* when the stream last went up or down */
+    bool went_up_or_down;            /* in this delta: state_since stands; else the
+                                        stored one stays while up or down is unchanged */
     const char *endpoint;            /* NULL: unchanged */
     int64_t connected_since;         /* 0: not connected */
     int64_t next_attempt_at;         /* 0: none */

@@ -378,13 +378,15 @@ static enum backoff_reason classify(struct stream_client *sc, CURLcode rc, char 
     return BACKOFF_REFUSED;
 }
 
-/* Waits ms, waking early for a stop request. */
+/* Waits ms, waking early for a stop request.  Timed to the microsecond: a
+ * clock read in whole milliseconds ended a Retry-After wait up to 1 ms
+ * early, and a server may count that as not honoured. */
 static void pause_for(struct stream_client *sc, int64_t ms)
 {
-    int64_t until = time_mono_ms() + ms;
-    while (!atomic_load(sc->cfg.stop) && time_mono_ms() < until) {
-        int64_t left = until - time_mono_ms();
-        struct timespec ts = {0, (left < 100 ? left : 100) * 1000000L};
+    int64_t until = time_mono_us() + ms * 1000;
+    int64_t left;
+    while (!atomic_load(sc->cfg.stop) && (left = until - time_mono_us()) > 0) {
+        struct timespec ts = {0, (left < 100000 ? left : 100000) * 1000L};
         nanosleep(&ts, NULL);
     }
 }

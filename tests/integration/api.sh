@@ -70,8 +70,10 @@ expect_call "GET /healthz while failures are outstanding: 503" 503 "$READ" GET /
 contains "saying why" "$BODY" "failed"
 run "$STREAMTOP" status --db "$db" --json
 expect_call "GET /v1/status: 200" 200 "$READ" GET /v1/status
-# Rates and ages move with the clock between the two; the rest must agree.
-stable='del(.taken_at, .connection.lag_seconds, .throughput, .queue, .metrics) | tostring'
+# Rates and ages move with the clock between the two, and the API's own
+# counts with the requests logged meanwhile (the server's reading may be a
+# second old); the rest must agree.
+stable='del(.taken_at, .connection.lag_seconds, .throughput, .queue, .metrics, .integrations.api) | tostring'
 equals "the same JSON as status --json" "$(printf '%s' "$BODY" | jq "$stable")" "$(printf '%s' "$OUT" | jq "$stable")"
 equals "with the same members" "$(printf '%s' "$BODY" | jq -c '[paths(type != "array")] | map(map(tostring) | join(".")) | unique')" \
     "$(printf '%s' "$OUT" | jq -c '[paths(type != "array")] | map(map(tostring) | join(".")) | unique')"

@@ -59,6 +59,14 @@ db="$TMP/deferred.db"
 sim_start --rate 5000 --count 300 --faults garbage:100
 ingest_start "$db"
 wait_settled "the stream is stored, three invalid lines failed" "$db"
+# Right after the writer's metric sample (every 5 s), so that its next
+# look at the queue, within half a second, comes before its next sample:
+# otherwise the sample's commit meets the lock first and the writer waits
+# in that instead of deferring the retry.
+sampled_at() { sql "$db" "SELECT max(recorded_at) FROM system_metrics"; }
+last_sample=$(sampled_at)
+new_sample() { [ "$(sampled_at)" != "$last_sample" ]; }
+check "the writer takes a metric sample" wait_for 10 new_sample
 # What `retry --all-failed` commits, then at once the lock: the writer sees
 # the retry and finds the database locked.
 check "a retry is committed and the write lock taken at once" hold_lock "$db" \

@@ -432,6 +432,46 @@ static void connection_changes_reach_the_state(void **state)
     free(s);
 }
 
+static struct ingest_msg *connection_at(enum conn_state state, int64_t at)
+{
+    struct ingest_msg *m = connection(state, state == CONN_BACKOFF ? "cannot connect" : NULL,
+                                      state == CONN_CONNECTING);
+    m->at = at;
+    return m;
+}
+
+/* An outage that cycles between connecting and backing off is one outage:
+ * state_since stays where the stream went down, so health can tell how
+ * long it has been down; it moves when the stream comes up again. */
+static void an_outage_keeps_its_start_across_attempts(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t t = 1796000000000;    /* 2026-11-29T... */
+    start(f, -1, 3600000);
+    push(f, connection_at(CONN_CONNECTED, t));
+    push(f, connection_at(CONN_BACKOFF, t + 1000));
+    push(f, connection_at(CONN_CONNECTING, t + 31000));
+    push(f, connection_at(CONN_BACKOFF, t + 32000));
+    push(f, connection_at(CONN_CONNECTING, t + 92000));
+    finish(f);
+    assert_int_equal(testdb_int(f->path, "SELECT CAST(round((julianday(state_since) - 2440587.5) * "
+                                         "86400000) AS INTEGER) FROM stream_state"), t + 1000);
+    start(f, -1, 3600000);
+    push(f, connection_at(CONN_CONNECTED, t + 95000));
+    finish(f);
+    assert_int_equal(testdb_int(f->path, "SELECT CAST(round((julianday(state_since) - 2440587.5) * "
+                                         "86400000) AS INTEGER) FROM stream_state"), t + 95000);
+    /* Down again, then attempts in later batches: the stored start stays. */
+    start(f, -1, 3600000);
+    push(f, connection_at(CONN_BACKOFF, t + 100000));
+    finish(f);
+    start(f, -1, 3600000);
+    push(f, connection_at(CONN_CONNECTING, t + 130000));
+    finish(f);
+    assert_int_equal(testdb_int(f->path, "SELECT CAST(round((julianday(state_since) - 2440587.5) * "
+                                         "86400000) AS INTEGER) FROM stream_state"), t + 100000);
+}
+
 /* A database that refuses every write must not hold up a stop for ever:
  * the batch is abandoned (it will be fetched again on the next start),
  * whether the stop came before the retries began or in the middle. */
@@ -570,6 +610,7 @@ int main(void)
         T(a_retried_line_that_still_fails_keeps_its_error),
         T(applied_text_is_valid_utf8_and_the_raw_line_exact),
         T(connection_changes_reach_the_state),
+        T(an_outage_keeps_its_start_across_attempts),
         T(a_stop_is_not_held_up_by_a_database_that_refuses_writes),
         T(metrics_are_sampled_each_interval),
         T(a_long_batch_commits_in_parts_each_once),
