@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "pathutil.h"
 #include "config_file.h"
+#include "pathutil.h"
+#include "stream_client.h"
 
 #define BIT(c) (1u << (c))
 #define ALL_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST) | BIT(CMD_STATUS) | \
@@ -600,8 +601,11 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
             return usage(e, "--error-like is empty: it would match every failure "
                             "(leave it out to mean that)");
     }
-    if (o->ca_file && access(o->ca_file, R_OK) != 0)
-        return usage(e, "--ca-file %s: %s", o->ca_file, strerror(errno));
+    if (o->ca_file && (find_setting("ca-file")->commands & BIT(o->command))) {
+        struct err why;
+        if (stream_client_check_ca_file(o->ca_file, &why) < 0)
+            return err_set(e, "--ca-file %s: %s", o->ca_file, why.msg), CLI_USAGE_ERROR;
+    }
     if (o->command == CMD_BACKUP && !o->verify_file && !o->backup_dir)
         return usage(e, "backup needs --to DIR (or the backup-dir setting), or --verify FILE");
     if (o->command == CMD_RESTORE && !o->from_file)
