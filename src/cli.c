@@ -617,6 +617,35 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
     return CLI_RUN;
 }
 
+/* The database's directory must exist unless it is the default location:
+ * a mistyped --db would otherwise start a new, empty database there,
+ * resuming from "now", and split the data in two. */
+static enum cli_result check_db_dir(const struct options *o, struct err *e)
+{
+    const char *slash = strrchr(o->db_path, '/');
+    if (!o->db_path_given || !slash)
+        return CLI_RUN;   /* the default location, or the current directory */
+    char *dir = slash == o->db_path ? strdup("/") : strndup(o->db_path, (size_t)(slash - o->db_path));
+    if (!dir)
+        return usage(e, "out of memory");
+    struct stat st;
+    enum cli_result r = CLI_RUN;
+    int found = stat(dir, &st);
+    if (found < 0 && (errno == ENOENT || errno == ENOTDIR))
+        r = (err_set(e, "--db: directory %s does not exist; create it first "
+                        "(only the default location is created)", dir), CLI_USAGE_ERROR);
+    else if (found == 0 && !S_ISDIR(st.st_mode))
+        r = (err_set(e, "--db: %s is not a directory", dir), CLI_USAGE_ERROR);
+    free(dir);
+    return r;
+}
+
+/* The demo ignores the default location for a temporary directory. */
+static bool opens_db(const struct options *o)
+{
+    return o->db_path && o->command != CMD_SIMULATE && (o->command != CMD_DEMO || o->db_path_given);
+}
+
 enum cli_result cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
     set_defaults(o);
@@ -646,6 +675,8 @@ enum cli_result cli_parse(int argc, char **argv, struct options *o, struct err *
     if (r == CLI_RUN && !o->db_path && o->command != CMD_SIMULATE &&
         !(o->db_path = path_xdg("XDG_DATA_HOME", ".local/share", "streamtop.db")))
         r = usage(e, "no default database location (HOME is not set): give --db PATH");
+    if (r == CLI_RUN && opens_db(o))
+        r = check_db_dir(o, e);
     return r;
 }
 

@@ -23,6 +23,33 @@ for cmd in migrate ingest status; do
 done
 check "the file the link points to was not created" test ! -e "$TMP/elsewhere.db"
 
+# ---- the database's directory: made only for the default location ----
+# A mistyped --db used to create its directory and a new, empty database,
+# resuming from "now": the data split silently in two.
+for cmd in migrate ingest status; do
+    url=; [ $cmd = ingest ] && url="--url $NOWHERE"
+    # shellcheck disable=SC2086
+    expect_run "$cmd --db in a missing directory: exit 2" 2 timeout 10 \
+        "$STREAMTOP" $cmd --db "$TMP/typo/dir/x.db" $url
+    one_line "$cmd --db in a missing directory: one line" "$ERR"
+    contains "$cmd --db in a missing directory: says so" "$ERR" \
+        "--db: directory $TMP/typo/dir does not exist; create it first (only the default location is created)"
+done
+check "the directory was not created" test ! -e "$TMP/typo"
+printf 'db = %s\n' "$TMP/typo/x.db" > "$TMP/typo.conf"
+expect_run "a config file's db in a missing directory: exit 2" 2 timeout 10 \
+    "$STREAMTOP" ingest --config "$TMP/typo.conf" --url "$NOWHERE"
+contains "and says so" "$ERR" "directory $TMP/typo does not exist"
+run env STREAMTOP_DB="$TMP/typo/x.db" timeout 10 "$STREAMTOP" ingest --url "$NOWHERE"
+equals "STREAMTOP_DB in a missing directory: exit 2" "$RC" 2
+check "none of them created it" test ! -e "$TMP/typo"
+printf 'a file\n' > "$TMP/plain"
+expect_run "--db under a file: exit 2" 2 "$STREAMTOP" migrate --db "$TMP/plain/x.db"
+contains "and says so" "$ERR" "--db: $TMP/plain is not a directory"
+expect_run "the default location is still created" 0 env XDG_DATA_HOME="$TMP/xdg" "$STREAMTOP" migrate
+check "with the database in it" test -f "$TMP/xdg/streamtop/streamtop.db"
+equals "the directory it made is private" "$(mode "$TMP/xdg/streamtop")" 700
+
 "$STREAMTOP" migrate --db "$TMP/real.db" >/dev/null
 ln -s "$TMP/elsewhere.wal" "$TMP/real.db-wal"
 expect_run "a link where the -wal goes: exit 1" 1 "$STREAMTOP" migrate --db "$TMP/real.db"
@@ -66,11 +93,14 @@ key_refused nul-key "the key contains a NUL byte"
 check "no database was made for a refused key" test ! -e "$TMP/key.db"
 
 # ---- permissions set on purpose, whatever the umask ----
+# Only the default location's directories are made (an explicit --db's
+# must exist).
 for mask in 000 022 077 277; do
-    dir="$TMP/umask$mask/data"
-    (umask $mask && exec "$STREAMTOP" migrate --db "$dir/new.db") >/dev/null
-    equals "umask $mask: a new database is 0600" "$(mode "$dir/new.db")" 600
-    equals "umask $mask: the directories made for it are 0700" "$(mode "$dir")" 700
+    data="$TMP/umask$mask/data"
+    (umask $mask && XDG_DATA_HOME="$data" exec "$STREAMTOP" migrate) >/dev/null
+    equals "umask $mask: a new database is 0600" "$(mode "$data/streamtop/streamtop.db")" 600
+    equals "umask $mask: the directories made for it are 0700" \
+        "$(mode "$data") $(mode "$data/streamtop")" "700 700"
 done
 
 db="$TMP/perm/live.db"
