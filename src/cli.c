@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "config_file.h"
+#include "db.h"
 #include "pathutil.h"
 #include "stream_client.h"
 
@@ -640,6 +641,16 @@ static enum cli_result check_db_dir(const struct options *o, struct err *e)
     return r;
 }
 
+/* A link at the database's own name is refused by db_open() too; here it
+ * is a configuration error (exit 2), which a service does not restart. */
+static enum cli_result check_db_link(const struct options *o, struct err *e)
+{
+    struct stat st;
+    if (lstat(o->db_path, &st) == 0 && S_ISLNK(st.st_mode))
+        return err_set(e, "--db %s: " DB_LINK_REFUSED, o->db_path), CLI_USAGE_ERROR;
+    return CLI_RUN;
+}
+
 /* The demo ignores the default location for a temporary directory. */
 static bool opens_db(const struct options *o)
 {
@@ -675,6 +686,8 @@ enum cli_result cli_parse(int argc, char **argv, struct options *o, struct err *
     if (r == CLI_RUN && !o->db_path && o->command != CMD_SIMULATE &&
         !(o->db_path = path_xdg("XDG_DATA_HOME", ".local/share", "streamtop.db")))
         r = usage(e, "no default database location (HOME is not set): give --db PATH");
+    if (r == CLI_RUN && opens_db(o))
+        r = check_db_link(o, e);
     if (r == CLI_RUN && opens_db(o))
         r = check_db_dir(o, e);
     return r;

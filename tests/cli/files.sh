@@ -13,14 +13,28 @@ at_exit '[ -n "$INGEST_PID" ] && kill -9 "$INGEST_PID" 2>/dev/null'
 mode() { stat -c %a "$1"; }
 
 # ---- the database ----
+# A link named as the database is a configuration error: exit 2, which
+# systemd does not restart, from every command that opens one.
 ln -s "$TMP/elsewhere.db" "$TMP/dangling.db"
-for cmd in migrate ingest status; do
-    url=; [ $cmd = ingest ] && url="--url $NOWHERE"
-    # shellcheck disable=SC2086
-    expect_run "$cmd --db a dangling link: exit 1" 1 "$STREAMTOP" $cmd --db "$TMP/dangling.db" $url
-    one_line "$cmd --db a dangling link: one line" "$ERR"
-    contains "$cmd --db a dangling link: names it and says why" "$ERR" "$TMP/dangling.db: is a symbolic link"
+"$STREAMTOP" migrate --db "$TMP/target.db" >/dev/null
+ln -s "$TMP/target.db" "$TMP/linked.db"
+for link in dangling linked; do
+    for cmd in migrate ingest status dashboard read-only; do
+        args="$cmd"
+        case $cmd in
+        ingest) args="ingest --url $NOWHERE" ;;
+        dashboard) args= ;;
+        read-only) args=--read-only ;;
+        esac
+        # shellcheck disable=SC2086
+        expect_run "$cmd --db a $link link: exit 2" 2 timeout 10 "$STREAMTOP" $args --db "$TMP/$link.db"
+        one_line "$cmd --db a $link link: one line" "$ERR"
+        contains "$cmd --db a $link link: names it and says why" "$ERR" "$TMP/$link.db: is a symbolic link"
+    done
 done
+run env STREAMTOP_DB="$TMP/dangling.db" "$STREAMTOP" status
+equals "STREAMTOP_DB a link: exit 2" "$RC" 2
+contains "and named" "$ERR" "$TMP/dangling.db: is a symbolic link"
 check "the file the link points to was not created" test ! -e "$TMP/elsewhere.db"
 
 # ---- the database's directory: made only for the default location ----

@@ -203,9 +203,9 @@ static void precedence_config_then_environment_then_command_line(void **state)
     free(cfg);
 }
 
-/* An explicit database in a directory that does not exist is bad
- * configuration (exit 2) before anything opens it; the default location's
- * missing directory is not (it is created). */
+/* An explicit database in a directory that does not exist, or named by a
+ * symbolic link, is bad configuration (exit 2) before anything opens it;
+ * the default location's missing directory is not (it is created). */
 static void db_path_checked_at_startup(void **state)
 {
     (void)state;
@@ -228,12 +228,26 @@ static void db_path_checked_at_startup(void **state)
     cli_free(&o);
     free(cfg);
 
+    char *target = testdb_path(config_dir, "real.db");
+    char *link = testdb_path(config_dir, "link.db");
+    assert_int_equal(symlink(target, link), 0);
+    static const char *const commands[] = {"status", "ingest", "migrate", "--read-only"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        assert_int_equal(parse(&o, &e, ARGS(commands[i], "--db", link)), CLI_USAGE_ERROR);
+        assert_non_null(strstr(e.msg, "is a symbolic link; streamtop opens no database through one"));
+        assert_non_null(strstr(e.msg, link));
+        cli_free(&o);
+    }
+
     /* HOME is an empty directory: ~/.local/share/streamtop does not exist. */
     assert_int_equal(parse(&o, &e, ARGS("migrate")), CLI_RUN);
     assert_false(o.db_path_given);
     cli_free(&o);
     assert_int_equal(parse(&o, &e, ARGS("ingest", "--db", "relative.db")), CLI_RUN);
     cli_free(&o);
+    unlink(link);
+    free(link);
+    free(target);
 }
 
 static void default_config_file_is_read_and_checked(void **state)
