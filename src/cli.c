@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "pathutil.h"
 #include "config_file.h"
+#include "db.h"
+#include "pathutil.h"
+#include "stream_client.h"
 
 #define BIT(c) (1u << (c))
 #define ALL_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST) | BIT(CMD_STATUS) | \
@@ -600,8 +602,11 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
             return usage(e, "--error-like is empty: it would match every failure "
                             "(leave it out to mean that)");
     }
-    if (o->ca_file && access(o->ca_file, R_OK) != 0)
-        return usage(e, "--ca-file %s: %s", o->ca_file, strerror(errno));
+    if (o->ca_file && (find_setting("ca-file")->commands & BIT(o->command))) {
+        struct err why;
+        if (stream_client_check_ca_file(o->ca_file, &why) < 0)
+            return err_set(e, "--ca-file %s: %s", o->ca_file, why.msg), CLI_USAGE_ERROR;
+    }
     if (o->command == CMD_BACKUP && !o->verify_file && !o->backup_dir)
         return usage(e, "backup needs --to DIR (or the backup-dir setting), or --verify FILE");
     if (o->command == CMD_RESTORE && !o->from_file)
@@ -611,6 +616,45 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
     if (o->command == CMD_WEBHOOKS)
         return check_webhooks(o, e);
     return CLI_RUN;
+}
+
+/* The database's directory must exist unless it is the default location:
+ * a mistyped --db would otherwise start a new, empty database there,
+ * resuming from "now", and split the data in two. */
+static enum cli_result check_db_dir(const struct options *o, struct err *e)
+{
+    const char *slash = strrchr(o->db_path, '/');
+    if (!o->db_path_given || !slash)
+        return CLI_RUN;   /* the default location, or the current directory */
+    char *dir = slash == o->db_path ? strdup("/") : strndup(o->db_path, (size_t)(slash - o->db_path));
+    if (!dir)
+        return usage(e, "out of memory");
+    struct stat st;
+    enum cli_result r = CLI_RUN;
+    int found = stat(dir, &st);
+    if (found < 0 && (errno == ENOENT || errno == ENOTDIR))
+        r = (err_set(e, "--db: directory %s does not exist; create it first "
+                        "(only the default location is created)", dir), CLI_USAGE_ERROR);
+    else if (found == 0 && !S_ISDIR(st.st_mode))
+        r = (err_set(e, "--db: %s is not a directory", dir), CLI_USAGE_ERROR);
+    free(dir);
+    return r;
+}
+
+/* A link at the database's own name is refused by db_open() too; here it
+ * is a configuration error (exit 2), which a service does not restart. */
+static enum cli_result check_db_link(const struct options *o, struct err *e)
+{
+    struct stat st;
+    if (lstat(o->db_path, &st) == 0 && S_ISLNK(st.st_mode))
+        return err_set(e, "--db %s: " DB_LINK_REFUSED, o->db_path), CLI_USAGE_ERROR;
+    return CLI_RUN;
+}
+
+/* The demo ignores the default location for a temporary directory. */
+static bool opens_db(const struct options *o)
+{
+    return o->db_path && o->command != CMD_SIMULATE && (o->command != CMD_DEMO || o->db_path_given);
 }
 
 enum cli_result cli_parse(int argc, char **argv, struct options *o, struct err *e)
@@ -642,6 +686,10 @@ enum cli_result cli_parse(int argc, char **argv, struct options *o, struct err *
     if (r == CLI_RUN && !o->db_path && o->command != CMD_SIMULATE &&
         !(o->db_path = path_xdg("XDG_DATA_HOME", ".local/share", "streamtop.db")))
         r = usage(e, "no default database location (HOME is not set): give --db PATH");
+    if (r == CLI_RUN && opens_db(o))
+        r = check_db_link(o, e);
+    if (r == CLI_RUN && opens_db(o))
+        r = check_db_dir(o, e);
     return r;
 }
 

@@ -69,6 +69,18 @@ static enum line_result read_line(FILE *f, char *buf, size_t *len)
     return c == EOF && n == 0 ? LINE_END : LINE_OK;
 }
 
+/* Editors on Windows start a UTF-8 file with a byte order mark; left in,
+ * it would become an invisible part of the first key.  Taken from the
+ * line read, not the stream, so a config given as a pipe works too. */
+static size_t skip_bom(char *line, size_t len)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+    if (len < 3 || memcmp(line, bom, 3) != 0)
+        return len;
+    memmove(line, line + 3, len - 3 + 1);
+    return len - 3;
+}
+
 int config_file_read(const char *path, config_apply_fn apply, void *ctx, struct err *e)
 {
     FILE *f = fopen(path, "r");
@@ -83,7 +95,8 @@ int config_file_read(const char *path, config_apply_fn apply, void *ctx, struct 
     int rc = 0;
     while (rc == 0 && (got = read_line(f, line, &n)) != LINE_END) {
         char where[4200];
-        lineno++;
+        if (++lineno == 1 && got == LINE_OK)
+            n = skip_bom(line, n);
         snprintf(where, sizeof where, "config file %s:%u", path, lineno);
         if (got == LINE_TOO_LONG)
             rc = (err_set(e, "%s: the line is longer than %d bytes", where, CONFIG_LINE_MAX), -1);

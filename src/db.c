@@ -329,8 +329,7 @@ static void close_handle(struct db *db)
 static int refuse_links(const struct db *db, const struct stat *st, struct err *e)
 {
     if (st && S_ISLNK(st->st_mode))
-        return err_set(e, "%s: is a symbolic link; streamtop opens no database through one: "
-                          "give the path of the file itself", db->path), -1;
+        return err_set(e, "%s: " DB_LINK_REFUSED, db->path), -1;
     for (size_t i = 0; i < sizeof SIBLING_SUFFIXES / sizeof SIBLING_SUFFIXES[0]; i++) {
         char sibling[4200];
         struct stat sst;

@@ -33,6 +33,10 @@ enum db_mode {
 
 struct db;
 
+/* Why a database named by a symbolic link is refused, after its name. */
+#define DB_LINK_REFUSED "is a symbolic link; streamtop opens no database through one: " \
+                        "give the path of the file itself"
+
 /* Process-wide SQLite settings; call once, before any connection opens. */
 void db_library_init(void);
 

@@ -1,18 +1,62 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "backoff.h"
 #include "framer.h"
 #include "log.h"
 #include "stream_client.h"
 #include "timeutil.h"
+
+/* Reads the file as libcurl's OpenSSL backend does (PEM_X509_INFO_read:
+ * an unreadable block fails the whole file) and counts the certificates. */
+static int count_pem_certificates(FILE *f, int *count)
+{
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read(f, NULL, NULL, NULL);
+    *count = 0;
+    ERR_clear_error();
+    if (!infos)
+        return -1;
+    for (int i = 0; i < sk_X509_INFO_num(infos); i++)
+        if (sk_X509_INFO_value(infos, i)->x509)
+            (*count)++;
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    return 0;
+}
+
+int stream_client_check_ca_file(const char *path, struct err *e)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return err_set(e, "%s", strerror(errno)), -1;
+    if (S_ISDIR(st.st_mode))
+        return err_set(e, "is a directory; give a file of PEM certificates"), -1;
+    if (!S_ISREG(st.st_mode))
+        return err_set(e, "not a regular file"), -1;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return err_set(e, "%s", strerror(errno)), -1;
+    int count;
+    int rc = count_pem_certificates(f, &count);
+    fclose(f);
+    if (rc < 0)
+        return err_set(e, "not a PEM CA bundle: OpenSSL cannot read its certificates"), -1;
+    if (count == 0)
+        return err_set(e, "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"), -1;
+    return 0;
+}
 
 #define ERROR_BODY_CAP 512
 #define HEARTBEAT_MIN_GAP_MS 1000

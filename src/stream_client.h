@@ -49,6 +49,12 @@ int stream_client_start(const struct stream_client_config *cfg, struct stream_cl
  * second), and frees the client. */
 void stream_client_join(struct stream_client *sc);
 
+/* Whether path is a CA bundle the TLS library will load: a readable
+ * regular file holding at least one PEM certificate, checked at startup so
+ * a wrong --ca-file is a configuration error, not a connection retried for
+ * ever.  -1 with e saying why (without naming the file). */
+int stream_client_check_ca_file(const char *path, struct err *e);
+
 /* scheme://host[:port]/path of url: what may be shown and stored. */
 char *stream_endpoint(const char *url);
 

@@ -13,15 +13,56 @@ at_exit '[ -n "$INGEST_PID" ] && kill -9 "$INGEST_PID" 2>/dev/null'
 mode() { stat -c %a "$1"; }
 
 # ---- the database ----
+# A link named as the database is a configuration error: exit 2, which
+# systemd does not restart, from every command that opens one.
 ln -s "$TMP/elsewhere.db" "$TMP/dangling.db"
+"$STREAMTOP" migrate --db "$TMP/target.db" >/dev/null
+ln -s "$TMP/target.db" "$TMP/linked.db"
+for link in dangling linked; do
+    for cmd in migrate ingest status dashboard read-only; do
+        args="$cmd"
+        case $cmd in
+        ingest) args="ingest --url $NOWHERE" ;;
+        dashboard) args= ;;
+        read-only) args=--read-only ;;
+        esac
+        # shellcheck disable=SC2086
+        expect_run "$cmd --db a $link link: exit 2" 2 timeout 10 "$STREAMTOP" $args --db "$TMP/$link.db"
+        one_line "$cmd --db a $link link: one line" "$ERR"
+        contains "$cmd --db a $link link: names it and says why" "$ERR" "$TMP/$link.db: is a symbolic link"
+    done
+done
+run env STREAMTOP_DB="$TMP/dangling.db" "$STREAMTOP" status
+equals "STREAMTOP_DB a link: exit 2" "$RC" 2
+contains "and named" "$ERR" "$TMP/dangling.db: is a symbolic link"
+check "the file the link points to was not created" test ! -e "$TMP/elsewhere.db"
+
+# ---- the database's directory: made only for the default location ----
+# A mistyped --db used to create its directory and a new, empty database,
+# resuming from "now": the data split silently in two.
 for cmd in migrate ingest status; do
     url=; [ $cmd = ingest ] && url="--url $NOWHERE"
     # shellcheck disable=SC2086
-    expect_run "$cmd --db a dangling link: exit 1" 1 "$STREAMTOP" $cmd --db "$TMP/dangling.db" $url
-    one_line "$cmd --db a dangling link: one line" "$ERR"
-    contains "$cmd --db a dangling link: names it and says why" "$ERR" "$TMP/dangling.db: is a symbolic link"
+    expect_run "$cmd --db in a missing directory: exit 2" 2 timeout 10 \
+        "$STREAMTOP" $cmd --db "$TMP/typo/dir/x.db" $url
+    one_line "$cmd --db in a missing directory: one line" "$ERR"
+    contains "$cmd --db in a missing directory: says so" "$ERR" \
+        "--db: directory $TMP/typo/dir does not exist; create it first (only the default location is created)"
 done
-check "the file the link points to was not created" test ! -e "$TMP/elsewhere.db"
+check "the directory was not created" test ! -e "$TMP/typo"
+printf 'db = %s\n' "$TMP/typo/x.db" > "$TMP/typo.conf"
+expect_run "a config file's db in a missing directory: exit 2" 2 timeout 10 \
+    "$STREAMTOP" ingest --config "$TMP/typo.conf" --url "$NOWHERE"
+contains "and says so" "$ERR" "directory $TMP/typo does not exist"
+run env STREAMTOP_DB="$TMP/typo/x.db" timeout 10 "$STREAMTOP" ingest --url "$NOWHERE"
+equals "STREAMTOP_DB in a missing directory: exit 2" "$RC" 2
+check "none of them created it" test ! -e "$TMP/typo"
+printf 'a file\n' > "$TMP/plain"
+expect_run "--db under a file: exit 2" 2 "$STREAMTOP" migrate --db "$TMP/plain/x.db"
+contains "and says so" "$ERR" "--db: $TMP/plain is not a directory"
+expect_run "the default location is still created" 0 env XDG_DATA_HOME="$TMP/xdg" "$STREAMTOP" migrate
+check "with the database in it" test -f "$TMP/xdg/streamtop/streamtop.db"
+equals "the directory it made is private" "$(mode "$TMP/xdg/streamtop")" 700
 
 "$STREAMTOP" migrate --db "$TMP/real.db" >/dev/null
 ln -s "$TMP/elsewhere.wal" "$TMP/real.db-wal"
@@ -66,11 +107,14 @@ key_refused nul-key "the key contains a NUL byte"
 check "no database was made for a refused key" test ! -e "$TMP/key.db"
 
 # ---- permissions set on purpose, whatever the umask ----
+# Only the default location's directories are made (an explicit --db's
+# must exist).
 for mask in 000 022 077 277; do
-    dir="$TMP/umask$mask/data"
-    (umask $mask && exec "$STREAMTOP" migrate --db "$dir/new.db") >/dev/null
-    equals "umask $mask: a new database is 0600" "$(mode "$dir/new.db")" 600
-    equals "umask $mask: the directories made for it are 0700" "$(mode "$dir")" 700
+    data="$TMP/umask$mask/data"
+    (umask $mask && XDG_DATA_HOME="$data" exec "$STREAMTOP" migrate) >/dev/null
+    equals "umask $mask: a new database is 0600" "$(mode "$data/streamtop/streamtop.db")" 600
+    equals "umask $mask: the directories made for it are 0700" \
+        "$(mode "$data") $(mode "$data/streamtop")" "700 700"
 done
 
 db="$TMP/perm/live.db"

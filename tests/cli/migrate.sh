@@ -1,5 +1,6 @@
 #!/bin/sh
-# `streamtop migrate`: creates the database and its directory, applies every
+# `streamtop migrate`: creates the database (and, at the default location,
+# its directory; an explicit --db's must exist: files.sh), applies every
 # migration once, is a no-op the second time, and is safe to run twice at once.
 . "$TESTS_SRCDIR/lib.sh"
 need sqlite3
@@ -7,12 +8,13 @@ need sqlite3
 # Versions are the files' numbers, which need not be contiguous.
 count=$(ls "$MIGRATIONS_DIR"/*.sql | wc -l)
 latest=$(ls "$MIGRATIONS_DIR"/*.sql | sed 's|.*/0*\([0-9]*\)_[^/]*$|\1|' | sort -n | tail -n 1)
-db="$TMP/new/dir/stream.db"
+data="$TMP/new/dir"
+db="$data/streamtop/streamtop.db"
 
-expect_run "migrate creates a new database" 0 "$STREAMTOP" migrate --db "$db"
+expect_run "migrate creates a new database" 0 env XDG_DATA_HOME="$data" "$STREAMTOP" migrate
 contains "it reports the versions" "$OUT" "migrated from schema version 0 to $latest ($count migrations)"
-check "the directory was created" test -d "$TMP/new/dir"
-equals "the directory is private" "$(stat -c %a "$TMP/new/dir")" 700
+check "the directory was created" test -d "$data/streamtop"
+equals "the directory is private" "$(stat -c %a "$data/streamtop")" 700
 equals "every migration is recorded" "$(sql "$db" 'SELECT count(*) FROM schema_migrations')" "$count"
 equals "the database is in WAL mode" "$(sql "$db" 'PRAGMA journal_mode')" wal
 equals "the seed's metadata row exists" \

@@ -42,6 +42,38 @@ expect_run "an unreadable --ca-file is bad configuration" 2 \
     "$STREAMTOP" ingest --db "$TMP/x.db" --url "$url" --ca-file "$pki/missing.pem"
 contains "naming it" "$ERR" "--ca-file $pki/missing.pem"
 
+# A --ca-file that is no CA bundle is refused at startup (exit 2, so systemd
+# does not restart it), not retried for ever as "error setting certificate
+# file" on every connection.
+printf 'hello\n' > "$pki/hello.pem"
+: > "$pki/empty.pem"
+{ printf -- '-----BEGIN CERTIFICATE-----\n'; printf 'not base64 at all!\n'; printf -- '-----END CERTIFICATE-----\n'; } \
+    > "$pki/garbled.pem"
+bad_ca() {
+    what=$1; file=$2; why=$3; shift 3
+    expect_run "--ca-file $what: exit 2 at startup" 2 timeout 10 "$@" --ca-file "$file"
+    one_line "--ca-file $what: one line" "$ERR"
+    contains "--ca-file $what: names the file and why" "$ERR" "--ca-file $file: $why"
+}
+for cmd in ingest dashboard; do
+    sub=; [ $cmd = ingest ] && sub=ingest
+    # shellcheck disable=SC2086
+    bad_ca "text ($cmd)" "$pki/hello.pem" "holds no PEM certificate" "$STREAMTOP" $sub --db "$TMP/x.db" --url "$url"
+done
+bad_ca "empty" "$pki/empty.pem" "holds no PEM certificate" "$STREAMTOP" ingest --db "$TMP/x.db" --url "$url"
+bad_ca "a directory" "$pki" "is a directory" "$STREAMTOP" ingest --db "$TMP/x.db" --url "$url"
+bad_ca "a garbled certificate" "$pki/garbled.pem" "not a PEM CA bundle" \
+    "$STREAMTOP" ingest --db "$TMP/x.db" --url "$url"
+bad_ca "a key, no certificate" "$pki/ca.key" "holds no PEM certificate" \
+    "$STREAMTOP" ingest --db "$TMP/x.db" --url "$url"
+printf 'ca-file = %s\n' "$pki/hello.pem" > "$pki/config"
+expect_run "a config file's ca-file is checked too" 2 timeout 10 \
+    "$STREAMTOP" ingest --config "$pki/config" --db "$TMP/x.db" --url "$url"
+contains "and named" "$ERR" "--ca-file $pki/hello.pem: holds no PEM certificate"
+"$STREAMTOP" migrate --db "$TMP/x.db" >/dev/null
+expect_run "a command that takes no --ca-file ignores the setting" 0 \
+    "$STREAMTOP" migrate --config "$pki/config" --db "$TMP/x.db"
+
 # Without the CA the server cannot be verified: refused, and said so.
 db="$TMP/untrusted.db"
 "$STREAMTOP" ingest --db "$db" --url "$url" 2>>"$TMP/ingest.log" &

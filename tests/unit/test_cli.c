@@ -178,10 +178,10 @@ static void precedence_config_then_environment_then_command_line(void **state)
     (void)state;
     struct options o;
     struct err e;
-    char *cfg = write_file("cfg", "refresh = 2\nstall-timeout = 30\ndb = /from/config.db\n");
+    char *cfg = write_file("cfg", "refresh = 2\nstall-timeout = 30\ndb = /from-config.db\n");
     assert_int_equal(parse(&o, &e, ARGS("status", "--config", cfg)), CLI_RUN);
     assert_true(o.refresh_s == 2.0);
-    assert_string_equal(o.db_path, "/from/config.db");
+    assert_string_equal(o.db_path, "/from-config.db");
     assert_true(o.db_path_given);
     cli_free(&o);
 
@@ -201,6 +201,53 @@ static void precedence_config_then_environment_then_command_line(void **state)
     assert_non_null(strstr(e.msg, "environment STREAMTOP_REFRESH: 'fast' is not a number"));
     cli_free(&o);
     free(cfg);
+}
+
+/* An explicit database in a directory that does not exist, or named by a
+ * symbolic link, is bad configuration (exit 2) before anything opens it;
+ * the default location's missing directory is not (it is created). */
+static void db_path_checked_at_startup(void **state)
+{
+    (void)state;
+    struct options o;
+    struct err e;
+    assert_int_equal(parse(&o, &e, ARGS("ingest", "--db", "/nonexistent/dir/x.db")), CLI_USAGE_ERROR);
+    assert_non_null(strstr(e.msg, "--db: directory /nonexistent/dir does not exist; create it "
+                                  "first (only the default location is created)"));
+    cli_free(&o);
+
+    setenv("STREAMTOP_DB", "/nonexistent/env.db/x.db", 1);
+    assert_int_equal(parse(&o, &e, ARGS("status")), CLI_USAGE_ERROR);
+    assert_non_null(strstr(e.msg, "directory /nonexistent/env.db does not exist"));
+    cli_free(&o);
+    unsetenv("STREAMTOP_DB");
+
+    char *cfg = write_file("cfg", "db = /nonexistent/cfg/x.db\n");
+    assert_int_equal(parse(&o, &e, ARGS("migrate", "--config", cfg)), CLI_USAGE_ERROR);
+    assert_non_null(strstr(e.msg, "directory /nonexistent/cfg does not exist"));
+    cli_free(&o);
+    free(cfg);
+
+    char *target = testdb_path(config_dir, "real.db");
+    char *link = testdb_path(config_dir, "link.db");
+    assert_int_equal(symlink(target, link), 0);
+    static const char *const commands[] = {"status", "ingest", "migrate", "--read-only"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        assert_int_equal(parse(&o, &e, ARGS(commands[i], "--db", link)), CLI_USAGE_ERROR);
+        assert_non_null(strstr(e.msg, "is a symbolic link; streamtop opens no database through one"));
+        assert_non_null(strstr(e.msg, link));
+        cli_free(&o);
+    }
+
+    /* HOME is an empty directory: ~/.local/share/streamtop does not exist. */
+    assert_int_equal(parse(&o, &e, ARGS("migrate")), CLI_RUN);
+    assert_false(o.db_path_given);
+    cli_free(&o);
+    assert_int_equal(parse(&o, &e, ARGS("ingest", "--db", "relative.db")), CLI_RUN);
+    cli_free(&o);
+    unlink(link);
+    free(link);
+    free(target);
 }
 
 static void default_config_file_is_read_and_checked(void **state)
@@ -306,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(usage_errors_name_the_problem, setup, teardown),
         cmocka_unit_test_setup_teardown(precedence_config_then_environment_then_command_line,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(db_path_checked_at_startup, setup, teardown),
         cmocka_unit_test_setup_teardown(default_config_file_is_read_and_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(no_color_environment, setup, teardown),
         cmocka_unit_test_setup_teardown(help_lists_every_subcommand_and_option, setup, teardown),

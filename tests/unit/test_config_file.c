@@ -76,6 +76,29 @@ static void last_line_without_newline(void **state)
     assert_string_equal(c.text, "[a=1]");
 }
 
+/* A byte order mark at the start is no part of the first key (it gave
+ * "unknown key 'stall-timeout'" with the mark invisible); one anywhere
+ * else is left alone. */
+static void a_leading_bom_is_skipped(void **state)
+{
+    (void)state;
+    static const char text[] = "\xEF\xBB\xBFstall-timeout = 30\nrefresh = 2\n";
+    struct collected c = {0};
+    struct err e;
+    assert_int_equal(read_text(text, sizeof text - 1, &c, &e), 0);
+    assert_string_equal(c.text, "[stall-timeout=30][refresh=2]");
+
+    static const char bom_only[] = "\xEF\xBB\xBF";
+    struct collected empty = {0};
+    assert_int_equal(read_text(bom_only, sizeof bom_only - 1, &empty, &e), 0);
+    assert_string_equal(empty.text, "");
+
+    static const char later[] = "a = 1\n\xEF\xBB\xBF" "b = 2\n";
+    struct collected c2 = {0};
+    assert_int_equal(read_text(later, sizeof later - 1, &c2, &e), 0);
+    assert_string_equal(c2.text, "[a=1][\xEF\xBB\xBF" "b=2]");
+}
+
 struct bad_case {
     const char *content;
     size_t len;
@@ -148,6 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_pairs_comments_and_quotes),
         cmocka_unit_test(last_line_without_newline),
+        cmocka_unit_test(a_leading_bom_is_skipped),
         cmocka_unit_test(errors_name_the_line),
         cmocka_unit_test(lines_have_a_length_limit),
         cmocka_unit_test(missing_file_is_an_error),
