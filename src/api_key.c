@@ -1,14 +1,13 @@
 #include "config.h"
 
-#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "api_key.h"
 #include "namebits.h"
+#include "randbytes.h"
 
 /* In bit order: API_PERM_READ, API_PERM_WRITE, API_PERM_ADMIN. */
 static const char *const perm_names[] = {"read", "write", "admin"};
@@ -22,20 +21,6 @@ static void to_hex(const unsigned char *b, size_t n, char *out)
         out[2 * i + 1] = digits[b[i] & 15];
     }
     out[2 * n] = '\0';
-}
-
-static int random_bytes(unsigned char *b, size_t n, struct err *e)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = getrandom(b + got, n - got, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return err_set(e, "the system's random number generator failed: %s", strerror(errno)), -1;
-        got += (size_t)r;
-    }
-    return 0;
 }
 
 int api_key_generate(char key[API_KEY_LEN + 1], char id[API_KEY_ID_LEN + 1], struct err *e)

@@ -1,15 +1,14 @@
 #include "config.h"
 
-#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "namebits.h"
+#include "randbytes.h"
 #include "webhook.h"
 
 static const char *const event_names[WH_EVENT_COUNT] = {
@@ -50,20 +49,6 @@ void webhook_events_json(unsigned mask, char *buf, size_t size)
 unsigned webhook_events_from_json(const char *json)
 {
     return namebits_from_json(&listed, json);
-}
-
-static int random_bytes(unsigned char *b, size_t n, struct err *e)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = getrandom(b + got, n - got, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return err_set(e, "the system's random number generator failed: %s", strerror(errno)), -1;
-        got += (size_t)r;
-    }
-    return 0;
 }
 
 int webhook_secret_generate(char out[WEBHOOK_SECRET_LEN + 1], struct err *e)
