@@ -117,6 +117,23 @@ static int read_state(struct db *db, const char *stream_type, struct snap_connec
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading stream_state");
 }
 
+/* A state written by an ingester whose process has gone (kill -9, or a
+ * release that failed on a lock as it exited) is no longer true: nobody
+ * holds a connection.  It was last true when the ingester last committed. */
+static void forget_state_of_the_dead(struct snap_connection *c)
+{
+    if (!c->have_state || c->ingester_pid <= 0 || c->ingester_process != INGESTER_GONE ||
+        c->conn == CONN_DISCONNECTED)
+        return;
+    c->conn = CONN_DISCONNECTED;
+    snprintf(c->state, sizeof c->state, "%s", conn_state_name(CONN_DISCONNECTED));
+    snprintf(c->status, sizeof c->status, "%s", conn_state_seed_status(CONN_DISCONNECTED));
+    if (c->ingester_seen_at > c->state_since)
+        c->state_since = c->ingester_seen_at;
+    c->connected_since = 0;
+    c->next_attempt_at = 0;
+}
+
 int store_metadata_read(struct db *db, const char *stream_type, bool with_state,
                         struct snap_connection *c, struct snap_throughput *t, struct err *e)
 {
@@ -130,6 +147,7 @@ int store_metadata_read(struct db *db, const char *stream_type, bool with_state,
         snprintf(c->state, sizeof c->state, "%s",
                  conn_state_name(conn_state_from_seed_status(c->status)));
     c->conn = conn_state_parse(c->state);
+    forget_state_of_the_dead(c);
     return 0;
 }
 

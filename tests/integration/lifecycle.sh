@@ -79,6 +79,9 @@ run "$STREAMTOP" ingest --db "$db" --url "$SIM_URL"
 equals "lease: a second ingester is refused" "$RC" 1
 contains "lease: naming the running one" "$ERR" "pid $INGEST_PID on $(hostname)"
 kill -9 "$INGEST_PID"; wait "$INGEST_PID" 2>/dev/null; INGEST_PID=
+check "kill -9: the row still says it holds the stream" test "$(state "$db")" != disconnected
+contains "kill -9: status knows its process is gone: disconnected" \
+    "$("$STREAMTOP" status --db "$db")" "connection  disconnected"
 ingest_start "$db"
 check "lease: a vanished one is taken over" wait_for 10 sh -c \
     "[ \"\$(sqlite3 '$db' 'SELECT ingester_pid FROM stream_state')\" = $INGEST_PID ]"

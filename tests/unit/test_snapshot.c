@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "health.h"
 #include "metric_names.h"
@@ -169,6 +171,44 @@ static void connection_section(void **state)
     assert_int_equal(c->ingester_pid, 4242);
     assert_string_equal(c->ingester_host, "ingest-1");
     assert_int_equal(f->snap.schema_version, schema_latest_version());
+}
+
+/* The pid of a process that has exited and been reaped. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+/* kill -9 leaves "connected" behind; on the ingester's own host a reader
+ * knows better: nobody holds the connection since it last committed. */
+static void a_dead_ingesters_state_is_not_believed(void **state)
+{
+    struct fixture *f = *state;
+    char host[64];
+    prepare(f);
+    assert_int_equal(gethostname(host, sizeof host), 0);
+    host[sizeof host - 1] = '\0';
+    execf(f->path, "UPDATE stream_state SET ingester_pid = %d, ingester_host = '%s'", (int)dead_pid(),
+          host);
+    fill(f, NULL, 0);
+    const struct snap_connection *c = &f->snap.connection;
+    assert_int_equal(c->ingester_process, INGESTER_GONE);
+    assert_int_equal(c->conn, CONN_DISCONNECTED);
+    assert_string_equal(c->state, "disconnected");
+    assert_string_equal(c->status, "disconnected");
+    assert_int_equal(c->state_since, f->now - 2000);      /* its last commit */
+    assert_int_equal(c->connected_since, 0);
+
+    execf(f->path, "UPDATE stream_state SET ingester_pid = %d", (int)getpid());
+    fill(f, NULL, 0);
+    assert_int_equal(c->ingester_process, INGESTER_RUNNING);
+    assert_string_equal(c->state, "connected");
+    assert_int_equal(c->connected_since, f->now - 7200000);
 }
 
 static void throughput_section(void **state)
@@ -670,6 +710,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(connection_section),
+        T(a_dead_ingesters_state_is_not_believed),
         T(throughput_section),
         T(caught_up),
         T(failures_section),
