@@ -75,6 +75,9 @@ static void print_connection(const struct snapshot *s)
     if (c->ingester_pid > 0)
         printf("            ingester pid %lld on %s, seen %s\n", (long long)c->ingester_pid,
                safe(c->ingester_host, 0), age_of(s->taken_at, c->ingester_seen_at, a));
+    if (c->write_lock_pid > 0)
+        printf("            write lock held by process %lld (%s)\n", (long long)c->write_lock_pid,
+               safe(c->write_lock_name, 0));
 }
 
 static void print_throughput(const struct snap_throughput *t)
@@ -344,6 +347,13 @@ static void json_connection(cJSON *root, const struct snapshot *s)
         add_time(ing, "seen_at", c->ingester_seen_at);
     } else {
         cJSON_AddNullToObject(o, "ingester");
+    }
+    if (c->write_lock_pid > 0) {
+        cJSON *lock = cJSON_AddObjectToObject(o, "write_lock_holder");
+        cJSON_AddNumberToObject(lock, "pid", (double)c->write_lock_pid);
+        add_text(lock, "name", c->write_lock_name);
+    } else {
+        cJSON_AddNullToObject(o, "write_lock_holder");
     }
 }
 

@@ -29,9 +29,14 @@ void health_ingester(const struct snapshot *s, struct health_finding *out)
     const char *silent = human_duration((s->taken_at - c->ingester_seen_at) / 1000, buf);
     switch (c->ingester_process) {
     case INGESTER_RUNNING:
-        found(out, HEALTH_BAD, "the ingester (pid %lld) runs but has not committed for %s: "
-              "its writes fail (a lock held elsewhere, a full disk); its log says why",
-              (long long)c->ingester_pid, silent);
+        if (c->write_lock_pid > 0)
+            found(out, HEALTH_BAD, "the ingester (pid %lld) runs but has not committed for %s: "
+                  "process %lld (%s) holds the database's write lock", (long long)c->ingester_pid,
+                  silent, (long long)c->write_lock_pid, c->write_lock_name);
+        else
+            found(out, HEALTH_BAD, "the ingester (pid %lld) runs but has not committed for %s: "
+                  "its writes fail (a lock held elsewhere, a full disk); its log says why",
+                  (long long)c->ingester_pid, silent);
         break;
     case INGESTER_GONE:
         found(out, HEALTH_BAD, "the ingester (pid %lld) has not committed for %s and is no "
@@ -49,6 +54,16 @@ bool health_ingester_running(const struct snapshot *s)
     const struct snap_connection *c = &s->connection;
     return c->available && c->have_state && c->ingester_pid > 0 && c->ingester_seen_at > 0 &&
            s->taken_at - c->ingester_seen_at <= HEALTH_INGESTER_SILENT_S * 1000;
+}
+
+/* An ingester cannot start, or take the stream back, while another
+ * process holds the write lock: say who, after why. */
+static void name_lock_holder(const struct snap_connection *c, struct health_finding *out)
+{
+    size_t n = strlen(out->why);
+    if (c->write_lock_pid > 0 && n < sizeof out->why)
+        snprintf(out->why + n, sizeof out->why - n, "; process %lld (%s) holds the database's "
+                 "write lock", (long long)c->write_lock_pid, c->write_lock_name);
 }
 
 void health_connection(const struct snapshot *s, struct health_finding *out)
@@ -77,6 +92,7 @@ void health_connection(const struct snapshot *s, struct health_finding *out)
     else
         found(out, HEALTH_WARN, "not connected for %s",
               human_duration((s->taken_at - since) / 1000, buf));
+    name_lock_holder(c, out);
 }
 
 void health_queue(const struct snapshot *s, struct health_finding *out)

@@ -137,6 +137,9 @@ static void draw_connection(const struct pane_view *v, struct rect in)
         draw_field(y++, in.x, in.w, "timepoint gaps", ROLE_WARN, human_count(c->timepoint_gaps, a));
     if (c->ingester_pid > 0 && pane_room(y, end, &hidden))
         draw_ingester(v, c, y++, in);
+    if (c->write_lock_pid > 0 && pane_room(y, end, &hidden))
+        draw_textf(y++, in.x, in.w, ROLE_WARN, "write lock held by pid %lld (%s)",
+                   (long long)c->write_lock_pid, c->write_lock_name);
     /* Each only once there is something to say; delivery health first,
      * for a short pane. */
     const struct snap_integrations *g = &v->snap->integrations;

@@ -63,6 +63,9 @@ struct snap_connection {
     int64_t ingester_started_at;
     int64_t ingester_seen_at;       /* its last commit */
     enum ingester_process ingester_process;
+    int64_t write_lock_pid;         /* another process holding the write lock
+                                       as the snapshot was taken, or 0 */
+    char write_lock_name[32];       /* its name, on this host */
 };
 
 struct snap_throughput {

@@ -12,6 +12,7 @@
 #include "backup.h"
 #include "db.h"
 #include "humanfmt.h"
+#include "lockholder.h"
 #include "readings.h"
 #include "restore.h"
 #include "safefile.h"
@@ -79,16 +80,7 @@ static pid_t opened_elsewhere(const char *db_path, char *comm, size_t size)
     }
     if (d)
         closedir(d);
-    snprintf(comm, size, "?");
-    if (found) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/comm", (long)found);
-        FILE *f = fopen(path, "r");
-        if (f && fgets(comm, (int)size, f))
-            comm[strcspn(comm, "\n")] = '\0';
-        if (f)
-            fclose(f);
-    }
+    lockholder_process_name(found, comm, size);
     return found;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error_kind.h"
+#include "lockholder.h"
 #include "metric_names.h"
 #include "rates.h"
 #include "schema.h"
@@ -227,6 +228,17 @@ static int read_rates(struct snapshot_reader *r, const struct snapshot_request *
     return 0;
 }
 
+/* Whoever else holds the write lock right now: the recorded ingester
+ * holds it for each of its commits, anyone else holds it up. */
+static void note_write_lock_holder(const char *path, struct snap_connection *c)
+{
+    pid_t pid = lockholder_of_write_lock(path);
+    if (pid <= 0 || (c->ingester_process == INGESTER_RUNNING && pid == c->ingester_pid))
+        return;
+    c->write_lock_pid = pid;
+    lockholder_process_name(pid, c->write_lock_name, sizeof c->write_lock_name);
+}
+
 static int fill_sections(struct snapshot_reader *r, const struct snapshot_request *req,
                          struct snapshot *s, struct err *e)
 {
@@ -239,6 +251,7 @@ static int fill_sections(struct snapshot_reader *r, const struct snapshot_reques
                                 e) < 0)
             return -1;
         s->connection.available = true;
+        note_write_lock_holder(db_path(r->db), &s->connection);
         if (read_rates(r, req, s->taken_at, &rates, e) < 0)
             return -1;
     } else {

@@ -19,6 +19,11 @@ check "and logged again while the lock is held" wait_for 25 sh -c "[ \$(grep -c 
 check "the ingester still runs, waiting" kill -0 "$INGEST_PID"
 equals "nothing was stored meanwhile" "$(stored_events "$db")" 0
 equals "the simulator was not asked for anything yet" "$(grep -c event=request "$TMP/sim.log")" 0
+run "$STREAMTOP" status --db "$db"
+contains "status names the process holding the lock" "$OUT" \
+    "write lock held by process $LOCKER_PID (sqlite3)"
+contains "and gives it as the reason nothing connects" "$OUT" \
+    "never connected; process $LOCKER_PID (sqlite3) holds the database's write lock"
 release_lock
 wait_settled "once the lock is free, the stream is stored" "$db"
 contains "the end of the wait is logged" "$(cat "$TMP/ingest.log")" event=lock_acquired
@@ -27,6 +32,7 @@ equals "it stops cleanly" "$INGEST_RC" 0
 check_exactly_once "after the wait" "$db"
 lacks "no spurious release failure" "$(cat "$TMP/ingest.log")" release_failed
 lacks "no failure to start" "$(cat "$TMP/ingest.log")" cannot_start
+lacks "status names no lock holder once it has gone" "$("$STREAMTOP" status --db "$db")" "write lock held"
 
 # ---- SIGTERM while waiting: a prompt, clean exit ----
 : >"$TMP/ingest.log"

@@ -31,10 +31,12 @@ check "  that is, after 20 s without a commit" test $(( $(date +%s) - held )) -g
 run "$STREAMTOP" status --db "$db"
 contains "status says the ingester runs but does not commit" "$OUT" \
     "unhealthy   the ingester (pid $INGEST_PID) runs but has not committed for"
-contains "and where to look" "$OUT" "its log says why"
+contains "and who holds the lock" "$OUT" "process $LOCKER_PID (sqlite3) holds the database's write lock"
+wait_screen "the pane names the lock's holder" "write lock held by pid $LOCKER_PID (sqlite3)"
 release_lock
 check "once the lock is gone, status is healthy again within 10 s" wait_for 10 healthy "$db"
 wait_gone "and the pane no longer says stuck" "ingester stuck" 10
+wait_gone "nor names a lock holder" "write lock held by" 10
 keys q
 
 # ---- SIGTERM while every commit fails: out within 10 s ----

@@ -78,6 +78,31 @@ static void silent_ingester_says_why(void **state)
     free(s);
 }
 
+/* Whoever else holds the write lock is named: the reason a running
+ * ingester cannot commit, or one waiting to start cannot connect. */
+static void a_lock_holder_is_named(void **state)
+{
+    (void)state;
+    struct snapshot *s = connected();
+    struct snap_connection *c = &s->connection;
+    struct health_finding f;
+    c->write_lock_pid = 777;
+    snprintf(c->write_lock_name, sizeof c->write_lock_name, "sqlite3");
+    c->ingester_process = INGESTER_RUNNING;
+    c->ingester_seen_at = NOW - 40 * S;
+    health_ingester(s, &f);
+    assert_string_equal(f.why, "the ingester (pid 42) runs but has not committed for 40s: "
+                               "process 777 (sqlite3) holds the database's write lock");
+    c->ingester_pid = 0;
+    c->conn = CONN_DISCONNECTED;
+    c->state_since = NOW - HEALTH_DISCONNECTED_S * S - S;
+    health_connection(s, &f);
+    assert_int_equal(f.level, HEALTH_BAD);
+    assert_string_equal(f.why, "not connected for 5m 01s; process 777 (sqlite3) holds the "
+                               "database's write lock");
+    free(s);
+}
+
 static void connection_states(void **state)
 {
     (void)state;
@@ -208,6 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ingester_silent_after_20s),
         cmocka_unit_test(silent_ingester_says_why),
+        cmocka_unit_test(a_lock_holder_is_named),
         cmocka_unit_test(connection_states),
         cmocka_unit_test(never_connected),
         cmocka_unit_test(queue_age),
