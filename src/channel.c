@@ -109,6 +109,8 @@ size_t channel_take(struct channel *c, size_t max, int64_t wait_ms, int64_t batc
             last = m;
             if (n++ == 0)
                 batch_deadline = time_mono_ms() + batch_ms;
+            if (m->kind == MSG_CONNECTION)
+                batch_deadline = 0;   /* readers learn of it now, not a batch later */
         }
         pthread_cond_broadcast(&c->writable);
         int64_t deadline = n == 0 ? first_deadline : batch_deadline;

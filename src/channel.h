@@ -60,8 +60,9 @@ void channel_destroy(struct channel *c);
 int channel_push(struct channel *c, struct ingest_msg *m, atomic_bool *stop);
 
 /* Waits up to wait_ms for a first message, then gathers more until max are
- * taken or batch_ms have passed since the first.  Returns the count and the
- * messages as a list in *out (NULL when none). */
+ * taken or batch_ms have passed since the first; a change of connection
+ * state ends the gathering with what is already queued.  Returns the count
+ * and the messages as a list in *out (NULL when none). */
 size_t channel_take(struct channel *c, size_t max, int64_t wait_ms, int64_t batch_ms,
                     struct ingest_msg **out);
 

@@ -474,8 +474,11 @@ static void *processor_main(void *arg)
             wait = until_point < wait ? until_point : wait;
         }
         struct ingest_msg *list;
+        /* However long --batch-ms, a commit comes with each sample: readers
+         * judge the ingester stuck when it stops committing. */
+        int64_t gather = until_sample < p->cfg.batch_ms ? until_sample : p->cfg.batch_ms;
         size_t n = channel_take(p->cfg.in, p->cfg.batch_events, wait < 0 ? 0 : wait,
-                                p->cfg.batch_ms, &list);
+                                gather < 0 ? 0 : gather, &list);
         bool drained = n == 0 && channel_drained(p->cfg.in);
         now = time_now_ms();
         if (n > 0 || now - p->last_sample_at >= p->cfg.metrics_interval_ms || points_wanted(p, now))

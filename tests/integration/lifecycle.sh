@@ -113,6 +113,18 @@ equals "SIGTERM: exit 0" "$INGEST_RC" 0
 equals "nothing went to stderr" "$(cat "$TMP/stderr")" ""
 contains "the stop is logged in the new file" "$(cat "$log")" event=ingester_stopped
 
+# ---- a long --batch-ms holds events back, never the state or the lease ----
+db="$TMP/longbatch.db"
+sim_start --rate 20 --heartbeat 0.5
+ingest_start "$db" --batch-ms 60000
+check "long batches: the connection is shown at once, not with the batch" wait_for 10 state_is "$db" connected
+check "long batches: events are committed with each 5-s sample, not a minute later" \
+    wait_for 12 sh -c "[ \$(sqlite3 '$db' 'SELECT events_received FROM stream_state') -gt 0 ]"
+run "$STREAMTOP" status --db "$db"
+equals "long batches: status is healthy" "$RC" 0
+ingest_stop
+equals "long batches: a stop commits the open batch and exits 0" "$INGEST_RC" 0
+
 # ---- the stream key ----
 unset STREAMTOP_STREAM_KEY
 run "$STREAMTOP" ingest --db "$db" --url "$SIM_URL"

@@ -64,6 +64,33 @@ static void an_empty_take_waits_then_returns_nothing(void **state)
     channel_destroy(&c);
 }
 
+/* A change of connection state is not held back for a long batch: what is
+ * queued is taken at once, the state change with it. */
+static void a_connection_change_ends_the_gathering(void **state)
+{
+    (void)state;
+    struct channel c;
+    atomic_bool stop = false;
+    int64_t first, last;
+    channel_init(&c, 1 << 20);
+    struct ingest_msg *change = msg(0, 1);
+    change->kind = MSG_CONNECTION;
+    assert_int_equal(channel_push(&c, msg(100, 0), &stop), 0);
+    assert_int_equal(channel_push(&c, change, &stop), 0);
+    assert_int_equal(channel_push(&c, msg(100, 2), &stop), 0);
+    int64_t t0 = time_mono_ms();
+    assert_int_equal(take_and_free(&c, 100, 0, 10000, &first, &last), 3);
+    assert_true(time_mono_ms() - t0 < 1000);
+    assert_int_equal(first, 0);
+    assert_int_equal(last, 2);
+
+    assert_int_equal(channel_push(&c, msg(100, 3), &stop), 0);   /* a heartbeat waits its batch */
+    t0 = time_mono_ms();
+    assert_int_equal(take_and_free(&c, 100, 0, 100, &first, &last), 1);
+    assert_true(time_mono_ms() - t0 >= 95);
+    channel_destroy(&c);
+}
+
 struct producer {
     struct channel *c;
     atomic_bool *stop;
@@ -139,6 +166,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fifo_and_batches_by_count),
         cmocka_unit_test(an_empty_take_waits_then_returns_nothing),
+        cmocka_unit_test(a_connection_change_ends_the_gathering),
         cmocka_unit_test(a_full_channel_holds_the_producer_back),
         cmocka_unit_test(stop_and_close_release_a_blocked_producer),
     };
