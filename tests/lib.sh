@@ -95,12 +95,16 @@ one_line() {
 
 # wait_for SECONDS COMMAND...: polls until the command succeeds; fails on timeout.
 wait_for() {
-    _end=$(( $(date +%s) + $1 )); shift
+    _end=$(( $(now_ms) + $1 * 1000 )); shift
     while ! "$@" >/dev/null 2>&1; do
-        [ "$(date +%s)" -ge "$_end" ] && return 1
+        [ "$(now_ms)" -ge "$_end" ] && return 1
         sleep 0.05
     done
 }
+
+# now_ms: the wall clock in milliseconds, so a wait of N seconds is N
+# seconds, not anything from N - 1 up.
+now_ms() { date +%s%3N; }
 
 # sql DB QUERY: one query through the sqlite3 shell.
 sql() {
