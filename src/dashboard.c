@@ -118,7 +118,7 @@ static bool database_changed(struct dash *d)
     struct db *db = snapshot_reader_db(d->reader);
     struct err e;
     bool reopened = false;
-    if (db_view_frozen(db) && db_refresh_view(db, &reopened, &e) == 0 && reopened)
+    if (db_view_frozen(db) && snapshot_reader_refresh(d->reader, &reopened, &e) == 0 && reopened)
         return true;
     return db_data_version(db) != d->data_version;
 }

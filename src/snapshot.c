@@ -333,19 +333,26 @@ static void fill_backup(const struct snapshot_request *req, const char *db, int6
         snprintf(b->why_unreadable, sizeof b->why_unreadable, "%.*s", SNAP_REASON - 1, e.msg);
 }
 
+int snapshot_reader_refresh(struct snapshot_reader *r, bool *reopened, struct err *e)
+{
+    if (db_refresh_view(r->db, reopened, e) < 0)
+        return -1;
+    if (!*reopened)
+        return 0;
+    r->caps_valid = false;
+    if (error_kind_register(db_handle(r->db)) < 0)
+        return err_set(e, "%s: cannot register the error kind function", db_path(r->db)), -1;
+    return 0;
+}
+
 int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
                   struct snapshot *s, struct err *e)
 {
     bool reopened;
     memset(s, 0, sizeof *s);
     s->taken_at = req->now ? req->now : time_now_ms();
-    if (db_refresh_view(r->db, &reopened, e) < 0)
+    if (snapshot_reader_refresh(r, &reopened, e) < 0)
         return -1;
-    if (reopened) {
-        r->caps_valid = false;
-        if (error_kind_register(db_handle(r->db)) < 0)
-            return err_set(e, "%s: cannot register the error kind function", db_path(r->db)), -1;
-    }
     /* One short read transaction: every section describes the same moment,
      * and the writer's WAL is never held back for long. */
     if (db_begin_read(r->db, e) < 0)

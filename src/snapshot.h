@@ -56,6 +56,11 @@ int snapshot_reader_open(const char *path, struct snapshot_reader **out, struct 
 void snapshot_reader_close(struct snapshot_reader *r);
 struct db *snapshot_reader_db(struct snapshot_reader *r);
 
+/* A view frozen while no writer was attached (db.h) reopened once one is,
+ * with what the reader keeps per connection set up again; *reopened says
+ * whether it was.  snapshot_fill() does this itself. */
+int snapshot_reader_refresh(struct snapshot_reader *r, bool *reopened, struct err *e);
+
 int snapshot_fill(struct snapshot_reader *r, const struct snapshot_request *req,
                   struct snapshot *s, struct err *e);
 

@@ -41,6 +41,20 @@ equals "no file appeared beside it" "$(ls -a "$TMP/ro")" "$files_before"
 equals "nothing was retried" \
     "$(sql "$db" "SELECT count(*) FROM stream_events_log WHERE processing_status = 'pending'")" 0
 
+# A view opened while nothing writes is frozen (immutable); a writer that
+# starts later is followed, the failures pane's queries included.
+screen_start 120 40 "'$STREAMTOP' --read-only --db '$db' --refresh 0.25"
+wait_screen "a quiet database is watched" "[read-only]"
+sim_start --rate 400 --faults garbage:10
+ingest_start "$db"
+wait_screen "a writer started afterwards is followed" "connected to" 20
+screen_lacks "cannot read the database" && ok "and every pane still reads" ||
+    not_ok "every pane still reads" "$(screen_text)"
+keys q
+wait_exit "q exits 0" 0
+ingest_stop
+sim_stop
+
 # Watching a database while an ingester writes it.
 live="$TMP/live.db"
 sim_start --rate 400
