@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,9 +36,44 @@ static int key_error(const char *path, struct err *e, const char *why)
     return -1;
 }
 
+/* Whether path lies directly in the directory systemd passes a service's
+ * credentials in ($CREDENTIALS_DIRECTORY): only that service can enter it. */
+static bool in_credentials_directory(const char *path)
+{
+    const char *creds = getenv("CREDENTIALS_DIRECTORY");
+    char dir[4096];
+    struct stat a, b;
+    if (!creds || !*creds)
+        return false;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    return stat(creds, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* systemd's copy of a credential is root's, mode 0400, with an ACL letting
+ * the service's user read it, which shows in the group bits: no access for
+ * others is what still matters. */
+static int check_credential(const char *path, const struct stat *st, struct err *e)
+{
+    char why[160];
+    if (st->st_uid != geteuid() && st->st_uid != 0) {
+        snprintf(why, sizeof why, "a credential owned by uid %ld, neither root nor uid %ld that "
+                 "runs streamtop", (long)st->st_uid, (long)geteuid());
+        return key_error(path, e, why);
+    }
+    if (st->st_mode & S_IRWXO) {
+        snprintf(why, sizeof why, "others have access to it (mode %04o)", (unsigned)(st->st_mode & 07777));
+        return key_error(path, e, why);
+    }
+    return 0;
+}
+
 /* A key file must be a regular file (a FIFO would block the open, a device
  * could be anything), not a link (what it points to is unchecked), and the
- * running user's alone. */
+ * running user's alone, or a credential systemd passed. */
 static int check_key_file(const char *path, int fd, struct err *e)
 {
     struct stat st;
@@ -46,6 +82,8 @@ static int check_key_file(const char *path, int fd, struct err *e)
         return key_error(path, e, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return key_error(path, e, "not a regular file");
+    if (in_credentials_directory(path))
+        return check_credential(path, &st, e);
     if (st.st_uid != geteuid()) {
         snprintf(why, sizeof why, "owned by uid %ld, not by uid %ld that runs streamtop; chown it",
                  (long)st.st_uid, (long)geteuid());

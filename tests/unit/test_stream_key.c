@@ -148,6 +148,38 @@ static void another_users_file_is_refused(void **state)
     testdb_rmdir(dir);
 }
 
+/* systemd's copy of a credential: root's, mode 0400 plus an ACL for the
+ * service's user, which the group bits show (0440).  In
+ * $CREDENTIALS_DIRECTORY that is accepted; others' access never is, and
+ * the same file elsewhere is held to the usual rule. */
+static void a_credential_systemd_passed_is_accepted(void **state)
+{
+    (void)state;
+    char *dir = testdb_mkdtemp(), *key = NULL;
+    char *path = write_key(dir, "0123-abcd\n", 10, 0440);
+    struct err e = {0};
+    assert_int_equal(setenv("CREDENTIALS_DIRECTORY", dir, 1), 0);
+    assert_int_equal(load(path, &key, &e), 0);
+    assert_string_equal(key, "0123-abcd");
+    free(key);
+    key = NULL;
+    assert_int_equal(chmod(path, 0444), 0);
+    refused(path, "others have access to it (mode 0444)");
+    if (geteuid() == 0) {
+        assert_int_equal(chmod(path, 0400), 0);
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        refused(path, "a credential owned by uid 65534, neither root nor uid 0");
+        assert_int_equal(chown(path, 0, 0), 0);
+    }
+    assert_int_equal(chmod(path, 0440), 0);
+    assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "/nonexistent", 1), 0);
+    refused(path, "group or others have access to it (mode 0440)");
+    assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+    refused(path, "group or others have access to it (mode 0440)");
+    free(path);
+    testdb_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +188,7 @@ int main(void)
         cmocka_unit_test(a_link_is_refused),
         cmocka_unit_test(a_directory_is_refused),
         cmocka_unit_test(another_users_file_is_refused),
+        cmocka_unit_test(a_credential_systemd_passed_is_accepted),
     };
     return RUN_TAP(tests);
 }
