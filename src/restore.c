@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,32 @@ static void remove_beside(const char *db_path, const char *suffix)
     unlink(path);
 }
 
+/* The restored file belongs to whoever the replaced one did (the service's
+ * user, when root restores it); a new one, restored by root, to whoever
+ * owns its directory (a service's StateDirectory).  Otherwise a service
+ * could not open its own database after a restore. */
+static int give_to_owner(const char *db_path, const char *tmp, struct err *e)
+{
+    struct stat st;
+    char dir[4200];
+    if (stat(db_path, &st) < 0) {
+        if (geteuid() != 0)
+            return 0;
+        const char *slash = strrchr(db_path, '/');
+        snprintf(dir, sizeof dir, "%.*s", slash ? (slash == db_path ? 1 : (int)(slash - db_path)) : 1,
+                 slash ? db_path : ".");
+        if (stat(dir, &st) < 0)
+            return 0;
+    }
+    if (st.st_uid == geteuid() && st.st_gid == getegid())
+        return 0;
+    if (lchown(tmp, st.st_uid, st.st_gid) < 0)
+        return err_set(e, "cannot give the restored file to uid %ld gid %ld, who own %s: %s; "
+                          "restore as root or as that user", (long)st.st_uid, (long)st.st_gid,
+                       db_path, strerror(errno)), -1;
+    return 0;
+}
+
 int restore_from_backup(const char *file, const char *db_path, bool force, struct strlist *problems,
                    struct err *e)
 {
@@ -177,6 +204,8 @@ int restore_from_backup(const char *file, const char *db_path, bool force, struc
     mode_t mode = stat(db_path, &st) == 0 ? st.st_mode & 07777 : 0600;
     snprintf(tmp, sizeof tmp, "%s.restore.tmp", db_path);
     int rc = file_copy_private(file, tmp, mode, e);
+    if (rc == 0)
+        rc = give_to_owner(db_path, tmp, e);
     if (rc == 0) {
         remove_beside(db_path, "-wal");
         remove_beside(db_path, "-shm");

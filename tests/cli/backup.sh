@@ -148,6 +148,28 @@ equals "and its -wal and -shm follow it" \
     "$(printf 'PRAGMA journal_mode = WAL;\nSELECT count(*) FROM stream_state;\n.shell stat -c %%a %s-wal %s-shm\n' \
         "$TMP/fresh.db" "$TMP/fresh.db" | (umask 022; sqlite3 "$TMP/fresh.db") | tail -n 2 | tr '\n' ' ')" "640 640 "
 
+# Root restoring a service's database gives the file to the service's user:
+# the replaced file's owner, or a new file's directory's.
+if [ "$(id -u)" -eq 0 ]; then
+    chown 65534:65534 "$TMP/fresh.db"
+    expect_run "root restores over a service's database" 0 "$STREAMTOP" restore --from "$pfile" --db "$TMP/fresh.db"
+    equals "which stays the service's" "$(stat -c %u:%g "$TMP/fresh.db")" 65534:65534
+    mkdir "$TMP/state"
+    chown 65534:65534 "$TMP/state"
+    expect_run "root restores into a service's empty state directory" 0 \
+        "$STREAMTOP" restore --from "$pfile" --db "$TMP/state/streamtop.db"
+    equals "and the new file is the directory owner's" "$(stat -c %u:%g "$TMP/state/streamtop.db")" 65534:65534
+    chown 0:0 "$TMP/fresh.db"
+    chmod 666 "$TMP/fresh.db"    # root's, though another user may write it
+    chown 65534:65534 "$TMP" "$pfile" "$pfile.manifest.json"
+    expect_run "a user cannot give a restore away" 1 \
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$STREAMTOP" restore --from "$pfile" --db "$TMP/fresh.db"
+    contains "and says so" "$ERR" "cannot give the restored file to uid 0 gid 0"
+    chown 0:0 "$TMP" "$pfile" "$pfile.manifest.json"
+else
+    ok "ownership on restore # SKIP needs root"
+fi
+
 # One directory, two databases: each one's rotation and age judge its own.
 shared="$TMP/shared"
 mkdir "$shared"
