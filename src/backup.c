@@ -239,8 +239,10 @@ int backup_verify(const char *file, struct strlist *problems, struct err *e)
     /* The checksum first: a file that differs from what was verified is
      * not opened by SQLite at all. */
     int rc = sha256_file(file, f.sha256, &f.bytes, e);
-    if (rc == 0)
+    if (rc == 0) {
+        compare_number(problems, m, "bytes", true, f.bytes);
         compare_text(problems, m, "sha256", f.sha256);
+    }
     if (rc == 0 && problems->count == 0) {
         rc = read_facts(file, &f, e);
         if (rc < 0) {

@@ -35,7 +35,7 @@ static void print_counts(const struct maintain_pass *p)
     printf("system_metrics     %s %s past retention; %s %s raw samples into %s hourly rows\n", verb,
            human_count(c->metrics_removed, a), p->dry_run ? "would roll up" : "rolled up",
            human_count(c->metrics_rolled_up, b), human_count(c->metrics_hourly_rows, d));
-    printf("stream_events_log  %s %s processed events, with %s done queue rows\n", verb,
+    printf("stream_events_log  %s %s processed events and their %s finished queue rows\n", verb,
            human_count(c->events_removed, a), human_count(c->queue_removed, b));
     printf("api_access_log     %s %s requests older than 7 days\n", verb,
            human_count(c->access_log_removed, a));

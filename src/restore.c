@@ -99,16 +99,25 @@ static int check_lease(struct db *db, const char *db_path, bool force, int64_t n
         return -1;
     if (c.ingester_pid <= 0 || c.ingester_process == INGESTER_GONE)
         return 0;
-    if (c.ingester_process == INGESTER_RUNNING)
+    bool recent = now - c.ingester_seen_at < INGESTER_LEASE_S * 1000;
+    human_age((now - c.ingester_seen_at) / 1000, age);
+    if (c.ingester_process == INGESTER_RUNNING && recent)
         return err_set(e, "%s is held by a running ingester (pid %lld on this host); stop it "
                           "first (--force never replaces a database a live process holds)",
                        db_path, (long long)c.ingester_pid), -1;
-    human_age((now - c.ingester_seen_at) / 1000, age);
-    if (now - c.ingester_seen_at < INGESTER_LEASE_S * 1000)
-        return err_set(e, "%s is held by an ingester on %s (pid %lld), last seen %s ago; stop "
+    /* A process of that pid that has not had the file open (checked
+     * before) nor committed for minutes is most likely the pid reused. */
+    if (c.ingester_process == INGESTER_RUNNING && !force)
+        return err_set(e, "%s is held by pid %lld on this host, last seen %s, which runs but does "
+                          "not have the database open; if it is not its ingester (a pid reused), "
+                          "restore with --force", db_path, (long long)c.ingester_pid, age), -1;
+    if (c.ingester_process == INGESTER_RUNNING)
+        return 0;
+    if (recent)
+        return err_set(e, "%s is held by an ingester on %s (pid %lld), last seen %s; stop "
                           "it first", db_path, c.ingester_host, (long long)c.ingester_pid, age), -1;
     if (!force)
-        return err_set(e, "%s is held by an ingester on %s (pid %lld), last seen %s ago; if it "
+        return err_set(e, "%s is held by an ingester on %s (pid %lld), last seen %s; if it "
                           "is gone, restore with --force", db_path, c.ingester_host,
                        (long long)c.ingester_pid, age), -1;
     return 0;

@@ -34,6 +34,12 @@ cp "$file.manifest.json" "$TMP/damaged.db.manifest.json"
 printf 'x' | dd of="$TMP/damaged.db" bs=1 seek=8000 conv=notrunc 2>/dev/null
 expect_run "--verify fails a damaged backup" 1 "$STREAMTOP" backup --verify "$TMP/damaged.db"
 contains "saying what differs" "$ERR" "sha256: the manifest says"
+lacks "a damaged file of the right size: its size is not named" "$ERR" "bytes:"
+cp "$file" "$TMP/truncated.db"
+cp "$file.manifest.json" "$TMP/truncated.db.manifest.json"
+truncate -s 8192 "$TMP/truncated.db"
+expect_run "--verify fails a truncated backup" 1 "$STREAMTOP" backup --verify "$TMP/truncated.db"
+contains "naming its size" "$ERR" "bytes: the manifest says $(stat -c %s "$file"), the file has 8192"
 
 sql "$db" "UPDATE stream_state SET last_timepoint = 99"
 before=$(checksum "$db")
@@ -52,6 +58,16 @@ contains "saying how to go on" "$ERR" "is held by a running ingester (pid $holde
 expect_run "nor with --force while its process lives" 1 "$STREAMTOP" restore --from "$file" --db "$db" --force
 contains "saying --force does not override it" "$ERR" "--force never replaces a database a live process holds"
 equals "the database is untouched" "$(checksum "$db")" "$before"
+sql "$db" "UPDATE stream_state SET ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')"
+expect_run "a live pid not seen for a day, without the file open, is not replaced" 1 \
+    "$STREAMTOP" restore --from "$file" --db "$db"
+contains "saying it may be a reused pid" "$ERR" \
+    "which runs but does not have the database open; if it is not its ingester (a pid reused), restore with --force"
+lacks "and says 'ago' once" "$ERR" "ago ago"
+expect_run "which --force overrides" 0 "$STREAMTOP" restore --from "$file" --db "$db" --force
+sql "$db" "UPDATE stream_state SET ingester_pid = $holder, ingester_host = '$(hostname)',
+           ingester_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+before=$(checksum "$db")
 sql "$db" "UPDATE stream_state SET ingester_host = 'elsewhere.example'"
 expect_run "another host's live lease is not replaced" 1 "$STREAMTOP" restore --from "$file" --db "$db" --force
 contains "saying so" "$ERR" "is held by an ingester on elsewhere.example (pid $holder), last seen"
