@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,11 +55,23 @@ static int emit_line(const char *data, size_t len, frame_fn fn, void *ctx)
     return fn(ctx, &f);
 }
 
+/* full_len counts no line end: a head holding the whole line keeps no \r. */
 static int emit_oversize(const char *head, size_t head_len, size_t full_len, frame_fn fn, void *ctx)
 {
+    if (head_len > full_len)
+        head_len = full_len;
     struct framed_line f = {FRAME_OVERSIZE, head, head_len < FRAMER_HEAD_KEEP ? head_len : FRAMER_HEAD_KEEP,
                       full_len};
     return fn(ctx, &f);
+}
+
+/* Whether the line ending with segment (after what is buffered) ends in
+ * \r: a CRLF line end, which is no part of the line or of its length. */
+static bool ends_in_cr(const struct framer *fr, const char *segment, size_t n)
+{
+    if (n > 0)
+        return segment[n - 1] == '\r';
+    return fr->len > 0 && fr->buf[fr->len - 1] == '\r';
 }
 
 /* Adds to the buffered head until it holds FRAMER_HEAD_KEEP bytes. */
@@ -76,8 +89,8 @@ static int finish_line(struct framer *fr, const char *segment, size_t n, frame_f
     if (fr->skipping) {
         rc = top_up_head(fr, segment, n) < 0 ? -1
                                               : emit_oversize(fr->buf, fr->len, fr->skipped_len + n, fn, ctx);
-    } else if (fr->len + n > fr->max_line) {
-        size_t total = fr->len + n;
+    } else if (fr->len + n - ends_in_cr(fr, segment, n) > fr->max_line) {
+        size_t total = fr->len + n - ends_in_cr(fr, segment, n);
         if (fr->len == 0)
             rc = emit_oversize(segment, n, total, fn, ctx);
         else
@@ -100,7 +113,7 @@ static int hold_partial(struct framer *fr, const char *segment, size_t n)
         fr->skipped_len += n;
         return top_up_head(fr, segment, n);
     }
-    if (fr->len + n <= fr->max_line)
+    if (fr->len + n <= fr->max_line + 1)   /* + 1: the \r of a CRLF may be next */
         return buffer(fr, segment, n);
     size_t total = fr->len + n;
     if (top_up_head(fr, segment, n) < 0)

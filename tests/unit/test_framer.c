@@ -164,6 +164,41 @@ static void a_line_of_exactly_the_limit_is_whole(void **state)
     free(s);
 }
 
+/* A CRLF's \r is the line's end, not part of it: a line of exactly the
+ * limit before CRLF is whole, however it is split (the \r alone in the
+ * last chunk too); one byte more is oversize, its length and short head
+ * without the \r. */
+static void a_crlf_is_no_part_of_the_limit(void **state)
+{
+    (void)state;
+    char *line = make_line(2001);
+    line[2000] = '\r';
+    line[2001] = '\n';
+    for (size_t split = 0; split <= 2002; split += 1) {
+        struct framer fr;
+        struct seen *s = calloc(1, sizeof *s);
+        framer_init(&fr, 2000);
+        feed_all(&fr, line, split, s);
+        feed_all(&fr, line + split, 2002 - split, s);
+        if (strncmp(s->text, "L:abc", 5) != 0 || strlen(s->text) != 2000 + 3)
+            fail_msg("split at %zu: %.40s", split, s->text);
+        framer_free(&fr);
+        free(s);
+    }
+    free(line);
+    line = make_line(2002);
+    line[2001] = '\r';
+    line[2002] = '\n';
+    struct framer fr;
+    struct seen *s = calloc(1, sizeof *s);
+    framer_init(&fr, 2000);
+    feed_all(&fr, line, 2003, s);
+    assert_string_equal(s->text, "O:2001/2001|");
+    framer_free(&fr);
+    free(s);
+    free(line);
+}
+
 static int stop_after_one(void *ctx, const struct framed_line *f)
 {
     (void)f;
@@ -191,6 +226,7 @@ int main(void)
         cmocka_unit_test(a_dropped_connection_discards_the_partial_line),
         cmocka_unit_test(oversize_lines_keep_a_head_and_memory_stays_bounded),
         cmocka_unit_test(a_line_of_exactly_the_limit_is_whole),
+        cmocka_unit_test(a_crlf_is_no_part_of_the_limit),
         cmocka_unit_test(the_callback_can_stop_feeding),
     };
     return RUN_TAP(tests);
