@@ -141,7 +141,11 @@ static int take_old(const char *db_path, bool force, struct db **db, struct err 
         /* A file SQLite cannot open holds no lease to respect: one that
          * no process has open is what --force is for. */
         *db = NULL;
-        return force ? 0 : -1;
+        if (force)
+            return 0;
+        size_t n = strlen(e->msg);
+        snprintf(e->msg + n, sizeof e->msg - n, "; if nothing needs it, replace it with --force");
+        return -1;
     }
     int64_t now = time_now_ms();
     int rc = 0;

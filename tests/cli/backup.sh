@@ -84,6 +84,11 @@ equals "with its resume point" "$(sql "$db" "SELECT last_timepoint FROM stream_s
 equals "intact" "$(sql "$db" "PRAGMA integrity_check")" ok
 equals "and owned by no ingester" "$(sql "$db" "SELECT coalesce(ingester_pid, 'none') FROM stream_state")" none
 expect_run "restore into a new path works too" 0 "$STREAMTOP" restore --from "$file" --db "$TMP/new.db"
+printf 'not a database at all, just text\n%.0s' $(seq 200) >"$TMP/junk.db"
+expect_run "a file that is no database is not replaced unasked" 1 "$STREAMTOP" restore --from "$file" --db "$TMP/junk.db"
+contains "saying how to replace it" "$ERR" "if nothing needs it, replace it with --force"
+expect_run "which --force does" 0 "$STREAMTOP" restore --from "$file" --db "$TMP/junk.db" --force
+equals "and the backup is in its place" "$(sql "$TMP/junk.db" "SELECT last_timepoint FROM stream_state")" 41
 expect_run "restore without --from is bad usage" 2 "$STREAMTOP" restore --db "$db"
 expect_run "backup without a directory is bad usage" 2 "$STREAMTOP" backup --db "$db"
 
