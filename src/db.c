@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -43,6 +44,7 @@ static const char SQLITE_MAGIC[16] = "SQLite format 3";   /* includes the final 
  * gives the -wal, -shm and -journal files it creates the database file's
  * mode, so they follow it (see doc/security.md). */
 #define DB_FILE_MODE 0600
+#define DB_BUSY_TIMEOUT_MS 5000   /* how long a statement waits for another's lock */
 
 /* The files SQLite creates beside a database. */
 static const char *const SIBLING_SUFFIXES[] = {"-wal", "-shm", "-journal"};
@@ -244,12 +246,28 @@ static char *file_uri(const char *path, bool immutable)
     return uri;
 }
 
+/* Switching a rollback-journal file (a restored one, say) to WAL needs
+ * its exclusive lock.  Another writer's lock makes SQLite answer busy at
+ * once, without the busy handler (waiting could deadlock), so the switch
+ * is tried again for as long as the busy timeout. */
+static int step_journal_switch(sqlite3_stmt *st)
+{
+    int64_t give_up = time_mono_ms() + DB_BUSY_TIMEOUT_MS;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_BUSY && time_mono_ms() < give_up) {
+        sqlite3_reset(st);
+        struct timespec pause = {0, 20 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    return rc;
+}
+
 static int configure_rw(struct db *db, struct err *e)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db->handle, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
         return db_fail(db, e, "cannot open");
-    int rc = sqlite3_step(st);
+    int rc = step_journal_switch(st);
     bool wal = rc == SQLITE_ROW &&
                sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
     sqlite3_finalize(st);
@@ -300,7 +318,7 @@ static int open_handle(struct db *db, bool header_checked, struct err *e)
         return db_fail(db, e, "cannot open");
     }
     sqlite3_extended_result_codes(db->handle, 1);
-    sqlite3_busy_timeout(db->handle, 5000);
+    sqlite3_busy_timeout(db->handle, DB_BUSY_TIMEOUT_MS);
     if (!header_checked) {
         /* Before any statement, so a foreign file is never written. */
         unsigned char header[HEADER_BYTES];

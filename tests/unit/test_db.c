@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -264,6 +267,45 @@ static void an_existing_database_keeps_its_mode(void **state)
     db_close(db);
 }
 
+/* A rollback-journal file (a restored one) whose write lock another
+ * process holds for a moment: the switch to WAL waits for it, as any
+ * statement waits out a lock, instead of failing at once. */
+static void switching_to_wal_waits_out_a_writer(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db;
+    struct err e;
+    int ready[2];
+    char c;
+    testdb_exec(f->path, "PRAGMA journal_mode=DELETE; CREATE TABLE t (x)");
+    assert_int_equal(pipe(ready), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sqlite3 *other;
+        struct timespec hold = {0, 400 * 1000000L};
+        if (sqlite3_open(f->path, &other) != SQLITE_OK ||
+            sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO t VALUES (1)", NULL, NULL, NULL) != SQLITE_OK ||
+            write(ready[1], "x", 1) != 1)
+            _exit(1);
+        nanosleep(&hold, NULL);
+        _exit(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : 1);
+    }
+    close(ready[1]);
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    if (db_open(f->path, DB_READ_WRITE, &db, &e) < 0)
+        fail_msg("%s", e.msg);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM t"), 1);
+    char *mode = testdb_text(f->path, "PRAGMA journal_mode");
+    assert_string_equal(mode, "wal");
+    free(mode);
+    db_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -278,6 +320,7 @@ int main(void)
         T(a_linked_directory_is_followed),
         T(new_files_are_private_whatever_the_umask),
         T(an_existing_database_keeps_its_mode),
+        T(switching_to_wal_waits_out_a_writer),
     };
     return RUN_TAP(tests);
 }
