@@ -201,36 +201,58 @@ int store_metrics_expire(struct db *db, int64_t from, int64_t before, int *delet
     return 0;
 }
 
+/* The tags that name a series in an hour, whatever its resolution: a raw
+ * sample's own (tags that are not a JSON object kept under "tags"), an
+ * hourly row's without what the roll-up added.  A late sample of a series
+ * already rolled up is found by them. */
+#define SERIES_TAGS \
+    "json_remove(CASE WHEN tags IS NULL THEN '{}' " \
+    "  WHEN json_valid(tags) AND json_type(tags) = 'object' THEN json(tags) " \
+    "  ELSE json_object('tags', tags) END, " \
+    "  '$.resolution', '$.count', '$.min', '$.max', '$.mean', '$.last')"
+
+/* An hourly row's figure, or the raw sample's value it stands for. */
+#define FIGURE(key) \
+    "CASE WHEN hourly THEN coalesce(json_extract(tags, '$." key "'), v) ELSE v END"
+
 struct hourly_row {
     char name[256];
     char *tags;
     double mean;
+    char *merged;   /* the rowids of the hourly rows it replaces, a JSON array, or NULL */
 };
 
 static void free_rows(struct hourly_row *rows, int n)
 {
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         sqlite3_free(rows[i].tags);
+        sqlite3_free(rows[i].merged);
+    }
     sqlite3_free(rows);
 }
 
 /* The hour's rows, computed before any is written so the read never sees
- * its own output. */
+ * its own output: one per name and series tags that has raw samples,
+ * merged with the hourly rows the series already has in the hour (samples
+ * that came late, after the hour was rolled up).  The raw samples were
+ * written last, so the newest of them is the hour's last value. */
 static int read_hour(struct db *db, const char *lo, const char *hi, struct hourly_row **out,
                      int *n, struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT metric_name, json_set(CASE WHEN tags IS NULL THEN '{}' "
-        "  WHEN json_valid(tags) AND json_type(tags) = 'object' THEN tags "
-        "  ELSE json_object('tags', tags) END, "
-        "  '$.resolution', '1h', '$.count', count(*), '$.min', min(metric_value), "
-        "  '$.max', max(metric_value), '$.mean', avg(metric_value), '$.last', "
-        "  (SELECT l.metric_value FROM system_metrics l INDEXED BY idx_system_metrics_series "
-        "   WHERE l.metric_name = s.metric_name AND l.tags IS s.tags AND l.recorded_at >= ?1 "
-        "   AND l.recorded_at < ?2 ORDER BY l.recorded_at DESC LIMIT 1)), avg(metric_value) "
-        "FROM system_metrics s INDEXED BY idx_system_metrics_recorded "
-        "WHERE recorded_at >= ?1 AND recorded_at < ?2 AND " RAW_SAMPLE " "
-        "GROUP BY metric_name, tags", e);
+        "WITH hour AS (SELECT rowid AS id, metric_name AS name, metric_value AS v, "
+        "  recorded_at AS at, tags, NOT (" RAW_SAMPLE ") AS hourly, " SERIES_TAGS " AS base "
+        "  FROM system_metrics INDEXED BY idx_system_metrics_recorded "
+        "  WHERE recorded_at >= ?1 AND recorded_at < ?2), "
+        "rows AS (SELECT id, name, base, hourly, "
+        "  CASE WHEN hourly THEN coalesce(json_extract(tags, '$.count'), 1) ELSE 1 END AS n, "
+        "  " FIGURE("min") " AS low, " FIGURE("max") " AS high, " FIGURE("mean") " AS mean, "
+        "  first_value(" FIGURE("last") ") OVER (PARTITION BY name, base "
+        "    ORDER BY hourly, at DESC, id DESC) AS last FROM hour) "
+        "SELECT name, json_set(base, '$.resolution', '1h', '$.count', sum(n), '$.min', min(low), "
+        "  '$.max', max(high), '$.mean', total(mean * n) / sum(n), '$.last', last), "
+        "  total(mean * n) / sum(n), nullif(json_group_array(id) FILTER (WHERE hourly), '[]') "
+        "FROM rows GROUP BY name, base HAVING min(hourly) = 0", e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
@@ -246,8 +268,12 @@ static int read_hour(struct db *db, const char *lo, const char *hi, struct hourl
         db_column_copy(st, 0, r->name, sizeof r->name);
         r->tags = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 1));
         r->mean = sqlite3_column_double(st, 2);
-        if (!r->tags) {
+        const char *merged = (const char *)sqlite3_column_text(st, 3);
+        r->merged = merged ? sqlite3_mprintf("%s", merged) : NULL;
+        if (!r->tags || (merged && !r->merged)) {
             count--;
+            sqlite3_free(r->tags);
+            sqlite3_free(r->merged);
             break;
         }
     }
@@ -261,6 +287,17 @@ static int read_hour(struct db *db, const char *lo, const char *hi, struct hourl
     *out = rows;
     *n = count;
     return 0;
+}
+
+/* Removes the hourly rows a merged row replaces. */
+static int delete_merged(struct db *db, const char *merged, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db,
+        "DELETE FROM system_metrics WHERE rowid IN (SELECT value FROM json_each(?1))", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, merged, -1, SQLITE_STATIC);
+    return db_step_done(db, st, e, "rolling up system_metrics");
 }
 
 int store_metrics_roll_up_hour(struct db *db, int64_t hour_start, int *raw, int *rows,
@@ -285,8 +322,13 @@ int store_metrics_roll_up_hour(struct db *db, int64_t hour_start, int *raw, int 
     }
     if (rc == 0)
         *raw = sqlite3_changes(db_handle(db));
-    for (int i = 0; rc == 0 && i < n; i++)
-        rc = store_metrics_insert(db, hourly[i].name, hourly[i].mean, hourly[i].tags, hour_start, e);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (hourly[i].merged)
+            rc = delete_merged(db, hourly[i].merged, e);
+        if (rc == 0)
+            rc = store_metrics_insert(db, hourly[i].name, hourly[i].mean, hourly[i].tags,
+                                      hour_start, e);
+    }
     *rows = n;
     free_rows(hourly, n);
     return rc;

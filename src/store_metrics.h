@@ -55,7 +55,9 @@ int store_metrics_expire(struct db *db, int64_t from, int64_t before, int *delet
                          struct err *e);
 
 /* Replaces the raw samples of the hour starting at hour_start with their
- * hourly rows: *raw says how many samples went, *rows how many rows came. */
+ * hourly rows: *raw says how many samples went, *rows how many rows came.
+ * A series that has an hourly row there already (its samples came late)
+ * keeps one: the row and the samples are merged into it. */
 int store_metrics_roll_up_hour(struct db *db, int64_t hour_start, int *raw, int *rows,
                                struct err *e);
 

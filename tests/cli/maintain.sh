@@ -1,7 +1,8 @@
 #!/bin/sh
 # `streamtop maintain`: one retention pass that says what it removed (or
-# would), its record in `status`, `--vacuum` refused while an ingester holds
-# the stream, and the refusals every command makes.
+# would), late samples of a rolled-up hour merged into its row, its record
+# in `status`, `--vacuum` refused while an ingester holds the stream, and
+# the refusals every command makes.
 . "$TESTS_SRCDIR/lib.sh"
 need sqlite3 jq
 
@@ -97,6 +98,32 @@ check "it stopped short: old events are still there ($left)" test "$left" -gt 0 
 equals "the failed event is kept"     "$(sql "$full" "SELECT count(*) FROM stream_events_log WHERE processing_status = 'failed'")" 1
 expect_run "with room again, the next pass finishes the job" 0 "$STREAMTOP" maintain --db "$full"
 equals "leaving only the failed event" "$(sql "$full" "SELECT count(*) FROM stream_events_log")" 1
+
+# Samples written into an hour already rolled up (an ingester whose clock
+# was behind, an old database merged in) join that hour's row: a dry run
+# says so, and the pass does what it said.
+late="$TMP/late.db"
+"$STREAMTOP" migrate --db "$late" >/dev/null
+hour=$(date -u -d '-3 days' +%Y-%m-%dT%H)
+metric() {
+    sql "$late" "INSERT INTO system_metrics (id, metric_name, metric_value, tags, recorded_at)
+                 VALUES (lower(hex(randomblob(16))), 'events_received', $1, '{\"interval_ms\":5000}',
+                         '$hour:$2:00.000Z')"
+}
+metric 1 05; metric 5 10; metric 3 20
+"$STREAMTOP" maintain --db "$late" >/dev/null
+metric 9 50; metric -1 55
+hour_rows() {
+    sql "$late" "SELECT group_concat(json_extract(tags, '\$.count') || ' ' || json_extract(tags, '\$.min')
+                 || ' ' || json_extract(tags, '\$.max') || ' ' || json_extract(tags, '\$.mean') || ' '
+                 || json_extract(tags, '\$.last'), '; ') FROM system_metrics"
+}
+expect_run "a dry run over late samples succeeds" 0 "$STREAMTOP" maintain --db "$late" --dry-run
+contains "it counts them into the hour's one row" "$OUT" "would roll up 2 raw samples into 1 hourly rows"
+equals "and leaves them" "$(sql "$late" "SELECT count(*) FROM system_metrics")" 3
+expect_run "the pass over them succeeds" 0 "$STREAMTOP" maintain --db "$late"
+contains "doing what the dry run said" "$OUT" "rolled up 2 raw samples into 1 hourly rows"
+equals "the hour keeps one row, with every sample in its figures" "$(hour_rows)" "5 -1 9 3.4 -1"
 
 expect_run "a missing database is a failure" 1 "$STREAMTOP" maintain --db "$TMP/none.db"
 contains "named" "$ERR" "no such database"

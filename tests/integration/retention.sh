@@ -1,7 +1,8 @@
 #!/bin/sh
 # The ingester runs the retention pass itself, on its schedule, while the
-# stream flows: old processed events and old metric samples leave, the
-# stream's events are all stored once, and `status` shows the pass.
+# stream flows: old processed events and old metric samples leave (late
+# samples of a rolled-up hour join its row), the stream's events are all
+# stored once, and `status` shows the pass.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
 need jq
@@ -35,6 +36,18 @@ check "the old processed events leave while the stream flows" wait_for 20 old_go
 equals "the old samples are rolled up into hourly rows" \
     "$(sql "$db" "SELECT count(*), sum(json_extract(tags, '$.count')) FROM system_metrics
                   WHERE json_extract(tags, '$.resolution') = '1h'" | tr '|' ' ')" "24 288"
+# Samples of a rolled-up hour arriving late (a copy of old samples merged
+# in): the next scheduled pass folds them into that hour's row.
+sqlite3 -batch -bail -cmd '.timeout 10000' "$db" \
+    "INSERT INTO system_metrics (id, metric_name, metric_value, tags, recorded_at)
+     SELECT 'late-' || i, 'events_received', 1000 + i, '{\"interval_ms\":5000}',
+            strftime('%Y-%m-%dT%H:%M:%fZ', '$old_hour', '+' || i || ' minutes')
+     FROM (SELECT 1 AS i UNION ALL SELECT 2)"
+late_merged() { [ "$(sql "$db" "SELECT count(*) FROM system_metrics WHERE id LIKE 'late-%'")" -eq 0 ]; }
+check "late samples of a rolled-up hour are taken by the next pass" wait_for 20 late_merged
+equals "into that hour's one row" \
+    "$(sql "$db" "SELECT count(*), sum(json_extract(tags, '$.count')), max(json_extract(tags, '$.max'))
+                  FROM system_metrics WHERE recorded_at = '$old_hour'" | tr '|' ' ')" "1 14 1002"
 wait_settled "the stream is stored meanwhile" "$db"
 "$STREAMTOP" maintain --db "$db" >"$TMP/beside.out" 2>"$TMP/beside.err"
 equals "a maintain pass beside the ingester works" "$?" 0

@@ -262,6 +262,162 @@ static void metrics_roll_up_by_hour_and_tags(void **state)
     assert_int_equal(p.counts.metrics_rolled_up + p.counts.metrics_removed + p.counts.events_removed, 0);
 }
 
+/* Each of the hour's rows as "series count min max mean last value", the
+ * series being its interval, its non-object tags or "-". */
+static char *hour_rows(const char *path, int64_t hour)
+{
+    char sql[768];
+    snprintf(sql, sizeof sql, "SELECT group_concat(r, '; ') FROM (SELECT coalesce(json_extract(tags, "
+             "'$.interval_ms'), json_extract(tags, '$.tags'), '-') || ' ' || json_extract(tags, "
+             "'$.count') || ' ' || json_extract(tags, '$.min') || ' ' || json_extract(tags, '$.max') "
+             "|| ' ' || json_extract(tags, '$.mean') || ' ' || json_extract(tags, '$.last') || ' ' || "
+             "metric_value AS r FROM system_metrics WHERE recorded_at >= '%s' AND recorded_at < '%s' "
+             "ORDER BY r)", iso(hour), iso(hour + HOUR));
+    return testdb_text(path, sql);
+}
+
+/* Samples written into an hour already rolled up (an ingester whose clock
+ * was behind, an old database merged in) join its row for their series:
+ * one row per series and hour whatever the order things arrived in. */
+static void late_samples_merge_into_the_hours_row(void **state)
+{
+    struct fixture *f = *state;
+    const char *tags = "'{\"interval_ms\":5000}'";
+    int64_t hour = (NOW - 3 * DAY) / HOUR * HOUR;
+    sample(f->path, "events_received", 4, "'[5000]'", hour + 15 * MIN);
+    run(f->path, false, NULL);
+    char *rows = hour_rows(f->path, hour);
+    assert_string_equal(rows, "- 1 7 7 7.0 7 7; 5000 3 1 5 3.0 3 3; [5000] 1 4 4 4.0 4 4");
+    free(rows);
+    int64_t untouched = testdb_int(f->path, "SELECT rowid FROM system_metrics WHERE tags NOT LIKE "
+                                            "'%interval_ms%' AND tags NOT LIKE '%[5000]%'");
+    sample(f->path, "events_received", 9, tags, hour + 50 * MIN);
+    sample(f->path, "events_received", -1, "'{\"interval_ms\": 5000}'", hour + 5 * MIN);
+    sample(f->path, "events_received", 6, "'[5000]'", hour + 55 * MIN);
+    sample(f->path, "events_received", 8, "'{\"interval_ms\":1000}'", hour + 45 * MIN);
+    struct maintain_pass p = run(f->path, false, NULL);
+    assert_int_equal(p.counts.metrics_rolled_up, 4);
+    assert_int_equal(p.counts.metrics_hourly_rows, 3);
+    rows = hour_rows(f->path, hour);
+    assert_string_equal(rows, "- 1 7 7 7.0 7 7; 1000 1 8 8 8.0 8 8; 5000 5 -1 9 3.4 9 3.4; "
+                              "[5000] 2 4 6 5.0 6 5");
+    free(rows);
+    /* The series that got no late sample keeps its row as it was. */
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM system_metrics WHERE rowid = %lld",
+             (long long)untouched);
+    assert_int_equal(testdb_int(f->path, sql), 1);
+    p = run(f->path, false, NULL);
+    assert_int_equal(p.counts.metrics_rolled_up + p.counts.metrics_hourly_rows, 0);
+}
+
+/* A dry run over late samples says what the pass then does, and leaves
+ * the hour's rows as they were. */
+static void a_dry_run_counts_late_samples_as_the_pass_does(void **state)
+{
+    struct fixture *f = *state;
+    int64_t hour = (NOW - 3 * DAY) / HOUR * HOUR;
+    run(f->path, false, NULL);
+    sample(f->path, "events_received", 9, "'{\"interval_ms\":5000}'", hour + 50 * MIN);
+    sample(f->path, "events_received", 2, "NULL", hour + 51 * MIN);
+    char *before = hour_rows(f->path, hour);
+    struct maintain_pass dry = run(f->path, true, NULL);
+    char *after = hour_rows(f->path, hour);
+    assert_string_equal(before, after);
+    assert_int_equal(dry.counts.metrics_rolled_up, 2);
+    assert_int_equal(dry.counts.metrics_hourly_rows, 2);
+    struct maintain_pass real = run(f->path, false, NULL);
+    assert_memory_equal(&dry.counts, &real.counts, sizeof dry.counts);
+    char *merged = hour_rows(f->path, hour);
+    assert_string_equal(merged, "- 2 2 7 4.5 2 4.5; 5000 4 1 9 4.5 9 4.5");
+    free(before);
+    free(after);
+    free(merged);
+}
+
+struct traced {
+    char *sql[32];
+    int n;
+};
+
+static int trace_statement(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)x;
+    struct traced *t = ctx;
+    if (type == SQLITE_TRACE_STMT && t->n < 32) {
+        char *sql = sqlite3_expanded_sql(p);
+        t->sql[t->n++] = strdup(sql);
+        sqlite3_free(sql);
+    }
+    return 0;
+}
+
+/* EXPLAIN QUERY PLAN's details, one per line. */
+static char *plan_of(sqlite3 *h, const char *sql)
+{
+    char *eqp, *plan = calloc(1, 1);
+    sqlite3_stmt *st;
+    assert_true(asprintf(&eqp, "EXPLAIN QUERY PLAN %s", sql) > 0);
+    assert_int_equal(sqlite3_prepare_v2(h, eqp, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char *more;
+        assert_true(asprintf(&more, "%s%s\n", plan, (const char *)sqlite3_column_text(st, 3)) > 0);
+        free(plan);
+        plan = more;
+    }
+    sqlite3_finalize(st);
+    free(eqp);
+    return plan;
+}
+
+/* Rolling up an hour with late samples reads and deletes by index only:
+ * the hour by idx_system_metrics_recorded, the merged rows by rowid.  A
+ * day of raw samples makes the planner's statistics, taken at the end of
+ * the first pass, those of a table worth an index. */
+static void rolling_up_late_samples_is_indexed(void **state)
+{
+    struct fixture *f = *state;
+    int64_t hour = (NOW - 3 * DAY) / HOUR * HOUR;
+    exec_fmt(f->path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 17280) "
+             "INSERT INTO system_metrics (id, metric_name, metric_value, tags, recorded_at) "
+             "SELECT lower(hex(randomblob(16))), 'events_received', i %% 7, '{\"interval_ms\":5000}', "
+             "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', '%s', '-' || (i * 5) || ' seconds') FROM n",
+             iso(NOW));
+    run(f->path, false, NULL);
+    sample(f->path, "events_received", 9, "'{\"interval_ms\":5000}'", hour + 50 * MIN);
+    struct db *db;
+    struct err e;
+    struct traced t = {0};
+    int raw, rows;
+    if (db_open(f->path, DB_READ_WRITE, &db, &e) < 0)
+        fail_msg("%s", e.msg);
+    sqlite3 *h = db_handle(db);
+    sqlite3_trace_v2(h, SQLITE_TRACE_STMT, trace_statement, &t);
+    if (db_begin_write(db, &e) < 0 || store_metrics_roll_up_hour(db, hour, &raw, &rows, &e) < 0)
+        fail_msg("%s", e.msg);
+    db_rollback(db);
+    sqlite3_trace_v2(h, 0, NULL, NULL);
+    assert_int_equal(raw, 1);
+    assert_int_equal(rows, 1);
+    bool saw_hour = false, saw_merged = false;
+    for (int i = 0; i < t.n; i++) {
+        if (strstr(t.sql[i], "system_metrics")) {
+            char *plan = plan_of(h, t.sql[i]);
+            if (strstr(plan, "SCAN system_metrics"))
+                fail_msg("not indexed: %s\n  for: %s", plan, t.sql[i]);
+            saw_hour |= strstr(t.sql[i], "json_group_array") &&
+                        strstr(plan, "SEARCH system_metrics USING INDEX idx_system_metrics_recorded");
+            saw_merged |= strstr(t.sql[i], "json_each") &&
+                          strstr(plan, "SEARCH system_metrics USING INTEGER PRIMARY KEY");
+            free(plan);
+        }
+        free(t.sql[i]);
+    }
+    assert_true(saw_hour);
+    assert_true(saw_merged);
+    db_close(db);
+}
+
 static void count_sample(void *ctx, int64_t at, double v)
 {
     (void)at;
@@ -437,6 +593,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(counts_come_from_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(metrics_roll_up_by_hour_and_tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(late_samples_merge_into_the_hours_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_dry_run_counts_late_samples_as_the_pass_does, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(rolling_up_late_samples_is_indexed, setup, teardown),
         cmocka_unit_test_setup_teardown(series_reads_each_time_at_one_resolution, setup, teardown),
         cmocka_unit_test_setup_teardown(search_cache_past_expiry_or_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(access_log_kept_seven_days, setup, teardown),
