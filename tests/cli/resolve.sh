@@ -5,7 +5,7 @@
 # brings one back.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
-need jq
+. "$TESTS_SRCDIR/integration/api-lib.sh"
 
 db="$TMP/resolve.db"
 "$STREAMTOP" migrate --db "$db" >/dev/null
@@ -43,6 +43,14 @@ equals "it stays failed, its queue row closed" \
     "failed done"
 expect_run "status still counts the two others" 1 "$STREAMTOP" status --db "$db" --json
 equals "in its failures section" "$(jq -r .failures.count "$TMP/.out")" 2
+READ=$("$STREAMTOP" keys create reader --permissions read --db "$db" 2>/dev/null)
+serve_start "$db"
+expect_call "GET /metrics" 200 "$READ" GET /metrics
+contains "counts two failures outstanding" "$BODY" "streamtop_failures_outstanding 2"
+expect_call "GET /v1/failures" 200 "$READ" GET /v1/failures
+equals "lists the two others" "$(printf '%s' "$BODY" | jq -r '[.count, (.failures | length)] | join(" ")')" "2 2"
+lacks "and not the resolved one" "$BODY" "\"$json_id\""
+expect_call "GET /healthz is still unhealthy" 503 "$READ" GET /healthz
 
 expect_run "a resolved event named again exits 0" 0 "$STREAMTOP" resolve --db "$db" --event "$json_id"
 contains "saying it was skipped" "$ERR" "is not an unresolved failure; skipped"
@@ -54,6 +62,10 @@ contains "it says how many" "$OUT" "resolved 2 failed events"
 check "status is healthy again" wait_for 10 "$STREAMTOP" status --db "$db"
 run "$STREAMTOP" status --db "$db"
 contains "with no failure left to show" "$OUT" "failures    0 failed"
+# The API answers from a snapshot it keeps for a second.
+healthz_ok() { call "$READ" GET /healthz; [ "$CODE" = 200 ]; }
+check "so is GET /healthz" wait_for 10 healthz_ok
+serve_stop
 equals "every row stays, byte for byte" "$(raw)" "$raw_before"
 
 expect_run "retry --event brings a resolved failure back" 0 \
