@@ -23,7 +23,8 @@
 #define ALL_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST) | BIT(CMD_STATUS) | \
                       BIT(CMD_RETRY) | BIT(CMD_MIGRATE) | BIT(CMD_SIMULATE) | BIT(CMD_SERVE) | \
                       BIT(CMD_KEYS) | BIT(CMD_WEBHOOKS) | \
-                      BIT(CMD_MAINTAIN) | BIT(CMD_BACKUP) | BIT(CMD_RESTORE))
+                      BIT(CMD_MAINTAIN) | BIT(CMD_BACKUP) | BIT(CMD_RESTORE) | BIT(CMD_RESOLVE))
+#define SELECT_COMMANDS (BIT(CMD_RETRY) | BIT(CMD_RESOLVE))
 #define DB_COMMANDS (ALL_COMMANDS & ~BIT(CMD_SIMULATE))
 #define STREAM_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO) | BIT(CMD_INGEST))
 #define SCREEN_COMMANDS (BIT(CMD_DASHBOARD) | BIT(CMD_DEMO))
@@ -98,14 +99,15 @@ static const struct opt_def opt_defs[] = {
      "dashboard and retries against a database another process ingests"},
     {G_STATUS_RETRY, "json", 0, V_FLAG, OFF(json), 0, 0, BIT(CMD_STATUS), false, NULL,
      "status: print the snapshot as JSON"},
-    {G_STATUS_RETRY, "event", 0, V_EVENT, 0, 0, 0, BIT(CMD_RETRY), false, "ID...",
-     "retry: these event ids"},
-    {G_STATUS_RETRY, "all-failed", 0, V_FLAG, OFF(all_failed), 0, 0, BIT(CMD_RETRY), false, NULL,
-     "retry: every failed event"},
-    {G_STATUS_RETRY, "error-like", 0, V_TEXT, OFF(error_like), 0, 0, BIT(CMD_RETRY), false, "TEXT",
-     "retry: only failures whose error contains TEXT"},
-    {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0, BIT(CMD_RETRY) | BIT(CMD_MAINTAIN),
-     false, NULL, "retry, maintain: say what would be done, change nothing"},
+    {G_STATUS_RETRY, "event", 0, V_EVENT, 0, 0, 0, SELECT_COMMANDS, false, "ID...",
+     "retry, resolve: these event ids"},
+    {G_STATUS_RETRY, "all-failed", 0, V_FLAG, OFF(all_failed), 0, 0, SELECT_COMMANDS, false, NULL,
+     "retry, resolve: every failed event not yet resolved"},
+    {G_STATUS_RETRY, "error-like", 0, V_TEXT, OFF(error_like), 0, 0, SELECT_COMMANDS, false,
+     "TEXT", "retry, resolve: only failures whose error contains TEXT"},
+    {G_STATUS_RETRY, "dry-run", 0, V_FLAG, OFF(dry_run), 0, 0,
+     SELECT_COMMANDS | BIT(CMD_MAINTAIN), false, NULL,
+     "retry, resolve, maintain: say what would be done, change nothing"},
     {G_MAINTAIN, "vacuum", 0, V_FLAG, OFF(vacuum), 0, 0, BIT(CMD_MAINTAIN), false, NULL,
      "maintain: then compact the file (refused while an ingester runs)"},
     {G_MAINTAIN, "maintain-every", 0, V_SECONDS, OFF(maintain_every_s), 1, 7 * 86400.0,
@@ -173,7 +175,7 @@ static const char *const command_names[] = {
     [CMD_STATUS] = "status",       [CMD_RETRY] = "retry",   [CMD_MIGRATE] = "migrate",
     [CMD_SIMULATE] = "simulate",   [CMD_SERVE] = "serve",   [CMD_KEYS] = "keys",
     [CMD_WEBHOOKS] = "webhooks",   [CMD_MAINTAIN] = "maintain", [CMD_BACKUP] = "backup",
-    [CMD_RESTORE] = "restore",
+    [CMD_RESTORE] = "restore",     [CMD_RESOLVE] = "resolve",
 };
 
 const char *cli_command_name(enum command c)
@@ -591,11 +593,12 @@ static enum cli_result check_combinations(struct options *o, struct err *e)
 {
     if (o->read_only && o->no_ingest)
         return usage(e, "--read-only and --no-ingest cannot be combined");
-    if (o->command == CMD_RETRY) {
+    if (o->command == CMD_RETRY || o->command == CMD_RESOLVE) {
+        const char *name = command_names[o->command];
         if (o->event_count == 0 && !o->all_failed)
-            return usage(e, "retry needs --event ID... or --all-failed");
+            return usage(e, "%s needs --event ID... or --all-failed", name);
         if (o->event_count > 0 && o->all_failed)
-            return usage(e, "retry takes --event or --all-failed, not both");
+            return usage(e, "%s takes --event or --all-failed, not both", name);
         if (o->error_like && !o->all_failed)
             return usage(e, "--error-like only narrows --all-failed");
         if (o->error_like && !o->error_like[0])
@@ -750,6 +753,7 @@ void cli_print_help(void)
           "  streamtop ingest [--db PATH] [--url URL] ...  headless ingester + processor; logs to stderr\n"
           "  streamtop status --db PATH [--json]           one snapshot of the panes, then exit\n"
           "  streamtop retry --db PATH (--event ID... | --all-failed [--error-like TEXT]) [--dry-run]\n"
+          "  streamtop resolve --db PATH (--event ID... | --all-failed [--error-like TEXT]) [--dry-run]\n"
           "  streamtop migrate --db PATH                   apply pending migrations and exit\n"
           "  streamtop maintain --db PATH [--dry-run] [--vacuum]  retention and upkeep, one pass\n"
           "  streamtop backup --db PATH --to DIR | --verify FILE    verified online backup, or check one\n"
@@ -762,7 +766,7 @@ void cli_print_help(void)
     print_group(G_COMMON, "Options for every command");
     print_group(G_STREAM, "Database, stream and screen");
     print_group(G_MODES, "Dashboard modes");
-    print_group(G_STATUS_RETRY, "status and retry");
+    print_group(G_STATUS_RETRY, "status, retry and resolve");
     print_group(G_API, "The HTTP API and webhooks (serve, keys, webhooks; ingest and the dashboard)");
     print_group(G_MAINTAIN, "Retention (maintain, and the ingester's own passes)");
     print_group(G_BACKUP, "backup and restore");

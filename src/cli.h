@@ -27,6 +27,7 @@ enum command {
     CMD_MAINTAIN,
     CMD_BACKUP,
     CMD_RESTORE,
+    CMD_RESOLVE,
 };
 
 #define DEFAULT_URL "https://stream.companieshouse.gov.uk/companies"

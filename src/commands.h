@@ -18,6 +18,7 @@ int cmd_demo(const struct options *o);
 int cmd_ingest(const struct options *o);
 int cmd_maintain(const struct options *o);
 int cmd_migrate(const struct options *o);
+int cmd_resolve(const struct options *o);
 int cmd_restore(const struct options *o);
 int cmd_retry(const struct options *o);
 int cmd_simulate(const struct options *o);

@@ -26,6 +26,7 @@ static int (*const command_table[])(const struct options *) = {
     [CMD_MAINTAIN] = cmd_maintain,
     [CMD_BACKUP] = cmd_backup,
     [CMD_RESTORE] = cmd_restore,
+    [CMD_RESOLVE] = cmd_resolve,
 };
 
 int main(int argc, char **argv)

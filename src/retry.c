@@ -25,11 +25,32 @@ static int retry_if_failed(struct db *db, int64_t log_id, bool dry_run, const ch
     return *retried ? store_queue_requeue(db, log_id, QUEUE_RETRY_PRIORITY, 0, now, e) : 0;
 }
 
+/* Resolves the event log_id if, and only if, it is an unresolved failure
+ * now.  *resolved says whether it was. */
+static int resolve_if_failed(struct db *db, int64_t log_id, bool dry_run, const char *now,
+                             bool *resolved, struct err *e)
+{
+    if (dry_run)
+        return store_events_unresolved(db, log_id, resolved, e);
+    if (store_events_resolve(db, log_id, now, resolved, e) < 0)
+        return -1;
+    return *resolved ? store_queue_resolve(db, log_id, now, e) : 0;
+}
+
+/* Does what req asks to the event log_id; *acted says whether it did. */
+static int act_on(struct db *db, const struct retry_request *req, int64_t log_id,
+                  const char *now, bool *acted, struct err *e)
+{
+    if (req->resolve)
+        return resolve_if_failed(db, log_id, req->dry_run, now, acted, e);
+    return retry_if_failed(db, log_id, req->dry_run, now, acted, e);
+}
+
 static int retry_by_event_id(struct db *db, const struct retry_request *req,
                              struct retry_result *res, const char *now, struct err *e)
 {
     for (size_t i = 0; i < req->event_count; i++) {
-        bool found, retried;
+        bool found, acted;
         int64_t id;
         char status[16];
         if (store_events_find(db, req->event_ids[i], &found, &id, status, e) < 0)
@@ -39,27 +60,33 @@ static int retry_by_event_id(struct db *db, const struct retry_request *req,
                 return err_set(e, "out of memory"), -1;
             continue;
         }
-        if (retry_if_failed(db, id, req->dry_run, now, &retried, e) < 0)
+        /* Named by its id, a resolved failure is retried too: the operator
+         * changed their mind, and a new failure must show again. */
+        if (!req->resolve && !req->dry_run && store_events_unresolve(db, id, e) < 0)
             return -1;
-        if (retried) {
+        if (act_on(db, req, id, now, &acted, e) < 0)
+            return -1;
+        if (acted) {
             res->retried++;
         } else {
             res->skipped++;
-            if (strlist_addf(&res->not_failed, "%s (%s)", req->event_ids[i], status) < 0)
+            const char *was = req->resolve && strcmp(status, "failed") == 0 ? "resolved already"
+                                                                            : status;
+            if (strlist_addf(&res->not_failed, "%s (%s)", req->event_ids[i], was) < 0)
                 return err_set(e, "out of memory"), -1;
         }
     }
     return 0;
 }
 
-static int retry_by_log_id(struct db *db, const int64_t *ids, size_t n, bool dry_run,
-                           struct retry_result *res, const char *now, struct err *e)
+static int retry_by_log_id(struct db *db, const struct retry_request *req, const int64_t *ids,
+                           size_t n, struct retry_result *res, const char *now, struct err *e)
 {
     for (size_t i = 0; i < n; i++) {
-        bool retried;
-        if (retry_if_failed(db, ids[i], dry_run, now, &retried, e) < 0)
+        bool acted;
+        if (act_on(db, req, ids[i], now, &acted, e) < 0)
             return -1;
-        if (retried)
+        if (acted)
             res->retried++;
         else
             res->skipped++;
@@ -71,7 +98,7 @@ static int retry_in_transaction(struct db *db, const struct retry_request *req,
                                 struct retry_result *res, const char *now, struct err *e)
 {
     if (req->log_id_count)
-        return retry_by_log_id(db, req->log_ids, req->log_id_count, req->dry_run, res, now, e);
+        return retry_by_log_id(db, req, req->log_ids, req->log_id_count, res, now, e);
     if (!req->all_failed)
         return retry_by_event_id(db, req, res, now, e);
     /* Listed first, changed after: the failed index changes under an open
@@ -81,7 +108,7 @@ static int retry_in_transaction(struct db *db, const struct retry_request *req,
     struct failed_selection sel = {.filter = req->error_like, .any_field = req->any_field};
     int rc = store_events_failed_ids(db, &sel, &ids, &n, e);
     if (rc == 0)
-        rc = retry_by_log_id(db, ids, n, req->dry_run, res, now, e);
+        rc = retry_by_log_id(db, req, ids, n, res, now, e);
     free(ids);
     return rc;
 }

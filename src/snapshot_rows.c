@@ -54,7 +54,8 @@ int snapshot_keep_failed(struct snapshot_reader *r, int64_t *ids, int64_t *attem
         free(checked);
         return -1;
     }
-    int rc = store_events_check_rows(db, ids, *n, filter, checked, e);
+    int rc = store_events_check_rows(db, snapshot_reader_failures(r), ids, *n, filter, checked,
+                                     e);
     db_rollback(db);
     for (size_t i = 0; rc == 0 && i < *n; i++) {
         if (!checked[i].failed || (attempts && attempts[i] != checked[i].attempts))

@@ -20,9 +20,14 @@ enum failures_source store_events_failures_source(struct db *db, char *why, size
         snprintf(why, whysize, "index idx_stream_events_status is missing");
         return FAILURES_UNAVAILABLE;
     }
-    /* The partial index is made by streamtop's migrations together with
-     * everything the full query joins, so its presence vouches for them. */
-    return db_has_index(db, "idx_stream_events_failed") ? FAILURES_FULL : FAILURES_SEED_INDEX;
+    /* The partial indexes are made by streamtop's migrations together with
+     * everything the full query joins, so their presence vouches for them;
+     * the resolution index came with resolved_at (migration 17), and a
+     * database not yet migrated that far is read as the seed's. */
+    return db_has_index(db, "idx_stream_events_failed") &&
+                   db_has_index(db, "idx_stream_events_resolution")
+               ? FAILURES_FULL
+               : FAILURES_SEED_INDEX;
 }
 
 /* '%filter%' for LIKE, with the filter's own % _ and \ taken literally. */
@@ -54,14 +59,25 @@ static char *like_pattern(const char *filter)
 #define KIND_MATCHES "(?4 IS NULL OR streamtop_error_kind(l.error_message) = ?4) "
 #define MATCHING "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") " \
     "AND " KIND_MATCHES
+/* A failure an operator resolved is no longer one to show, count or retry
+ * in bulk.  Only the full source's databases have the column; the partial
+ * index holds exactly these rows. */
+#define UNRESOLVED "AND l.resolved_at IS NULL "
+#define MATCHING_FULL MATCHING UNRESOLVED
 
-/* Counting every failure walks the seed's narrow status index (a rowid per
- * entry); only a filter needs the wide covering one, for error_message. */
-static const char COUNT_ALL[] =
+/* Counting every failure walks a narrow index (a rowid per entry): the
+ * resolution index's unresolved entries, or the seed's status index where
+ * nothing can be resolved; only a filter needs the wide covering one, for
+ * error_message. */
+static const char *const COUNT_ALL[2] = {
     "SELECT count(*) FROM stream_events_log INDEXED BY idx_stream_events_status "
-    "WHERE processing_status = 'failed'";
+    "WHERE processing_status = 'failed'",
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_resolution "
+    "WHERE l.processing_status = 'failed' " UNRESOLVED,
+};
 static const char COUNT_MATCHING_FULL[] =
-    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_failed " MATCHING;
+    "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
+    MATCHING_FULL;
 static const char COUNT_MATCHING_SEED[] =
     "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_status " MATCHING;
 
@@ -82,13 +98,13 @@ static const char COUNT_MATCHING_SEED[] =
 
 static const char *const PAGE_SQL[2][2] = {
     {SELECT_SEED MATCHING DOWN_FROM, SELECT_SEED MATCHING UP_FROM},
-    {SELECT_FULL MATCHING DOWN_FROM, SELECT_FULL MATCHING UP_FROM},
+    {SELECT_FULL MATCHING_FULL DOWN_FROM, SELECT_FULL MATCHING_FULL UP_FROM},
 };
 static const char *const COUNT_NEWER_SQL[2] = {
     "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_status "
     MATCHING "AND l.id > ?2",
     "SELECT count(*) FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
-    MATCHING "AND l.id > ?2",
+    MATCHING_FULL "AND l.id > ?2",
 };
 
 /* A filter as the queries take it: the LIKE pattern (?1) and the kind (?4). */
@@ -122,7 +138,7 @@ static int count_query(struct db *db, const char *sql, const struct matching *m,
 static int count_failures(struct db *db, enum failures_source source, const struct matching *m,
                           struct snap_failures *f, struct err *e)
 {
-    if (count_query(db, COUNT_ALL, NULL, &f->count, e) < 0)
+    if (count_query(db, COUNT_ALL[source == FAILURES_FULL], NULL, &f->count, e) < 0)
         return -1;
     if (!m->pattern && !m->kind) {
         f->matching = f->count;
@@ -261,7 +277,7 @@ int store_events_read_kinds(struct db *db, enum failures_source source, const ch
         "SELECT l.error_message, l.received_at FROM stream_events_log AS l "
         "INDEXED BY idx_stream_events_status " MATCHING,
         "SELECT l.error_message, l.received_at FROM stream_events_log AS l "
-        "INDEXED BY idx_stream_events_failed " MATCHING,
+        "INDEXED BY idx_stream_events_failed " MATCHING_FULL,
     };
     struct matching m = {0};
     char *pattern = NULL;
@@ -298,9 +314,18 @@ static char *json_ids(const int64_t *ids, size_t n)
     return json;
 }
 
-int store_events_check_rows(struct db *db, const int64_t *ids, size_t n, const char *filter,
-                            struct row_check *out, struct err *e)
+int store_events_check_rows(struct db *db, enum failures_source source, const int64_t *ids,
+                            size_t n, const char *filter, struct row_check *out, struct err *e)
 {
+#define CHECK_ROWS(failed)                                                           \
+    "SELECT j.key, " failed ", (?1 IS NULL OR " FILTER_MATCHES "), (SELECT q.attempts " \
+    "FROM processing_queue AS q WHERE q.event_log_id = l.id) "                       \
+    "FROM json_each(?2) AS j JOIN stream_events_log AS l ON l.id = j.value"
+    static const char *const sql[2] = {
+        CHECK_ROWS("l.processing_status = 'failed'"),
+        CHECK_ROWS("(l.processing_status = 'failed' AND l.resolved_at IS NULL)"),
+    };
+#undef CHECK_ROWS
     for (size_t i = 0; i < n; i++)
         out[i] = (struct row_check){.attempts = -1};
     if (n == 0)
@@ -310,11 +335,7 @@ int store_events_check_rows(struct db *db, const int64_t *ids, size_t n, const c
         free(json);
         return err_set(e, "out of memory"), -1;
     }
-    sqlite3_stmt *st = db_stmt(db, "SELECT j.key, l.processing_status = 'failed', "
-                                   "(?1 IS NULL OR " FILTER_MATCHES "), (SELECT q.attempts "
-                                   "FROM processing_queue AS q WHERE q.event_log_id = l.id) "
-                                   "FROM json_each(?2) AS j "
-                                   "JOIN stream_events_log AS l ON l.id = j.value", e);
+    sqlite3_stmt *st = db_stmt(db, sql[source == FAILURES_FULL], e);
     int rc = SQLITE_ERROR;
     if (st) {
         if (pattern)
@@ -415,6 +436,44 @@ int store_events_mark_pending(struct db *db, int64_t id, bool *changed, struct e
     return 0;
 }
 
+int store_events_resolve(struct db *db, int64_t id, const char *now, bool *changed,
+                         struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE stream_events_log SET resolved_at = ?2 WHERE id = ?1 "
+                                   "AND processing_status = 'failed' AND resolved_at IS NULL", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    if (db_step_done(db, st, e, "resolving a failed event") < 0)
+        return -1;
+    *changed = sqlite3_changes(db_handle(db)) > 0;
+    return 0;
+}
+
+int store_events_unresolved(struct db *db, int64_t id, bool *unresolved, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM stream_events_log WHERE id = ?1 "
+                                   "AND processing_status = 'failed' AND resolved_at IS NULL", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    *unresolved = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, "reading an event's status");
+}
+
+int store_events_unresolve(struct db *db, int64_t id, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE stream_events_log SET resolved_at = NULL "
+                                   "WHERE id = ?1 AND resolved_at IS NOT NULL", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return db_step_done(db, st, e, "taking back a resolution");
+}
+
 int store_events_status(struct db *db, int64_t id, char status[16], struct err *e)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT processing_status FROM stream_events_log WHERE id = ?1",
@@ -455,10 +514,11 @@ int store_events_failed_ids(struct db *db, const struct failed_selection *sel, i
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
          "AND " KIND_MATCHES SELECTED},
         {"SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
-         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " ERROR_MATCHES ") " SELECTED,
+         "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " ERROR_MATCHES ") "
+         UNRESOLVED SELECTED,
          "SELECT l.id FROM stream_events_log AS l INDEXED BY idx_stream_events_failed "
          "WHERE l.processing_status = 'failed' AND (?1 IS NULL OR " FILTER_MATCHES ") "
-         "AND " KIND_MATCHES SELECTED},
+         "AND " KIND_MATCHES UNRESOLVED SELECTED},
     };
     /* Only the dashboard's connections know streamtop_error_kind(). */
     struct matching m = {.kind = sel->any_field && sel->kind && *sel->kind ? sel->kind : NULL};
@@ -504,14 +564,17 @@ int store_events_failed_ids(struct db *db, const struct failed_selection *sel, i
 int store_events_count_failed(struct db *db, enum failures_source source, const char *filter,
                               const char *kind, int64_t *count, int64_t *newest, struct err *e)
 {
-    static const char ALL[] =
+    static const char *const all[2] = {
         "SELECT count(*), max(id) FROM stream_events_log INDEXED BY idx_stream_events_status "
-        "WHERE processing_status = 'failed'";
+        "WHERE processing_status = 'failed'",
+        "SELECT count(*), max(l.id) FROM stream_events_log AS l "
+        "INDEXED BY idx_stream_events_resolution WHERE l.processing_status = 'failed' " UNRESOLVED,
+    };
     static const char *const sql[2] = {
         "SELECT count(*), max(l.id) FROM stream_events_log AS l "
         "INDEXED BY idx_stream_events_status " MATCHING,
         "SELECT count(*), max(l.id) FROM stream_events_log AS l "
-        "INDEXED BY idx_stream_events_failed " MATCHING,
+        "INDEXED BY idx_stream_events_failed " MATCHING_FULL,
     };
     if (source == FAILURES_UNAVAILABLE)
         return err_set(e, "%s: this database has no failures list", db_path(db)), -1;
@@ -519,7 +582,8 @@ int store_events_count_failed(struct db *db, enum failures_source source, const 
     char *pattern = NULL;
     if (filter && *filter && !(m.pattern = pattern = like_pattern(filter)))
         return err_set(e, "out of memory"), -1;
-    sqlite3_stmt *st = db_stmt(db, m.pattern || m.kind ? sql[source == FAILURES_FULL] : ALL, e);
+    bool full = source == FAILURES_FULL;
+    sqlite3_stmt *st = db_stmt(db, m.pattern || m.kind ? sql[full] : all[full], e);
     int rc = SQLITE_ERROR;
     if (st) {
         bind_matching(st, &m);
@@ -658,9 +722,14 @@ int store_events_last_before(struct db *db, int64_t cutoff, int64_t *id, struct 
 
 int store_events_next_processed(struct db *db, int64_t after, int64_t *id, struct err *e)
 {
+    /* Resolved failures are few and leave by retention: walking them all
+     * in the resolution index costs little. */
     sqlite3_stmt *st = db_stmt(db,
-        "SELECT id FROM stream_events_log INDEXED BY idx_stream_events_status "
-        "WHERE processing_status = 'processed' AND id > ?1 ORDER BY id LIMIT 1", e);
+        "SELECT min(id) FROM ("
+        "SELECT id FROM (SELECT id FROM stream_events_log INDEXED BY idx_stream_events_status "
+        "WHERE processing_status = 'processed' AND id > ?1 ORDER BY id LIMIT 1) "
+        "UNION ALL SELECT min(id) FROM stream_events_log INDEXED BY idx_stream_events_resolution "
+        "WHERE processing_status = 'failed' AND resolved_at IS NOT NULL AND id > ?1)", e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, after);

@@ -40,9 +40,10 @@ struct row_check {
 };
 
 /* Checks rows ids[0..n) into out[0..n), in one query for them all (each
- * looked up by its primary key): the dashboard does it on every refresh. */
-int store_events_check_rows(struct db *db, const int64_t *ids, size_t n, const char *filter,
-                            struct row_check *out, struct err *e);
+ * looked up by its primary key): the dashboard does it on every refresh.
+ * A resolved failure is not failed. */
+int store_events_check_rows(struct db *db, enum failures_source source, const int64_t *ids,
+                            size_t n, const char *filter, struct row_check *out, struct err *e);
 
 /* ---- writing ---- */
 
@@ -74,6 +75,19 @@ int store_events_set_outcome(struct db *db, int64_t id, const char *status, cons
 /* Marks the row pending (a retry) if it is failed, keeping its last error;
  * *changed says whether it was failed. */
 int store_events_mark_pending(struct db *db, int64_t id, bool *changed, struct err *e);
+
+/* Marks the row resolved at now if it is an unresolved failure: it stays
+ * failed, with its line and error, but leaves the failures list and
+ * counts.  *changed says whether it was one. */
+int store_events_resolve(struct db *db, int64_t id, const char *now, bool *changed,
+                         struct err *e);
+
+/* Whether the row is a failure not yet resolved. */
+int store_events_unresolved(struct db *db, int64_t id, bool *unresolved, struct err *e);
+
+/* Makes a resolved failure an ordinary one again (an operator retries it
+ * by its id after all). */
+int store_events_unresolve(struct db *db, int64_t id, struct err *e);
 
 /* The row's processing status; "" when there is no such row. */
 int store_events_status(struct db *db, int64_t id, char status[16], struct err *e);
@@ -136,13 +150,15 @@ void store_events_detail_free(struct event_detail *d);
  * A row may leave when it is processed, was received before the cutoff,
  * is not the row of the resume point (keep_event_id: a resumed stream
  * sends that event again, and only its row shows it is stored already)
- * and no processing_queue row refers to it any more.  Failed and pending
- * rows stay until an operator resolves them. */
+ * and no processing_queue row refers to it any more.  A resolved failure
+ * may leave as a processed event does; unresolved failures and pending
+ * rows stay. */
 
 /* The newest row received before cutoff (*id 0: none): where a pass stops. */
 int store_events_last_before(struct db *db, int64_t cutoff, int64_t *id, struct err *e);
 
-/* The first processed row after id, or 0: where the next batch starts. */
+/* The first processed or resolved row after id, or 0: where the next
+ * batch starts. */
 int store_events_next_processed(struct db *db, int64_t after, int64_t *id, struct err *e);
 
 /* The rule above as SQL, stated once: the rows of stream_events_log with
@@ -152,7 +168,8 @@ int store_events_next_processed(struct db *db, int64_t after, int64_t *id, struc
  * done queue rows first) use it, so the two cannot disagree about which
  * events are going. */
 #define STREAM_EVENTS_MAY_LEAVE \
-    "id > ?1 AND id <= ?2 AND processing_status = 'processed' AND received_at < ?3 " \
+    "id > ?1 AND id <= ?2 AND (processing_status = 'processed' " \
+    "OR (processing_status = 'failed' AND resolved_at IS NOT NULL)) AND received_at < ?3 " \
     "AND event_id <> ?4"
 
 void store_events_bind_may_leave(sqlite3_stmt *st, int64_t lo, int64_t hi, int64_t cutoff,

@@ -87,6 +87,17 @@ int store_queue_record_failure(struct db *db, const struct queue_failure *f, str
     return db_step_done(db, st, e, "recording a failed event");
 }
 
+int store_queue_resolve(struct db *db, int64_t log_id, const char *now, struct err *e)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE processing_queue SET status = 'done', updated_at = ?2 "
+                                   "WHERE event_log_id = ?1 AND status = 'failed'", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, log_id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    return db_step_done(db, st, e, "closing a resolved event's queue row");
+}
+
 int store_queue_requeue(struct db *db, int64_t log_id, int priority, int64_t estimated_us,
                         const char *now, struct err *e)
 {

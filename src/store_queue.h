@@ -37,6 +37,11 @@ int store_queue_record_failure(struct db *db, const struct queue_failure *f, str
 int store_queue_requeue(struct db *db, int64_t log_id, int priority, int64_t estimated_us,
                         const char *now, struct err *e);
 
+/* Closes the failed queue row of the event log_id, which an operator
+ * resolved: 'done', so no worker looks at it again, its attempts and last
+ * error kept. */
+int store_queue_resolve(struct db *db, int64_t log_id, const char *now, struct err *e);
+
 /* Pending rows, highest priority first then oldest. */
 struct queued_event {
     int64_t queue_id;

@@ -205,6 +205,26 @@ static void done_queue_rows_go_exactly_with_their_events(void **state)
     assert_int_equal(p.counts.queue_removed, 2);        /* 7's and 12's done rows */
 }
 
+/* A failure an operator resolved leaves like a processed event, with its
+ * closed queue row; one not resolved stays however old. */
+static void resolved_failures_leave_and_unresolved_stay(void **state)
+{
+    struct fixture *f = *state;
+    event(f->path, 11, "failed", NOW - 40 * DAY + 11 * MIN);
+    event(f->path, 12, "failed", NOW - 40 * DAY + 12 * MIN);
+    exec_fmt(f->path, "UPDATE stream_events_log SET resolved_at = '%s' WHERE id = 11",
+             iso(NOW - 39 * DAY));
+    queue_row(f->path, 11, "done");
+    queue_row(f->path, 12, "failed");
+    struct maintain_pass p = run(f->path, false, NULL);
+    char *kept = testdb_text(f->path, "SELECT group_concat(id) FROM (SELECT id FROM "
+                                      "stream_events_log ORDER BY id)");
+    assert_string_equal(kept, "6,8,9,10,12");
+    free(kept);
+    assert_int_equal(p.counts.events_removed, 7);       /* 1-5, 7 and 11 */
+    assert_int_equal(p.counts.queue_removed, 2);        /* 7's and 11's done rows */
+}
+
 static void counts_come_from_counters(void **state)
 {
     struct fixture *f = *state;
@@ -590,6 +610,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(old_processed_events_leave_with_done_queue_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(done_queue_rows_go_exactly_with_their_events, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(resolved_failures_leave_and_unresolved_stay, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(counts_come_from_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(metrics_roll_up_by_hour_and_tags, setup, teardown),

@@ -16,6 +16,7 @@
 #include "retry.h"
 #include "retry_worker.h"
 #include "schema.h"
+#include "store_events.h"
 #include "testdb.h"
 #include "timeutil.h"
 
@@ -119,6 +120,107 @@ static void event_ids_follow_the_same_rule(void **state)
     db_close(db);
     assert_int_equal(testdb_int(f->path, "SELECT attempts FROM processing_queue "
                                          "WHERE event_log_id = 2"), 2);
+}
+
+/* Resolving selects as a retry does: all failures, narrowed by error text,
+ * or by id.  Each resolved row stays failed with its line and error; only
+ * resolved_at is set and its queue row closed. */
+static void resolving_marks_failures_and_keeps_their_rows(void **state)
+{
+    struct fixture *f = *state;
+    add_failures(f->path, 4);
+    resolve_event_2(f->path);
+    testdb_exec(f->path, "UPDATE stream_events_log SET error_message = 'other', "
+                         "event_data = 'raw ' || char(1) || ' line' WHERE id IN (3, 4);"
+                         "UPDATE stream_events_log SET error_message = 'boom again' WHERE id = 3");
+    char *before = testdb_text(f->path, "SELECT group_concat(hex(event_data) || error_message "
+                                        "|| processing_status, ',') FROM stream_events_log");
+    struct db *db = open_writer(f->path);
+    struct err e;
+    struct retry_result r;
+    struct retry_request req = {.all_failed = true, .error_like = "boom", .resolve = true,
+                                .dry_run = true};
+    assert_int_equal(retry_run(db, &req, &r, &e), 0);
+    assert_int_equal(r.retried, 2);                      /* 1 and 3; 2 is processed */
+    retry_result_free(&r);
+    assert_int_equal(testdb_int(f->path, "SELECT count(*) FROM stream_events_log "
+                                         "WHERE resolved_at IS NOT NULL"), 0);
+    req.dry_run = false;
+    assert_int_equal(retry_run(db, &req, &r, &e), 0);
+    assert_int_equal(r.retried, 2);
+    retry_result_free(&r);
+    assert_int_equal(retry_run(db, &req, &r, &e), 0);
+    assert_int_equal(r.retried, 0);                      /* resolved already */
+    retry_result_free(&r);
+    const char *ids[] = {"company-profile:1", "company-profile:2", "company-profile:4"};
+    struct retry_request by_id = {.event_ids = ids, .event_count = 3, .resolve = true};
+    assert_int_equal(retry_run(db, &by_id, &r, &e), 0);
+    assert_int_equal(r.retried, 1);
+    assert_int_equal(r.not_failed.count, 2);
+    assert_string_equal(r.not_failed.items[0], "company-profile:1 (resolved already)");
+    assert_string_equal(r.not_failed.items[1], "company-profile:2 (processed)");
+    retry_result_free(&r);
+    db_close(db);
+    char *after = testdb_text(f->path, "SELECT group_concat(hex(event_data) || error_message "
+                                       "|| processing_status, ',') FROM stream_events_log");
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    char *s = testdb_text(f->path, "SELECT group_concat(l.id || ':' || (l.resolved_at IS NOT NULL) "
+                                   "|| q.status, ',') FROM stream_events_log l "
+                                   "JOIN processing_queue q ON q.event_log_id = l.id");
+    assert_string_equal(s, "1:1done,2:0done,3:1done,4:1done");
+    free(s);
+}
+
+/* Resolved failures leave every list and count of failures, and a retry of
+ * all failures; named by its id, one is retried and shows again if it fails. */
+static void resolved_failures_are_no_longer_counted_or_retried(void **state)
+{
+    struct fixture *f = *state;
+    add_failures(f->path, 3);
+    testdb_exec(f->path, "UPDATE stream_events_log SET resolved_at = '2026-12-02T00:00:00Z' "
+                         "WHERE id IN (1, 2); UPDATE processing_queue SET status = 'done' "
+                         "WHERE event_log_id IN (1, 2)");
+    struct db *db = open_writer(f->path);
+    struct err e;
+    char why[256];
+    enum failures_source source = store_events_failures_source(db, why, sizeof why);
+    assert_int_equal(source, FAILURES_FULL);
+    int64_t count, newest;
+    assert_int_equal(store_events_count_failed(db, source, NULL, NULL, &count, &newest, &e), 0);
+    assert_int_equal(count, 1);
+    assert_int_equal(newest, 3);
+    int64_t *listed;
+    size_t n;
+    struct failed_selection sel = {.filter = "boom"};
+    assert_int_equal(store_events_failed_ids(db, &sel, &listed, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(listed[0], 3);
+    free(listed);
+    const int64_t rows[] = {1, 3};
+    struct row_check checked[2];
+    assert_int_equal(store_events_check_rows(db, source, rows, 2, NULL, checked, &e), 0);
+    assert_false(checked[0].failed);
+    assert_true(checked[1].failed);
+    struct retry_result r;
+    struct retry_request all = {.all_failed = true};
+    assert_int_equal(retry_run(db, &all, &r, &e), 0);
+    assert_int_equal(r.retried, 1);
+    retry_result_free(&r);
+    const char *ids[] = {"company-profile:1"};
+    struct retry_request one = {.event_ids = ids, .event_count = 1};
+    assert_int_equal(retry_run(db, &one, &r, &e), 0);
+    assert_int_equal(r.retried, 1);
+    retry_result_free(&r);
+    db_close(db);
+    char *s = testdb_text(f->path, "SELECT group_concat(l.id || ':' || l.processing_status || ':' "
+                                   "|| coalesce(l.resolved_at, '-') || ':' || q.status, ',') "
+                                   "FROM stream_events_log l "
+                                   "JOIN processing_queue q ON q.event_log_id = l.id");
+    assert_string_equal(s, "1:pending:-:pending,2:failed:2026-12-02T00:00:00Z:done,"
+                           "3:pending:-:pending");
+    free(s);
 }
 
 static void a_dry_run_takes_no_write_lock(void **state)
@@ -335,6 +437,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(event_ids_follow_the_same_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(a_dry_run_takes_no_write_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(resolving_marks_failures_and_keeps_their_rows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(resolved_failures_are_no_longer_counted_or_retried, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(the_worker_carries_out_a_set_in_chunks_and_logs_it, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_set_fixed_by_its_bound_is_listed_by_the_worker, setup,

@@ -476,6 +476,38 @@ static void health(void **state)
     strlist_free(&problems);
 }
 
+/* A failure an operator resolved is no failure to show, count, filter or
+ * judge: once all are resolved, the database is healthy again. */
+static void resolved_failures_leave_the_list_and_health(void **state)
+{
+    struct fixture *f = *state;
+    struct strlist problems = {0};
+    prepare(f);
+    execf(f->path, "UPDATE stream_events_log SET resolved_at = '%s' WHERE id IN (12, 30)",
+          iso(f->now));
+    fill(f, NULL, 0);
+    const struct snap_failures *fl = &f->snap.failures;
+    assert_int_equal(fl->count, 3);
+    assert_int_equal(fl->matching, 3);
+    assert_int_equal(fl->nrows, 3);
+    assert_string_equal(fl->rows[0].event_id, "company-profile:1024");
+    assert_string_equal(fl->rows[2].event_id, "company-profile:1006");
+    fill(f, "TIMEOUT", 0);
+    assert_int_equal(fl->count, 3);
+    assert_int_equal(fl->matching, 0);
+    assert_false(health_judge(&f->snap, &problems));
+    assert_true(has_problem(&problems, "3 failed events"));
+    strlist_free(&problems);
+
+    execf(f->path, "UPDATE stream_events_log SET resolved_at = '%s' "
+                   "WHERE processing_status = 'failed'", iso(f->now));
+    fill(f, NULL, 0);
+    assert_int_equal(fl->count, 0);
+    assert_int_equal(fl->nrows, 0);
+    assert_true(health_judge(&f->snap, &problems));
+    assert_int_equal(problems.count, 0);
+}
+
 static void a_fresh_database_is_not_healthy(void **state)
 {
     struct fixture *f = *state;
@@ -575,14 +607,16 @@ static void every_query_is_indexed(void **state)
     assert_int_equal(snapshot_keep_failed(r, tags, NULL, &ntags, "time", &hidden, &e), 0);
     sqlite3_trace_v2(h, 0, NULL, NULL);
     assert_true(t.n >= 8);
-    bool saw_failed_index = false, saw_rate_points = false;
+    bool saw_failed_index = false, saw_resolution_index = false, saw_rate_points = false;
     for (int i = 0; i < t.n; i++) {
         assert_plan_indexed(h, t.sql[i]);
         saw_failed_index |= strstr(t.sql[i], "idx_stream_events_failed") != NULL;
+        saw_resolution_index |= strstr(t.sql[i], "idx_stream_events_resolution") != NULL;
         saw_rate_points |= strstr(t.sql[i], "stream_rate_points") != NULL;
         free(t.sql[i]);
     }
     assert_true(saw_failed_index);
+    assert_true(saw_resolution_index);                 /* the narrow unresolved count */
     assert_true(saw_rate_points);                      /* the counter readings are covered too */
     snapshot_reader_close(r);
 }
@@ -718,6 +752,7 @@ int main(void)
         T(queue_and_metrics_sections),
         T(integrations_section),
         T(health),
+        T(resolved_failures_leave_the_list_and_health),
         T(a_fresh_database_is_not_healthy),
         T(failures_grouped_by_kind),
         T(every_query_is_indexed),
