@@ -361,6 +361,10 @@ static void turn(struct dash *d)
     int64_t wait = d->next_check - time_mono_ms();
     wait = wait < 0 ? 0 : wait > TICK_MS ? TICK_MS : wait;
     int key = screen_read_key((int)wait);
+    /* Nothing but "too small" is on the screen: no key may act on what the
+     * operator cannot see (a hidden question, a selected row), only q. */
+    if (d->frame.layout.too_small && key != UI_KEY_RESIZE && key != 'q')
+        key = UI_KEY_NONE;
     if (key != UI_KEY_NONE) {
         int64_t now = time_now_ms();
         const struct snap_failures *f = d->have_snap ? &d->snap->failures : &d->spare->failures;

@@ -83,4 +83,19 @@ wait_screen "the dashboard shows them failed again" "$total failed"
 ingest_stop
 keys q
 wait_exit "q exits 0" 0
+
+# A screen too small to show anything takes no key but q: not the y of a
+# question it hides, nor r on the row selected before it shrank.  Keys are
+# read in order, so the exit proves every one before it was read small.
+before=$(failed)
+screen_start 120 40 "'$STREAMTOP' --no-ingest --db '$db' --refresh 0.25"
+wait_screen "the failures are listed again" "$before failed"
+keys R
+wait_screen "R asks once more" "Retry all $before failures?"
+tm resize-window -t st -x 40 -y 10
+wait_screen "a screen too small says so" "terminal too small"
+keys y r Space R y q q
+wait_exit "q still quits" 0
+equals "no other key acted while nothing was shown" "$(failed)" "$before"
+equals "nor was anything queued" "$(pending)" 0
 done_testing
