@@ -55,6 +55,7 @@ static void prune_tags(struct dash *d)
                              &hidden, &e) < 0 ||
         d->ui.ntags == before)
         return;
+    d->ui.tags_lost = d->ui.ntags == 0;
     ui_say(&d->ui, time_now_ms(), "%zu tag%s dropped: retried or resolved since tagged",
            before - d->ui.ntags, before - d->ui.ntags == 1 ? "" : "s");
 }

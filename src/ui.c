@@ -277,6 +277,7 @@ bool ui_tagged(const struct ui *ui, int64_t id)
 void ui_clear_tags(struct ui *ui)
 {
     ui->ntags = 0;
+    ui->tags_lost = false;
 }
 
 void ui_confirm_label(const struct ui *ui, char *buf, size_t size)
@@ -334,6 +335,7 @@ static bool toggle_tag(struct ui *ui, const struct failure_row *r)
     }
     ui->tags[ui->ntags] = r->id;
     ui->tag_attempts[ui->ntags++] = r->attempts;
+    ui->tags_lost = false;
     return true;
 }
 
@@ -606,6 +608,12 @@ static enum ui_action k_retry_all(struct ui *ui, int key, const struct snap_fail
     const char *kind = ui->grouped ? kind_at_cursor(ui, f) : ui->kind;
     if (ui->grouped && !kind) {
         ui_say(ui, now, "no kind selected: choose one with Up or Down");
+        return UI_ACT_REDRAW;
+    }
+    if (ui->tags_lost && ui->ntags == 0 && !ui->grouped) {
+        ui->tags_lost = false;
+        ui_say(ui, now, "no tagged failure is left: retried or resolved since tagged; "
+                        "R again asks about all matching");
         return UI_ACT_REDRAW;
     }
     ui->confirm_tagged = ui->ntags > 0 && !ui->grouped;

@@ -89,6 +89,8 @@ struct ui {
     int64_t *tags;            /* tagged log ids, in tagging order */
     int64_t *tag_attempts;    /* each one's attempts when tagged: a retry since drops it */
     size_t ntags, tags_cap;
+    bool tags_lost;           /* every tag dropped since tagged (retried or resolved
+                                 elsewhere): R says so once rather than ask for all */
 
     char filter[UI_FILTER_MAX];        /* applied */
     bool grouped;                      /* the list shows one row per kind of error */
