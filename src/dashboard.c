@@ -19,9 +19,11 @@
 #include "snapshot_rows.h"
 #include "timeutil.h"
 
-/* Windowed figures (rates, ages) are re-read at least this often even when
- * nothing is written, so they decay on a quiet stream. */
-#define STALE_MS 10000
+/* Windowed figures (rates, ages) and whether the ingester's process lives
+ * are re-read at least this often even when nothing is written, so they
+ * decay on a quiet stream and a killed ingester shows as one within
+ * seconds, as `status` would say. */
+#define STALE_MS 2000
 /* The clock in the header is redrawn at least this often. */
 #define TICK_MS 1000
 
