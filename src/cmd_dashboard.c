@@ -96,8 +96,10 @@ static int live(const struct options *o, int log_fd)
     if (api_listen_option(o, false, &listen, &serve, &e) < 0 || stream_key_load(o, true, &key, &e) < 0)
         return report(2, &e);
     ingester_config_from(o, key, &cfg);
+    cfg.cancel = &signals_stop;   /* waits out another process's write lock, saying so */
+    cfg.wait_on_stderr = true;
     if (ingester_start(&cfg, &ig, &e) < 0) {
-        rc = report(EXIT_FAILURE, &e);
+        rc = atomic_load(&signals_stop) ? EXIT_SUCCESS : report(EXIT_FAILURE, &e);
     } else if (serve && api_beside_ingester(o, &listen, &api, &e, &rc) < 0) {
         ingester_stop(ig);
         rc = report(rc, &e);

@@ -10,6 +10,7 @@
 #include "curl_api.h"
 #include "db.h"
 #include "ingester.h"
+#include "lockholder.h"
 #include "log.h"
 #include "processor.h"
 #include "schema.h"
@@ -67,10 +68,18 @@ static void notice_lock_wait(struct ingester *ig, int64_t since, int64_t *next_n
     int64_t now = time_now_ms();
     if (now < *next_notice)
         return;
-    char waited[32];
+    char waited[32], holder[64] = "unknown", name[32];
+    pid_t pid = lockholder_of_write_lock(ig->cfg.db_path);
+    if (pid > 0) {
+        lockholder_process_name(pid, name, sizeof name);
+        snprintf(holder, sizeof holder, "%ld (%s)", (long)pid, name);
+    }
     snprintf(waited, sizeof waited, "%lld", (long long)((now - since) / 1000));
     log_kv(LOG_WARN, "waiting_for_lock", "db", ig->cfg.db_path, "waited_s", waited,
-           "reason", "another process holds the database's write lock", NULL);
+           "reason", "another process holds the database's write lock", "holder", holder, NULL);
+    if (ig->cfg.wait_on_stderr)
+        fprintf(stderr, "streamtop: %s: waiting for the database's write lock, held by process %s "
+                        "(%s s so far; Ctrl-C gives up)\n", ig->cfg.db_path, holder, waited);
     *next_notice = now + LOCK_NOTICE_MS;
 }
 

@@ -42,6 +42,8 @@ struct ingester_config {
      * it is free or *cancel becomes true; when NULL the start fails once the
      * connection's busy timeout runs out. */
     const atomic_bool *cancel;
+    bool wait_on_stderr;            /* ... and says so on stderr too (a terminal
+                                       whose screen is not up yet) */
     int64_t maintain_every_ms;      /* a retention pass this often; 0: never */
     bool leave_checkpoints;         /* Litestream's: no checkpoint thread, no TRUNCATE at stop */
     struct maintain_policy retention;

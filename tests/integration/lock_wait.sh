@@ -4,6 +4,7 @@
 # stream once the lock is free; a stop asked for meanwhile is prompt.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/integration/stream-lib.sh"
+. "$TESTS_SRCDIR/terminal/tmux-lib.sh"
 
 waits_logged() { grep -c event=waiting_for_lock "$TMP/ingest.log" || true; }
 
@@ -48,5 +49,16 @@ lacks "SIGTERM while waiting: no spurious release failure" "$(cat "$TMP/ingest.l
 release_lock
 equals "SIGTERM while waiting: the stream was never taken" \
     "$(sql "$db" "SELECT ingester_pid IS NULL FROM stream_state")" 1
+
+# ---- the live dashboard waits too, saying so before its screen is up ----
+check "the lock is held for the dashboard" hold_lock "$db"
+screen_start 120 40 "STREAMTOP_STREAM_KEY=test-stream-key '$STREAMTOP' --db '$db' --url '$SIM_URL' --log-file '$TMP/live.log'"
+wait_screen "the terminal says what it waits for, and who holds it" \
+    "waiting for the database's write lock, held by process $LOCKER_PID (sqlite3)" 20
+contains "the log names the holder too" "$(cat "$TMP/live.log")" "holder=\"$LOCKER_PID (sqlite3)\""
+release_lock
+wait_screen "once it is free the dashboard comes up" "connected to" 20
+keys q
+wait_exit "and q exits 0" 0
 
 done_testing
