@@ -332,8 +332,12 @@ static void draw(struct dash *d)
 {
     d->frame.now = time_now_ms();
     bool attached_alone = d->ui.mode == UI_ATTACHED && !ingester_running(d);
+    bool stuck = attached_alone && d->have_snap &&
+                 d->snap->connection.ingester_process == INGESTER_RUNNING;
     snprintf(d->ingester_note, sizeof d->ingester_note, "%s",
-             attached_alone ? "no ingester running: retries wait until one starts" : "");
+             !attached_alone ? ""
+             : stuck ? "the ingester is stuck: retries wait until it commits again"
+                     : "no ingester running: retries wait until one starts");
     d->frame.ingester_note = d->ingester_note[0] ? d->ingester_note : NULL;
     /* A retry's progress shows in the footer, but a message (what a key
      * did) takes the footer for its few seconds first. */

@@ -18,6 +18,16 @@ static void found(struct health_finding *out, enum health_level level, const cha
     va_end(ap);
 }
 
+/* An ingester cannot start, or take the stream back, while another
+ * process holds the write lock: say who, after why. */
+static void name_lock_holder(const struct snap_connection *c, struct health_finding *out)
+{
+    size_t n = strlen(out->why);
+    if (c->write_lock_pid > 0 && n < sizeof out->why)
+        snprintf(out->why + n, sizeof out->why - n, "; process %lld (%s) holds the database's "
+                 "write lock", (long long)c->write_lock_pid, c->write_lock_name);
+}
+
 void health_ingester(const struct snapshot *s, struct health_finding *out)
 {
     const struct snap_connection *c = &s->connection;
@@ -41,6 +51,7 @@ void health_ingester(const struct snapshot *s, struct health_finding *out)
     case INGESTER_GONE:
         found(out, HEALTH_BAD, "the ingester (pid %lld) has not committed for %s and is no "
               "longer running", (long long)c->ingester_pid, silent);
+        name_lock_holder(c, out);
         break;
     case INGESTER_ELSEWHERE:
         found(out, HEALTH_BAD, "the ingester on %.64s has not committed for %s",
@@ -54,16 +65,6 @@ bool health_ingester_running(const struct snapshot *s)
     const struct snap_connection *c = &s->connection;
     return c->available && c->have_state && c->ingester_pid > 0 && c->ingester_seen_at > 0 &&
            s->taken_at - c->ingester_seen_at <= HEALTH_INGESTER_SILENT_S * 1000;
-}
-
-/* An ingester cannot start, or take the stream back, while another
- * process holds the write lock: say who, after why. */
-static void name_lock_holder(const struct snap_connection *c, struct health_finding *out)
-{
-    size_t n = strlen(out->why);
-    if (c->write_lock_pid > 0 && n < sizeof out->why)
-        snprintf(out->why + n, sizeof out->why - n, "; process %lld (%s) holds the database's "
-                 "write lock", (long long)c->write_lock_pid, c->write_lock_name);
 }
 
 void health_connection(const struct snapshot *s, struct health_finding *out)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error_kind.h"
+#include "health.h"
 #include "lockholder.h"
 #include "metric_names.h"
 #include "rates.h"
@@ -179,9 +180,11 @@ static void apply_rates(struct snapshot *s, const struct rates_now *r)
                                                   : -1;
     /* The server sends heartbeats only when it has no events: one stored
      * after the newest event means everything it had was received, and an
-     * empty buffer means it was stored too. */
+     * empty buffer means it was stored too; an ingester that has stopped
+     * committing cannot say what came since. */
     c->caught_up = c->conn == CONN_CONNECTED && c->last_heartbeat_at &&
-                   c->last_heartbeat_at >= c->last_event_at && q->buffered == 0;
+                   c->last_heartbeat_at >= c->last_event_at && q->buffered == 0 &&
+                   health_ingester_running(s);
 }
 
 static int fill_queue(struct db *db, int64_t now, bool with_metrics, struct snap_queue *q,

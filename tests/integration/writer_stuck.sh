@@ -34,6 +34,11 @@ contains "status says the ingester runs but does not commit" "$OUT" \
     "unhealthy   the ingester (pid $INGEST_PID) runs but has not committed for"
 contains "and who holds the lock" "$OUT" "process $LOCKER_PID (sqlite3) holds the database's write lock"
 wait_screen "the pane names the lock's holder" "write lock held by pid $LOCKER_PID (sqlite3)"
+keys q
+wait_exit "the read-only view exits 0" 0
+screen_start 120 40 "'$STREAMTOP' --no-ingest --db '$db' --refresh 0.25"
+wait_screen "attached, the header says the ingester is stuck, not absent" \
+    "the ingester is stuck: retries wait until it commits again"
 release_lock
 check "once the lock is gone, status is healthy again within 10 s" wait_for 10 healthy "$db"
 wait_gone "and the pane no longer says stuck" "ingester stuck" 10

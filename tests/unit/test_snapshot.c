@@ -251,6 +251,12 @@ static void caught_up(void **state)
     fill(f, NULL, 0);
     assert_true(f->snap.connection.caught_up);
 
+    execf(f->path, "UPDATE stream_state SET ingester_seen_at = '%s'",
+          iso(f->now - (HEALTH_INGESTER_SILENT_S + 1) * 1000));
+    fill(f, NULL, 0);
+    assert_false(f->snap.connection.caught_up);        /* a silent ingester cannot say */
+    execf(f->path, "UPDATE stream_state SET ingester_seen_at = '%s'", iso(f->now - 2000));
+
     testdb_exec(f->path, "UPDATE stream_state SET state = 'backoff'");
     fill(f, NULL, 0);
     assert_false(f->snap.connection.caught_up);        /* not connected: unknown */
