@@ -123,7 +123,7 @@ static void enqueue(struct notifier *n, enum webhook_event ev, enum alert_change
 {
     struct err e;
     if (queue(n->db, ev, data, change, n->down_since, &e) < 0)
-        log_kv(LOG_WARN, "webhook_queue_failed", "event", webhook_event_name(ev), "error", e.msg, NULL);
+        log_kv(LOG_WARN, "webhook_queue_failed", "webhook_event", webhook_event_name(ev), "error", e.msg, NULL);
 }
 
 /* ---- delivery ---- */

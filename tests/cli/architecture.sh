@@ -42,6 +42,11 @@ states=$(cd "$src" && grep -nE '"(connecting|connected|disconnected|backoff|back
          grep -vE '^conn_state\.c:|log_kv\(|\[WH_[A-Z_]+\] =' || true)
 equals "connection states are spelled only in conn_state.c" "$states" ""
 
+# The first key of every log line is event=; a field of that name would
+# make a second one, and a parser keeps only one of them.
+second_event=$(cd "$src" && grep -nE 'log_kv\([^;]*, "event",' *.c || true)
+equals "no log line gives a field the name event" "$second_event" ""
+
 lines=$(wc -l < "$src/processor.c")
 if [ "$lines" -le 600 ]; then
     ok "processor.c holds the writer's batches alone ($lines lines)"
