@@ -326,7 +326,7 @@ static int copy_database(const char *db_path, const char *tmp, int64_t now, stru
  * or -shm beside one) whose writer is gone.  The writer's pid is in the
  * name: .streamtop-STAMP.db.PID.tmp; a name without one is from a version
  * that did not record it, and nothing writes it any more. */
-static bool stale_temp(const char *name)
+static bool stale_temp(const char *name, size_t *tail_len)
 {
     static const char *const tails[] = {"", "-journal", "-wal", "-shm"};
     const char *db = strstr(name, ".db.");
@@ -345,10 +345,12 @@ static bool stale_temp(const char *name)
         i++;
     if (i == sizeof tails / sizeof tails[0])
         return false;
+    *tail_len = strlen(tails[i]);
     return pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
 }
 
-/* Counts the stale temporary files in dir, removing them if told. */
+/* Counts the interrupted backups in dir (their copies: SQLite's files
+ * beside one are not counted again), removing all their files if told. */
 static int stale_temps(const char *dir, bool remove, int *count, struct err *e)
 {
     DIR *d = opendir(dir);
@@ -358,8 +360,11 @@ static int stale_temps(const char *dir, bool remove, int *count, struct err *e)
         return err_set(e, "backup directory %s: %s", dir, strerror(errno)), -1;
     while ((ent = readdir(d))) {
         char path[4200];
+        size_t tail;
+        if (!stale_temp(ent->d_name, &tail))
+            continue;
         snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-        if (stale_temp(ent->d_name) && (!remove || unlink(path) == 0))
+        if ((!remove || unlink(path) == 0) && tail == 0)
             (*count)++;
     }
     closedir(d);
