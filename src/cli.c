@@ -256,6 +256,9 @@ static int append_event(struct options *o, const char *id, const char *where, st
         err_set(e, "%s: an event id must not be empty", where);
         return -1;
     }
+    for (size_t i = 0; i < o->event_count; i++)
+        if (strcmp(o->event_ids[i], id) == 0)
+            return 0;   /* named twice, acted on once */
     char **grown = realloc(o->event_ids, (o->event_count + 1) * sizeof *grown);
     if (!grown || !(grown[o->event_count] = strdup(id))) {
         if (grown)

@@ -114,6 +114,11 @@ static void retry_forms(void **state)
     assert_int_equal(parse(&o, &e, ARGS("retry", "--event", "a:1", "--event", "b:2")), CLI_RUN);
     assert_int_equal(o.event_count, 2);
     cli_free(&o);
+    /* An id named twice is acted on once: no "retried 1" beside "not failed". */
+    assert_int_equal(parse(&o, &e, ARGS("retry", "--event", "a:1", "b:2", "--event", "a:1")), CLI_RUN);
+    assert_int_equal(o.event_count, 2);
+    assert_string_equal(o.event_ids[1], "b:2");
+    cli_free(&o);
     assert_int_equal(parse(&o, &e, ARGS("retry", "--all-failed", "--error-like", "timeout")),
                      CLI_RUN);
     assert_true(o.all_failed);
