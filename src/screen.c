@@ -97,6 +97,15 @@ int screen_open(bool color, int log_fd, struct err *e)
                -1;
     }
     active = true;
+    /* A terminal that cannot place the cursor (TERM=dumb) would get the
+     * header on one line and garbage on the prompt after: refuse it. */
+    const char *cup = tigetstr("cup");
+    if (!cup || cup == (const char *)-1) {
+        screen_close();
+        return err_set(e, "terminal type \"%s\" cannot place the cursor; set TERM to the "
+                          "terminal's real type (xterm-256color, screen, tmux...), or use "
+                          "'streamtop status'", getenv("TERM") ? getenv("TERM") : ""), -1;
+    }
     set_crash_handlers(restore_on_crash);
     cbreak();
     noecho();

@@ -43,6 +43,10 @@ screen_start 100 30 "TERM=no-such-terminal '$STREAMTOP' --read-only --db '$db'"
 wait_exit "an unusable terminal type is a runtime error, the terminal untouched" 1
 screen_has 'cannot use terminal type "no-such-terminal"' && ok "the error is printed on the terminal" ||
     not_ok "the error is printed on the terminal" "$(screen_text)"
+screen_start 100 30 "TERM=dumb '$STREAMTOP' --read-only --db '$db'"
+wait_exit "a terminal that cannot place the cursor is refused, the terminal untouched" 1
+screen_has 'terminal type "dumb" cannot place the cursor' && ok "saying why" ||
+    not_ok "saying why" "$(screen_text)"
 
 colour_codes() { tm capture-pane -p -e -t st | grep -cE $'\e\\[([0-9;]*;)?3[0-7](;[0-9;]*)?m' || true; }
 screen_start 100 30 "'$STREAMTOP' --read-only --db '$db'"
