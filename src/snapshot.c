@@ -182,9 +182,11 @@ static void apply_rates(struct snapshot *s, const struct rates_now *r)
      * after the newest event means everything it had was received, and an
      * empty buffer means it was stored too; an ingester that has stopped
      * committing cannot say what came since. */
+    struct health_finding silent;
+    health_ingester(s, &silent);
     c->caught_up = c->conn == CONN_CONNECTED && c->last_heartbeat_at &&
                    c->last_heartbeat_at >= c->last_event_at && q->buffered == 0 &&
-                   health_ingester_running(s);
+                   silent.level != HEALTH_BAD;
 }
 
 static int fill_queue(struct db *db, int64_t now, bool with_metrics, struct snap_queue *q,
