@@ -7,10 +7,8 @@
 #include <stdlib.h>
 
 #include "commands.h"
-#include "db.h"
 #include "log.h"
 #include "retry.h"
-#include "schema.h"
 #include "textsafe.h"
 
 static void report(const struct options *o, const struct retry_result *r)
@@ -43,33 +41,9 @@ static void log_resolved(const struct options *o, const struct retry_result *r)
 
 int cmd_resolve(const struct options *o)
 {
-    struct db *db;
-    struct err e = {{0}};
     struct retry_result res;
-    struct retry_request req = {
-        .event_ids = (const char *const *)o->event_ids, .event_count = o->event_count,
-        .all_failed = o->all_failed, .error_like = o->error_like, .dry_run = o->dry_run,
-        .resolve = true,
-    };
-    if (schema_open_current(o->db_path, DB_READ_WRITE, &db, &e) < 0) {
-        fprintf(stderr, "streamtop: %s\n", e.msg);
+    if (selection_run(o, true, &res) < 0)
         return EXIT_FAILURE;
-    }
-    int rc = retry_run(db, &req, &res, &e);
-    db_close(db);
-    if (rc < 0) {
-        fprintf(stderr, "streamtop: %s\n", e.msg);
-        return EXIT_FAILURE;
-    }
-    if (res.unknown.count > 0) {
-        char safe[512];
-        for (size_t i = 0; i < res.unknown.count; i++) {
-            textsafe_str(safe, sizeof safe, res.unknown.items[i], TEXTSAFE_ASCII);
-            fprintf(stderr, "streamtop: unknown event id '%s'; nothing was resolved\n", safe);
-        }
-        retry_result_free(&res);
-        return EXIT_FAILURE;
-    }
     report(o, &res);
     if (!o->dry_run)
         log_resolved(o, &res);

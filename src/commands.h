@@ -21,6 +21,12 @@ int cmd_migrate(const struct options *o);
 int cmd_resolve(const struct options *o);
 int cmd_restore(const struct options *o);
 int cmd_retry(const struct options *o);
+
+/* retry's and resolve's common part: the events --event or --all-failed
+ * select, retried or resolved (or counted, with --dry-run).  An error or
+ * an unknown id is printed and gives -1 (res then holds nothing). */
+struct retry_result;
+int selection_run(const struct options *o, bool resolve, struct retry_result *res);
 int cmd_simulate(const struct options *o);
 int cmd_status(const struct options *o);
 int cmd_serve(const struct options *o);
