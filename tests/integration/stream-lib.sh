@@ -138,13 +138,16 @@ answers_seen() {
 }
 
 # hold_lock DB [SQL]: an sqlite3 shell, fed through a FIFO, commits SQL if
-# given, at once takes DB's write lock, and keeps it until release_lock.
+# given, takes DB's write lock, and keeps it until release_lock.  The
+# shell waits out a commit of the ingester's that holds the lock at that
+# moment (its own busy timeout is 0: BEGIN would fail, and no lock held).
 hold_lock() {
     rm -f "$TMP/locker" "$TMP/locker.out"
     mkfifo "$TMP/locker"
     sqlite3 "$1" <"$TMP/locker" >"$TMP/locker.out" 2>&1 &
     LOCKER_PID=$!
     exec 7>"$TMP/locker"
+    echo ".timeout 10000" >&7
     echo "${2:-} BEGIN IMMEDIATE; SELECT 'held';" >&7
     wait_for 10 grep -q held "$TMP/locker.out"
 }

@@ -95,7 +95,7 @@ equals "the resolved one stayed processed" "$(status_of "$second")" processed
 mkfifo "$TMP/lock"
 sqlite3 "$db" < "$TMP/lock" >/dev/null 2>&1 &
 exec 7>"$TMP/lock"
-echo "BEGIN IMMEDIATE; SELECT 1;" >&7
+printf '.timeout 10000\nBEGIN IMMEDIATE; SELECT 1;\n' >&7
 locked() { ! sqlite3 "$db" "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; }
 wait_for 10 locked || bail "could not hold the write lock"
 keys Escape Home
