@@ -106,9 +106,11 @@ wait_for() {
 # seconds, not anything from N - 1 up.
 now_ms() { date +%s%3N; }
 
-# sql DB QUERY: one query through the sqlite3 shell.
+# sql DB QUERY: one query through the sqlite3 shell, waiting out a lock an
+# ingester holds for a commit as streamtop's own connections do (the
+# shell's busy timeout is 0).
 sql() {
-    sqlite3 -batch -bail "$1" "$2"
+    sqlite3 -batch -bail -cmd ".timeout 10000" "$1" "$2"
 }
 
 # checksum FILE: content hash, or "absent".
