@@ -23,6 +23,7 @@ void framer_reset(struct framer *fr)
     fr->len = 0;
     fr->skipping = false;
     fr->skipped_len = 0;
+    fr->last_cr = false;
 }
 
 size_t framer_pending(const struct framer *fr)
@@ -71,7 +72,7 @@ static bool ends_in_cr(const struct framer *fr, const char *segment, size_t n)
 {
     if (n > 0)
         return segment[n - 1] == '\r';
-    return fr->len > 0 && fr->buf[fr->len - 1] == '\r';
+    return fr->last_cr;
 }
 
 /* Adds to the buffered head until it holds FRAMER_HEAD_KEEP bytes. */
@@ -87,8 +88,8 @@ static int finish_line(struct framer *fr, const char *segment, size_t n, frame_f
 {
     int rc;
     if (fr->skipping) {
-        rc = top_up_head(fr, segment, n) < 0 ? -1
-                                              : emit_oversize(fr->buf, fr->len, fr->skipped_len + n, fn, ctx);
+        size_t total = fr->skipped_len + n - ends_in_cr(fr, segment, n);
+        rc = top_up_head(fr, segment, n) < 0 ? -1 : emit_oversize(fr->buf, fr->len, total, fn, ctx);
     } else if (fr->len + n - ends_in_cr(fr, segment, n) > fr->max_line) {
         size_t total = fr->len + n - ends_in_cr(fr, segment, n);
         if (fr->len == 0)
@@ -109,6 +110,7 @@ static int finish_line(struct framer *fr, const char *segment, size_t n, frame_f
  * however the line was cut into chunks, even when max_line is shorter. */
 static int hold_partial(struct framer *fr, const char *segment, size_t n)
 {
+    fr->last_cr = segment[n - 1] == '\r';
     if (fr->skipping) {
         fr->skipped_len += n;
         return top_up_head(fr, segment, n);

@@ -42,6 +42,7 @@ struct framer {
     size_t max_line;
     bool skipping;        /* inside an oversize line */
     size_t skipped_len;   /* its length so far */
+    bool last_cr;         /* the last byte held ended in \r: a CRLF's, if \n comes next */
 };
 
 void framer_init(struct framer *fr, size_t max_line);
